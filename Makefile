@@ -1,0 +1,22 @@
+# The two commands of the README: `make demo` and `make test`. Both create the environment
+# first when this machine has none (scripts/env.sh; cached outside the checkout).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+DEMO_DIR ?= build/demo
+
+.PHONY: demo test env clean-demo
+
+env:
+	@bash scripts/env.sh >/dev/null
+
+demo:
+	@env_dir=$$(bash scripts/env.sh); \
+	rm -rf "$(DEMO_DIR)"; \
+	"$$env_dir/bin/vivid-build" source=example work_dir="$(DEMO_DIR)/work" export_to="$(DEMO_DIR)/export"
+
+test:
+	@env_dir=$$(bash scripts/env.sh); \
+	"$$env_dir/bin/python" -m pytest $(PYTEST_ARGS)
+
+clean-demo:
+	rm -rf "$(DEMO_DIR)"

@@ -1,0 +1,50 @@
+"""Shared fixtures: the real ViViD sample (never skipped in CI) and a small generated example."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vivid_data.example import ExampleSpec, generate_example
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_SAMPLES = REPO.parent / "shared" / "samples" / "vivid_examples"
+SMALL_SPEC = ExampleSpec(per_category=2, num_frames=12, height=128, width=96, fps=24, seed=3)
+
+
+@pytest.fixture(scope="session")
+def vivid_samples() -> Path:
+    """``../shared/samples/vivid_examples``: skipped on a user's machine without it, required in CI."""
+    if not SHARED_SAMPLES.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but the real sample folder {SHARED_SAMPLES} is missing")
+        pytest.skip(f"real ViViD sample folder {SHARED_SAMPLES} not present")
+    return SHARED_SAMPLES
+
+
+@pytest.fixture(scope="session")
+def small_example(tmp_path_factory) -> Path:
+    """A generated released-layout folder (2 samples per category, 12 frames of 128x96); read-only."""
+    return generate_example(tmp_path_factory.mktemp("example") / "vivid", SMALL_SPEC)
+
+
+@pytest.fixture
+def rgb_clip() -> np.ndarray:
+    """A smooth moving gradient with texture: 8 frames of 64x80, compressible like real video."""
+    t, h, w = 8, 64, 80
+    yy, xx = np.mgrid[0:h, 0:w]
+    frames = []
+    for i in range(t):
+        r = (xx * 3 + i * 4) % 256
+        g = (yy * 4 + i * 2) % 256
+        b = ((xx + yy) * 2 + i * 8) % 256
+        frames.append(np.stack([r, g, b], -1))
+    return np.asarray(frames, dtype=np.uint8)
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return float("inf") if mse == 0 else float(10 * np.log10(255.0**2 / mse))

@@ -1,0 +1,43 @@
+import json
+from pathlib import Path
+
+from hydra import compose, initialize_config_module
+
+from vivid_data.build import run_build, work_paths
+from vivid_data.manifest import load_manifest
+
+
+def compose_build(overrides: list[str]):
+    with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
+        return compose(config_name="build", overrides=overrides)
+
+
+def test_build_of_generated_example_writes_manifest_stats_and_export(small_example: Path, tmp_path: Path, capsys):
+    cfg = compose_build([f"work_dir={tmp_path / 'work'}", "source=vivid_folder", f"path={small_example}",
+                         f"export_to={tmp_path / 'export'}"])
+    stats = run_build(cfg, progress=False)
+    paths = work_paths(tmp_path / "work")
+    manifest = load_manifest(paths["manifests"] / "ingest.parquet")
+    assert len(manifest) == 6 and set(manifest["status"]) == {"ok"}
+    on_disk = json.loads((paths["stats"] / "ingest.json").read_text())
+    assert on_disk["counts"] == {"ok": 6, "rejected": 0, "failed": 0} == stats["counts"]
+    assert (tmp_path / "export" / "dresses" / "test_pairs.txt").is_file()
+    printed = capsys.readouterr().out
+    assert "upper_body" in printed and "96x128" in printed
+
+
+def test_failed_scan_leaves_no_manifest(small_example: Path, tmp_path: Path):
+    import shutil
+
+    import pytest
+
+    from vivid_data.formats.folder_pair import FolderImportError
+
+    root = tmp_path / "copy"
+    shutil.copytree(small_example, root)
+    with open(root / "dresses" / "test_pairs.txt", "a") as handle:
+        handle.write("ghost_detail.mp4 9100006_in_xl.jpg\n")
+    cfg = compose_build([f"work_dir={tmp_path / 'work'}", "source=vivid_folder", f"path={root}"])
+    with pytest.raises(FolderImportError, match="ghost_detail.mp4"):
+        run_build(cfg, progress=False)
+    assert not (tmp_path / "work" / "manifests").exists()

@@ -1,0 +1,82 @@
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from vivid_data.manifest import (
+    ManifestError,
+    frame_to_records,
+    load_manifest,
+    records_to_frame,
+    save_manifest,
+    validate_manifest,
+)
+from vivid_data.schema import REQUIRED_COLUMNS, SampleRecord
+
+
+def records() -> list[SampleRecord]:
+    return [
+        SampleRecord(sample_id="a1", category="upper_body", num_frames=48, fps=24.0, width=624, height=832,
+                     stages={"ingest": {"status": "ok"}}),
+        SampleRecord(sample_id="b2", category="dresses", status="rejected", reason="video_truncated"),
+    ]
+
+
+def test_save_load_round_trip(tmp_path: Path):
+    frame = records_to_frame(records())
+    frame["blur_score"] = [1.5, None]  # stage score columns are kept
+    path = save_manifest(frame, tmp_path / "manifests" / "ingest.parquet")
+    loaded = load_manifest(path)
+    assert list(loaded.columns[: len(REQUIRED_COLUMNS)]) == list(REQUIRED_COLUMNS)
+    pd.testing.assert_frame_equal(loaded, validate_manifest(frame))
+    assert frame_to_records(loaded) == records()
+    assert [p.name for p in path.parent.iterdir()] == ["ingest.parquet"]
+
+
+def test_empty_manifest_round_trip(tmp_path: Path):
+    loaded = load_manifest(save_manifest(records_to_frame([]), tmp_path / "m.parquet"))
+    assert len(loaded) == 0 and list(loaded.columns) == list(REQUIRED_COLUMNS)
+
+
+def test_missing_column_names_file(tmp_path: Path):
+    path = tmp_path / "bad.parquet"
+    records_to_frame(records()).drop(columns=["category"]).to_parquet(path)
+    with pytest.raises(ManifestError, match=r"bad\.parquet: missing columns \['category'\]"):
+        load_manifest(path)
+
+
+def test_unknown_category_names_row(tmp_path: Path):
+    path = tmp_path / "bad.parquet"
+    frame = records_to_frame(records())
+    frame["category"] = frame["category"].astype(object)
+    frame.loc[1, "category"] = "shoes"
+    frame.to_parquet(path)
+    with pytest.raises(ManifestError, match=r"bad\.parquet: unknown category .*row 1 \(b2\): 'shoes'"):
+        load_manifest(path)
+
+
+def test_duplicate_and_bad_ids():
+    frame = records_to_frame(records())
+    frame.loc[1, "sample_id"] = "a1"
+    with pytest.raises(ManifestError, match="duplicate sample ids"):
+        validate_manifest(frame)
+    frame.loc[1, "sample_id"] = "has.dot"
+    with pytest.raises(ManifestError, match="invalid sample ids"):
+        validate_manifest(frame)
+
+
+def test_invalid_manifest_is_not_written(tmp_path: Path):
+    frame = records_to_frame(records())
+    frame.loc[0, "status"] = "done"
+    with pytest.raises(ManifestError):
+        save_manifest(frame, tmp_path / "m.parquet")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_not_parquet_and_missing(tmp_path: Path):
+    bogus = tmp_path / "m.parquet"
+    bogus.write_text("hello")
+    with pytest.raises(ManifestError, match="not a readable parquet"):
+        load_manifest(bogus)
+    with pytest.raises(ManifestError, match="not found"):
+        load_manifest(tmp_path / "absent.parquet")

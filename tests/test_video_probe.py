@@ -1,0 +1,62 @@
+from pathlib import Path
+
+import pytest
+
+from vivid_data.video import MediaError, encode_video, probe_video
+
+
+def test_probe_real_sample(vivid_samples: Path):
+    info = probe_video(vivid_samples / "videos" / "upper1.mp4")
+    assert (info.num_frames, info.fps, info.width, info.height) == (48, 24.0, 624, 832)
+    assert info.duration_s == pytest.approx(2.0)
+    assert info.codec == "h264" and info.pix_fmt == "yuv420p"
+
+
+def test_probe_bytes_equals_path(vivid_samples: Path):
+    path = vivid_samples / "agnostic_mask" / "upper1.mp4"
+    assert probe_video(path.read_bytes()) == probe_video(path)
+
+
+def test_probe_own_encoding(rgb_clip):
+    info = probe_video(encode_video(rgb_clip, fps=12.5))
+    assert (info.num_frames, info.width, info.height) == (8, 80, 64)
+    assert info.fps == pytest.approx(12.5)
+
+
+def test_truncated_faststart_file_is_detected(tmp_path: Path, rgb_clip):
+    data = encode_video(rgb_clip)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    with pytest.raises(MediaError) as info:
+        probe_video(cut)
+    assert info.value.problem == "truncated" and str(cut) in str(info.value)
+
+
+def test_truncated_before_index_is_detected(tmp_path: Path, vivid_samples: Path):
+    # the official sample keeps its index (moov) at the end: cutting the file loses it
+    data = (vivid_samples / "videos" / "upper1.mp4").read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(MediaError, match="truncated") as info:
+        probe_video(cut)
+    assert str(cut) in str(info.value)
+
+
+def test_no_video_stream(tmp_path: Path):
+    import av
+    import numpy as np
+
+    audio_only = tmp_path / "audio.mp4"
+    with av.open(str(audio_only), "w", format="mp4") as container:
+        stream = container.add_stream("aac", rate=16000)
+        samples = np.zeros((1, 1024), dtype=np.float32)
+        for _ in range(4):
+            frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+            frame.sample_rate = 16000
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    with pytest.raises(MediaError) as info:
+        probe_video(audio_only)
+    assert info.value.problem == "no_video_stream" and "audio.mp4" in str(info.value)

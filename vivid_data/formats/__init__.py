@@ -1,0 +1,1 @@
+"""Folder layouts the field uses: ViViD's inference layout and its released dataset layout."""

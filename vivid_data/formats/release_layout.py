@@ -1,0 +1,192 @@
+"""ViViD's released dataset layout: ``<category>/{videos,images,densepose,agnostic_mask}`` + pairs files.
+
+We read and write two extra folders, ``agnostic/`` and ``cloth_mask/`` (named as in the
+inference layout), and a ``metadata.jsonl`` with provenance; official loaders ignore them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from vivid_data.formats.folder_pair import FolderPair, FolderScan, product_id_from_name
+from vivid_data.formats.pairs import PairsFileError, format_pairs, read_pairs_file
+from vivid_data.manifest import validate_manifest
+from vivid_data.schema import CATEGORIES, SPLITS
+from vivid_data.store import ContentStore
+
+VIDEO_EXTRAS = ("agnostic", "agnostic_mask", "densepose")
+IMAGE_EXTRAS = {"garment_mask": "cloth_mask"}
+UNSPLIT_PAIRS = "all_pairs.txt"
+METADATA_FILE = "metadata.jsonl"
+#: manifest column -> (folder in a category, file name column)
+EXPORT_FOLDERS = {
+    "video": ("videos", "video_name"),
+    "agnostic": ("agnostic", "video_name"),
+    "agnostic_mask": ("agnostic_mask", "video_name"),
+    "densepose": ("densepose", "video_name"),
+    "garment": ("images", "garment_name"),
+    "garment_mask": ("cloth_mask", "garment_name"),
+}
+PROVENANCE_FIELDS = ("video_url", "garment_url", "license", "attribution", "product_id")
+
+
+def is_release_layout(root: Path) -> bool:
+    return any((root / category / "videos").is_dir() for category in CATEGORIES)
+
+
+def read_metadata(root: Path) -> dict[tuple[str, str, str], dict]:
+    """Provenance written by our export, keyed by (category, video file, garment file)."""
+    path = root / METADATA_FILE
+    if not path.is_file():
+        return {}
+    table = {}
+    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            table[(entry["category"], entry["video_name"], entry["garment_name"])] = entry
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{line_no}: bad metadata line ({exc})") from exc
+    return table
+
+
+def scan_release_layout(root: Path) -> FolderScan:
+    """Every line of every ``<category>/<split>_pairs.txt``; unknown category folders are an error."""
+    scan = FolderScan(root=root, layout="release")
+    unknown = sorted(
+        p.name for p in root.iterdir()
+        if p.is_dir() and p.name not in CATEGORIES and (p / "videos").is_dir()
+    )
+    if unknown:
+        raise ValueError(
+            f"{root}: unknown category folder(s) {unknown}; expected only {', '.join(CATEGORIES)}"
+        )
+    metadata = read_metadata(root)
+    for category in CATEGORIES:
+        folder = root / category
+        if not folder.is_dir():
+            continue
+        mentioned: set[str] = set()
+        pair_files = sorted(folder.glob("*_pairs.txt"))
+        if not pair_files and (folder / "videos").is_dir():
+            scan.problems.append(f"{category}/: no train_pairs.txt or test_pairs.txt")
+        for pair_file in pair_files:
+            split_name = pair_file.name[: -len("_pairs.txt")]
+            split = split_name if split_name in SPLITS else None
+            try:
+                lines = read_pairs_file(pair_file)
+            except PairsFileError as exc:
+                scan.problems.append(str(exc))
+                continue
+            for line in lines:
+                origin = f"{category}/{pair_file.name}:{line.line_no}"
+                if line.category not in (None, category):
+                    scan.problems.append(f"{origin}: category column {line.category!r} inside {category}/")
+                    continue
+                mentioned.add(line.video)
+                video, garment = folder / "videos" / line.video, folder / "images" / line.garment
+                missing = [str(p.relative_to(root)) for p in (video, garment) if not p.is_file()]
+                if missing:
+                    scan.problems.append(f"{origin}: missing {', '.join(missing)}")
+                    continue
+                extras = {n: folder / n / line.video for n in VIDEO_EXTRAS if (folder / n / line.video).is_file()}
+                for modality, sub in IMAGE_EXTRAS.items():
+                    if (folder / sub / line.garment).is_file():
+                        extras[modality] = folder / sub / line.garment
+                meta = metadata.get((category, line.video, line.garment), {})
+                scan.pairs.append(
+                    FolderPair(
+                        category=category,
+                        video=video,
+                        garment=garment,
+                        origin=origin,
+                        split=split,
+                        product_id=meta.get("product_id") or product_id_from_name(line.garment),
+                        extras=extras,
+                        provenance={k: meta[k] for k in PROVENANCE_FIELDS if meta.get(k)},
+                    )
+                )
+        if (folder / "videos").is_dir():
+            scan.unpaired.extend(
+                f"{category}/videos/{p.name}" for p in sorted((folder / "videos").glob("*.mp4"))
+                if p.name not in mentioned
+            )
+    return scan
+
+
+class ExportError(ValueError):
+    """Rows that cannot be written to the released layout; lists them all."""
+
+
+def _file_names(row: dict) -> tuple[str, str]:
+    video = row["video_name"] or f"{row['sample_id']}.mp4"
+    garment = row["garment_name"] or f"{row['sample_id']}.jpg"
+    return video, garment
+
+
+def export_release_layout(
+    manifest: pd.DataFrame,
+    store: ContentStore,
+    out_root: str | os.PathLike,
+    statuses: tuple[str, ...] = ("ok",),
+) -> Path:
+    """Write the samples with the given statuses in ViViD's released layout, all or nothing.
+
+    The folder is assembled under a temporary name and renamed at the end, so a failed
+    export leaves no partial dataset. Pairs go to ``<split>_pairs.txt`` (``all_pairs.txt``
+    for samples without a split).
+    """
+    frame = validate_manifest(manifest, "<export manifest>")
+    frame = frame[frame["status"].isin(statuses)]
+    target = Path(out_root)
+    if target.exists() and any(target.iterdir()):
+        raise ExportError(f"{target}: exists and is not empty; choose a new folder")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        written: dict[Path, str] = {}
+        conflicts: list[str] = []
+        pairs: dict[Path, list[tuple[str, str]]] = {}
+        metadata: list[str] = []
+        for row in frame.sort_values("sample_id").to_dict(orient="records"):
+            category = row["category"]
+            video_name, garment_name = _file_names(row)
+            names = {"video_name": video_name, "garment_name": garment_name}
+            for column, (folder, name_column) in EXPORT_FOLDERS.items():
+                key = row[column]
+                if key is None or key is pd.NA:
+                    continue
+                destination = staging / category / folder / names[name_column]
+                if destination in written:
+                    if written[destination] != key:
+                        conflicts.append(f"{row['sample_id']}: {destination.relative_to(staging)} already holds other content")
+                    continue
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(store.path(key), destination)
+                written[destination] = key
+            split = row["split"] if row["split"] in SPLITS else None
+            pair_file = staging / category / (f"{split}_pairs.txt" if split else UNSPLIT_PAIRS)
+            pairs.setdefault(pair_file, []).append((video_name, garment_name))
+            entry = {"category": category, "video_name": video_name, "garment_name": garment_name,
+                     "sample_id": row["sample_id"]}
+            entry.update({k: row[k] for k in PROVENANCE_FIELDS if row[k] is not None and row[k] is not pd.NA})
+            metadata.append(json.dumps(entry, sort_keys=True))
+        if conflicts:
+            raise ExportError(f"{target}: file name conflicts:\n  " + "\n  ".join(conflicts))
+        for pair_file, entries in pairs.items():
+            pair_file.write_text(format_pairs(entries), encoding="utf-8")
+        (staging / METADATA_FILE).write_text("".join(line + "\n" for line in metadata), encoding="utf-8")
+        if target.exists():
+            target.rmdir()
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target

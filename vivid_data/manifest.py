@@ -1,0 +1,110 @@
+"""Manifests: a pandas DataFrame with the sample schema, validated on load, saved as parquet atomically."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+import pyarrow
+
+from vivid_data.atomic import atomic_path
+from vivid_data.schema import (
+    CATEGORIES,
+    COLUMN_DTYPES,
+    REQUIRED_COLUMNS,
+    SAMPLE_ID_PATTERN,
+    SPLITS,
+    STATUSES,
+    SampleRecord,
+)
+
+
+class ManifestError(ValueError):
+    """A manifest that does not follow the schema; the message names the file and the offending rows."""
+
+
+def empty_manifest() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in COLUMN_DTYPES.items()})
+
+
+def records_to_frame(records: Iterable[SampleRecord]) -> pd.DataFrame:
+    rows = [record.to_row() for record in records]
+    if not rows:
+        return empty_manifest()
+    return _coerce(pd.DataFrame(rows))
+
+
+def frame_to_records(frame: pd.DataFrame) -> list[SampleRecord]:
+    return [SampleRecord.from_row(row) for row in frame.to_dict(orient="records")]
+
+
+def _coerce(frame: pd.DataFrame) -> pd.DataFrame:
+    """Schema columns first, in schema order and dtypes; extra columns (stage scores) kept after them."""
+    frame = frame.copy()
+    for name, dtype in COLUMN_DTYPES.items():
+        if name not in frame.columns:
+            frame[name] = pd.Series([None] * len(frame), dtype=dtype, index=frame.index)
+        else:
+            frame[name] = frame[name].astype(dtype)
+    extra = [c for c in frame.columns if c not in COLUMN_DTYPES]
+    return frame[list(REQUIRED_COLUMNS) + extra].reset_index(drop=True)
+
+
+def _offenders(frame: pd.DataFrame, mask: pd.Series, column: str, limit: int = 5) -> str:
+    rows = frame.loc[mask.fillna(True)]
+    shown = [f"row {i} ({rows.at[i, 'sample_id']}): {rows.at[i, column]!r}" for i in rows.index[:limit]]
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return "; ".join(shown) + more
+
+
+def validate_manifest(frame: pd.DataFrame, source: str = "<manifest>") -> pd.DataFrame:
+    """Return ``frame`` in schema order and dtypes, or raise :class:`ManifestError` naming ``source``."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ManifestError(f"{source}: missing columns {missing}")
+    frame = _coerce(frame)
+    ids = frame["sample_id"]
+    bad_ids = ~ids.fillna("").str.match(SAMPLE_ID_PATTERN.pattern)
+    if bad_ids.any():
+        raise ManifestError(f"{source}: invalid sample ids: {_offenders(frame, bad_ids, 'sample_id')}")
+    duplicated = ids.duplicated(keep=False)
+    if duplicated.any():
+        raise ManifestError(f"{source}: duplicate sample ids: {sorted(set(ids[duplicated]))[:5]}")
+    checks = (
+        ("category", CATEGORIES, False),
+        ("status", STATUSES, False),
+        ("split", SPLITS, True),
+    )
+    for column, allowed, nullable in checks:
+        values = frame[column]
+        bad = ~values.isin(allowed)
+        if nullable:
+            bad &= values.notna()
+        if bad.any():
+            raise ManifestError(
+                f"{source}: unknown {column} (expected {', '.join(allowed)}): {_offenders(frame, bad, column)}"
+            )
+    return frame
+
+
+def save_manifest(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Validate and write ``frame`` as parquet through a temporary file and a rename."""
+    target = Path(path)
+    frame = validate_manifest(frame, str(target))
+    with atomic_path(target) as tmp:
+        frame.to_parquet(tmp, index=False)
+    return target
+
+
+def load_manifest(path: str | os.PathLike) -> pd.DataFrame:
+    """Read and validate a parquet manifest; errors name the file."""
+    source = Path(path)
+    if not source.is_file():
+        raise ManifestError(f"{source}: manifest not found")
+    try:
+        frame = pd.read_parquet(source)
+    except (pyarrow.ArrowException, OSError, ValueError) as exc:
+        raise ManifestError(f"{source}: not a readable parquet manifest ({exc})") from exc
+    return validate_manifest(frame, str(source))

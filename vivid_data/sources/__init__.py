@@ -1,0 +1,1 @@
+"""Sources say where garment-video pairs come from (Hydra group ``source``)."""

@@ -1,0 +1,80 @@
+"""Read and write garment images and masks, with the same clear errors as for videos."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from vivid_data.atomic import atomic_write_bytes
+from vivid_data.sniff import IMAGE_KINDS, sniff_bytes
+from vivid_data.video.errors import MediaError, describe_source
+from vivid_data.video.source import MediaSource, is_bytes
+
+MASK_THRESHOLD = 127
+
+
+def _load(source: MediaSource, name: str | None) -> Image.Image:
+    label = describe_source(source, name)
+    if is_bytes(source):
+        data = bytes(source)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise MediaError(label, "missing", "no such file")
+        data = path.read_bytes()
+    if not data:
+        raise MediaError(label, "empty", "0 bytes")
+    kind = sniff_bytes(data[:64])
+    if kind not in IMAGE_KINDS:
+        what = "a video container" if kind and kind != "html" else ("an HTML document" if kind else "unrecognised")
+        raise MediaError(label, "not_an_image", f"content is {what}")
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise MediaError(label, "truncated", f"image data incomplete or corrupt: {exc}") from exc
+    return ImageOps.exif_transpose(image)
+
+
+def read_image(source: MediaSource, name: str | None = None) -> np.ndarray:
+    """Decode an image as uint8 RGB (H, W, 3), honouring EXIF orientation."""
+    return np.asarray(_load(source, name).convert("RGB"))
+
+
+def read_mask(source: MediaSource, name: str | None = None, threshold: int = MASK_THRESHOLD) -> np.ndarray:
+    """Decode a mask image as bool (H, W): True where the grey level exceeds ``threshold``.
+
+    The threshold matters for JPEG masks (ViViD's ``cloth_mask``), whose edges are not binary.
+    """
+    return np.asarray(_load(source, name).convert("L")) > threshold
+
+
+def encode_image(array: np.ndarray, fmt: str = "JPEG", quality: int = 95) -> bytes:
+    """Encode uint8 RGB (H, W, 3), grey (H, W) or bool (H, W) as image bytes."""
+    data = np.asarray(array)
+    if data.dtype == bool:
+        data = data.astype(np.uint8) * 255
+    if data.dtype != np.uint8 or data.ndim not in (2, 3):
+        raise ValueError(f"expected uint8 (H, W[, 3]) or bool (H, W), got {data.dtype} {data.shape}")
+    buffer = io.BytesIO()
+    options = {"quality": quality} if fmt.upper() in ("JPEG", "WEBP") else {}
+    Image.fromarray(data).save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def write_image(path: str | os.PathLike, array: np.ndarray, quality: int = 95) -> Path:
+    """Write an image atomically; the format follows the suffix (.jpg, .png, .webp)."""
+    suffix = Path(path).suffix.lower()
+    formats = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
+    if suffix not in formats:
+        raise ValueError(f"{path}: unsupported image suffix {suffix!r}; use one of {sorted(formats)}")
+    return atomic_write_bytes(path, encode_image(array, formats[suffix], quality))
+
+
+def image_size(source: MediaSource, name: str | None = None) -> tuple[int, int]:
+    """(width, height) of an image after EXIF orientation."""
+    return _load(source, name).size

@@ -1,0 +1,78 @@
+"""Probe a video's facts (frames, fps, size, codec) and detect truncation without decoding pixels."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+
+import av
+
+from vivid_data.video.errors import MediaError, describe_source
+from vivid_data.video.source import MediaSource, check_video_source, open_binary, source_size
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """Facts about a video stream; ``duration_s`` is ``num_frames / fps``."""
+
+    num_frames: int
+    fps: float
+    width: int
+    height: int
+    duration_s: float
+    codec: str
+    pix_fmt: str | None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def probe_video(source: MediaSource, name: str | None = None) -> VideoInfo:
+    """Read the container and demux every video packet (no pixel decoding).
+
+    Demuxing is what catches a truncated file whose index promises more frames than
+    the bytes hold: the count of complete packets must match the declared count.
+    """
+    label = describe_source(source, name)
+    kind = check_video_source(source, name)
+    total_size = source_size(source)
+    with open_binary(source) as handle:
+        try:
+            container = av.open(handle, mode="r")
+        except av.error.FFmpegError as exc:
+            problem = "truncated" if kind in ("mp4", "mov") else "not_a_video"
+            raise MediaError(label, problem, f"container unreadable: {exc}") from exc
+        with container:
+            if not container.streams.video:
+                raise MediaError(label, "no_video_stream", f"{len(container.streams)} other streams")
+            stream = container.streams.video[0]
+            declared = int(stream.frames or 0)
+            packets = 0
+            try:
+                for packet in container.demux(stream):
+                    if packet.size == 0:
+                        continue
+                    if packet.pos is not None and packet.pos >= 0 and packet.pos + packet.size > total_size:
+                        break
+                    packets += 1
+            except av.error.FFmpegError as exc:
+                raise MediaError(label, "truncated", f"demux failed after {packets} packets: {exc}") from exc
+            if packets == 0:
+                raise MediaError(label, "truncated", "no complete video packet")
+            if declared and packets < declared:
+                raise MediaError(label, "truncated", f"{packets} of {declared} frames present")
+            rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+            fps = float(Fraction(rate)) if rate else 0.0
+            if fps <= 0:
+                raise MediaError(label, "not_a_video", "stream has no frame rate")
+            context = stream.codec_context
+            num_frames = declared or packets
+            return VideoInfo(
+                num_frames=num_frames,
+                fps=fps,
+                width=int(context.width),
+                height=int(context.height),
+                duration_s=num_frames / fps,
+                codec=context.name,
+                pix_fmt=context.pix_fmt,
+            )

@@ -1,0 +1,1 @@
+"""Evaluation of try-on videos: metrics, protocols, leaderboard (see the Evaluator issue)."""

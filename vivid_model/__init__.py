@@ -1,0 +1,1 @@
+"""The reference ViViD try-on model (see the Reference model issue)."""
