@@ -259,10 +259,11 @@ def generate_example(out_dir: str | Path, spec: ExampleSpec = ExampleSpec(), ove
             agnostic.append(np.where(mask[..., None], np.array(GREY_FILL, np.uint8), frame))
             dense.append(_densepose(labels))
         folder = root / category
-        encode_video(np.stack(frames), folder / "videos" / video_name, fps=spec.fps)
-        encode_video(np.stack(agnostic), folder / "agnostic" / video_name, fps=spec.fps)
+        # reproducible encodes: the same seed gives the same bytes, hence the same sample ids
+        encode_video(np.stack(frames), folder / "videos" / video_name, fps=spec.fps, reproducible=True)
+        encode_video(np.stack(agnostic), folder / "agnostic" / video_name, fps=spec.fps, reproducible=True)
         encode_mask_video(np.stack(masks), folder / "agnostic_mask" / video_name, fps=spec.fps)
-        encode_video(np.stack(dense), folder / "densepose" / video_name, fps=spec.fps)
+        encode_video(np.stack(dense), folder / "densepose" / video_name, fps=spec.fps, reproducible=True)
         garment, garment_mask = _garment_image(category, spec, kind, colours)
         write_image(folder / "images" / garment_name, garment)
         write_image(folder / "cloth_mask" / garment_name, garment_mask)

@@ -15,6 +15,7 @@ from vivid_data.atomic import atomic_path
 from vivid_data.video.errors import MediaError
 
 DEFAULT_CRF = 18
+REPRODUCIBLE_X264 = {"threads": "1", "x264-params": "mbtree=0"}
 
 
 def _rate(fps: float) -> Fraction:
@@ -29,6 +30,34 @@ def _as_rgb_frames(frames: Iterable[np.ndarray] | np.ndarray) -> Iterable[np.nda
         if array.dtype != np.uint8 or array.ndim != 3 or array.shape[2] != 3:
             raise ValueError(f"frame {index}: expected uint8 (H, W, 3), got {array.dtype} {array.shape}")
         yield np.ascontiguousarray(array)
+
+
+def rgb_to_yuv420p(frame: np.ndarray) -> np.ndarray:
+    """BT.601 limited-range RGB (H, W, 3) -> planar YUV 4:2:0 packed as PyAV wants: (H * 3 / 2, W) uint8.
+
+    Done in NumPy rather than by swscale, whose SIMD paths depend on buffer alignment
+    and made identical frames encode to different bytes now and then. H and W must be even.
+    """
+    rgb = frame.astype(np.float32)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    y = 16.0 + (65.738 * r + 129.057 * g + 25.064 * b) / 256.0
+    cb = 128.0 + (-37.945 * r - 74.494 * g + 112.439 * b) / 256.0
+    cr = 128.0 + (112.439 * r - 94.154 * g - 18.285 * b) / 256.0
+    h, w = y.shape
+
+    def half(plane: np.ndarray) -> np.ndarray:
+        return plane.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
+
+    packed = np.concatenate([y.ravel(), half(cb).ravel(), half(cr).ravel()])
+    return np.clip(np.rint(packed), 0, 255).astype(np.uint8).reshape(h * 3 // 2, w)
+
+
+def _as_yuv420p_frames(frames: Iterable[np.ndarray] | np.ndarray) -> Iterable[np.ndarray]:
+    for index, frame in enumerate(_as_rgb_frames(frames)):
+        height, width = frame.shape[:2]
+        if height % 2 or width % 2:
+            raise ValueError(f"yuv420p needs even frame sizes, got {width}x{height}")
+        yield rgb_to_yuv420p(frame)
 
 
 def _as_mask_frames(masks: Iterable[np.ndarray] | np.ndarray) -> Iterable[np.ndarray]:
@@ -57,16 +86,22 @@ def _write(
             stream = None
             for frame in frames:
                 height, width = frame.shape[:2]
+                if frame_format == "yuv420p":
+                    height = height * 2 // 3
                 if stream is None:
-                    if pix_fmt in ("yuv420p",) and (height % 2 or width % 2):
-                        raise ValueError(f"{pix_fmt} needs even frame sizes, got {width}x{height}")
                     stream = container.add_stream(codec, rate=_rate(fps))
+                    time_base = 1 / _rate(fps)
+                    stream.codec_context.time_base = time_base
                     stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
                     stream.options = dict(options)
                     size = (height, width)
                 elif (height, width) != size:
                     raise ValueError(f"frame {written}: size {width}x{height} differs from {size[1]}x{size[0]}")
                 video_frame = av.VideoFrame.from_ndarray(frame, format=frame_format)
+                # explicit timestamps: without them x264's rate control saw arbitrary frame
+                # durations and identical frames encoded differently from run to run
+                video_frame.pts = written
+                video_frame.time_base = time_base
                 for packet in stream.encode(video_frame):
                     container.mux(packet)
                 written += 1
@@ -97,19 +132,23 @@ def encode_video(
     crf: int = DEFAULT_CRF,
     preset: str = "medium",
     lossless: bool = False,
+    reproducible: bool = False,
 ) -> bytes | Path:
     """Encode uint8 RGB frames (T, H, W, 3) as H.264 mp4; return the bytes, or the path written atomically.
 
     The default is yuv420p (what every player and the released ViViD data use) at ``crf``.
     ``lossless=True`` uses libx264rgb at qp 0 in RGB, which decodes bit-exactly.
+    ``reproducible=True`` makes the same frames give the same bytes, which matters where a
+    sample id is derived from the bytes: x264 then runs on one thread without macroblock-tree
+    rate control, which (measured here) made repeated encodes of short clips differ.
     """
+    options = {"preset": preset, **(REPRODUCIBLE_X264 if reproducible else {})}
     if lossless:
-        return _write(path, _as_rgb_frames(frames), "rgb24", fps, "libx264rgb", "rgb24",
-                      {"qp": "0", "preset": preset})
+        return _write(path, _as_rgb_frames(frames), "rgb24", fps, "libx264rgb", "rgb24", {"qp": "0", **options})
     if not 0 <= crf <= 51:
         raise ValueError(f"crf must be in 0..51, got {crf}")
-    return _write(path, _as_rgb_frames(frames), "rgb24", fps, "libx264", "yuv420p",
-                  {"crf": str(crf), "preset": preset})
+    return _write(path, _as_yuv420p_frames(frames), "yuv420p", fps, "libx264", "yuv420p",
+                  {"crf": str(crf), **options})
 
 
 def encode_mask_video(
@@ -122,4 +161,4 @@ def encode_mask_video(
     White (255) marks the masked region, as in ViViD's ``agnostic_mask`` videos.
     """
     return _write(path, _as_mask_frames(masks), "gray", fps, "libx264", "yuv444p",
-                  {"qp": "0", "preset": "medium"})
+                  {"qp": "0", "preset": "medium", **REPRODUCIBLE_X264})
