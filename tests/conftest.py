@@ -48,3 +48,17 @@ def rgb_clip() -> np.ndarray:
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
     return float("inf") if mse == 0 else float(10 * np.log10(255.0**2 / mse))
+
+
+def import_folder(root: Path, work_dir: Path, **source_options):
+    """Import a ViViD folder through the real ingest stage (in-process); returns the validated manifest."""
+    from vivid_data.executors.local import LocalExecutor
+    from vivid_data.manifest import validate_manifest
+    from vivid_data.sources.vivid_folder import VividFolderSource
+    from vivid_data.stages.ingest import IngestStage
+    from vivid_data.stages.runner import run_stage
+
+    with VividFolderSource(path=str(root), **source_options).open() as found:
+        report = run_stage(IngestStage(work_dir=str(work_dir)), found.candidates, work_dir,
+                           LocalExecutor(workers=1), progress=False)
+    return validate_manifest(report.frame), report

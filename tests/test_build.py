@@ -1,10 +1,14 @@
 import json
 from pathlib import Path
 
+import pytest
 from hydra import compose, initialize_config_module
 
 from vivid_data.build import run_build, work_paths
 from vivid_data.manifest import load_manifest
+
+SMALL_CLEAN = ["clean.filters.min_frames=8", "clean.filters.min_width=64", "clean.filters.min_height=64",
+               "clean.filters.min_garment_side=64"]
 
 
 def compose_build(overrides: list[str]):
@@ -12,24 +16,32 @@ def compose_build(overrides: list[str]):
         return compose(config_name="build", overrides=overrides)
 
 
-def test_build_of_generated_example_writes_manifest_stats_and_export(small_example: Path, tmp_path: Path, capsys):
+def test_build_of_a_folder_writes_manifests_stats_and_export(small_example: Path, tmp_path: Path, capsys):
     cfg = compose_build([f"work_dir={tmp_path / 'work'}", "source=vivid_folder", f"path={small_example}",
-                         f"export_to={tmp_path / 'export'}"])
+                         f"export_to={tmp_path / 'export'}", "executor.workers=1", *SMALL_CLEAN])
     stats = run_build(cfg, progress=False)
     paths = work_paths(tmp_path / "work")
-    manifest = load_manifest(paths["manifests"] / "ingest.parquet")
+    manifest = load_manifest(paths["manifests"] / "clean.parquet")
     assert len(manifest) == 6 and set(manifest["status"]) == {"ok"}
+    assert len(load_manifest(paths["manifests"] / "ingest.parquet")) == 6
     on_disk = json.loads((paths["stats"] / "ingest.json").read_text())
-    assert on_disk["counts"] == {"ok": 6, "rejected": 0, "failed": 0} == stats["counts"]
+    assert on_disk["counts"] == {"ok": 6, "rejected": 0, "failed": 0} == stats["ingest"]["counts"]
+    assert on_disk["source"]["layout"] == "release"
     assert (tmp_path / "export" / "dresses" / "test_pairs.txt").is_file()
     printed = capsys.readouterr().out
-    assert "upper_body" in printed and "96x128" in printed
+    assert "upper_body" in printed and "96x128" in printed and "[clean] ok=6" in printed
+
+
+def test_embedded_example_is_downloaded_over_loopback(tmp_path: Path):
+    cfg = compose_build([f"work_dir={tmp_path / 'work'}", "source.per_category=1", "source.num_frames=24",
+                         "executor.workers=1"])
+    stats = run_build(cfg, progress=False)
+    assert stats["ingest"]["source"]["served_at"].startswith("http://127.0.0.1:")
+    assert stats["clean"]["counts"]["ok"] == 3 and stats["ingest"]["bytes"] > 0
 
 
 def test_failed_scan_leaves_no_manifest(small_example: Path, tmp_path: Path):
     import shutil
-
-    import pytest
 
     from vivid_data.formats.folder_pair import FolderImportError
 

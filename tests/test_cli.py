@@ -1,13 +1,20 @@
 """The console scripts, run as a user runs them: a subprocess from an unrelated working directory."""
 
+import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pandas as pd
 
 import pytest
 from hydra import compose, initialize_config_module
 
+from httpfaults import FaultServer
+from vivid_data.formats.release_layout import scan_release_layout
 from vivid_data.manifest import load_manifest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,11 +44,11 @@ def test_vivid_build_from_another_directory_on_the_real_sample(vivid_samples: Pa
     pairs = tmp_path / "pairs.txt"
     pairs.write_text("upper1.mp4 00057_00.jpg\nupper1.mp4 00126_00.jpg\n")
     result = run([bin_path("vivid-build"), "source=vivid_folder", f"path={vivid_samples}",
-                  "source.pairs=pairs.txt", "work_dir=work"], cwd=tmp_path)
+                  "source.pairs=pairs.txt", "work_dir=work", "executor.workers=1"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "624x832" in result.stdout
-    manifest = load_manifest(tmp_path / "work" / "manifests" / "ingest.parquet")
-    assert len(manifest) == 2 and set(manifest["num_frames"]) == {48}
+    manifest = load_manifest(tmp_path / "work" / "manifests" / "clean.parquet")
+    assert len(manifest) == 2 and set(manifest["num_frames"]) == {48} and set(manifest["status"]) == {"ok"}
 
 
 def test_vivid_build_reports_a_clear_error(tmp_path: Path):
@@ -56,3 +63,46 @@ def test_vivid_example_cli(tmp_path: Path):
                   "--height", "64", "--width", "64"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "ex").iterdir() if p.is_dir()) == ["dresses", "lower_body", "upper_body"]
+
+
+def test_sigkill_then_rerun_resumes_without_redoing_work(small_example: Path, tmp_path: Path):
+    """Kill a build halfway with SIGKILL; the rerun finishes it, fetching only what was not done."""
+    with FaultServer() as server:
+        rows = []
+        for pair in scan_release_layout(small_example).pairs:
+            video = f"/{pair.category}/{pair.video.name}"
+            server.add(video, pair.video.read_bytes(), delay_s=0.6)
+            garment = f"/{pair.category}/{pair.garment.name}"
+            server.add(garment, pair.garment.read_bytes())
+            rows.append({"video_url": server.url(video), "garment_url": server.url(garment), "category": pair.category})
+        pd.DataFrame(rows).to_csv(tmp_path / "urls.csv", index=False)
+        args = [bin_path("vivid-build"), "source=url_list", "path=urls.csv", "work_dir=work", "executor.workers=1",
+                "ingest.allow_private_hosts=[127.0.0.0/8]", "stages=[ingest]"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HYDRA")}
+        process = subprocess.Popen(args, cwd=tmp_path, env=env, start_new_session=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        journal = tmp_path / "work" / "journal" / "ingest.jsonl"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if journal.is_file() and len(journal.read_text().splitlines()) >= 2:
+                break
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        done_before = [json.loads(line) for line in journal.read_text().splitlines() if line.strip()]
+        assert 2 <= len(done_before) < len(rows), "the kill must land halfway"
+        assert not (tmp_path / "work" / "manifests" / "ingest.parquet").exists()
+        requests_before = dict(server.requests)
+
+        result = run(args, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    manifest = load_manifest(tmp_path / "work" / "manifests" / "ingest.parquet")
+    assert len(manifest) == len(rows) and manifest["sample_id"].is_unique
+    assert set(manifest["status"]) == {"ok"}
+    finished_videos = {row["video_url"] for entry in done_before for row in entry["rows"]}
+    for url in finished_videos:
+        path = url[len(server.base):]
+        assert server.requests[path] == requests_before[path] == 1, f"{path} was fetched again"
+    stats = json.loads((tmp_path / "work" / "stats" / "ingest.json").read_text())
+    assert stats["reused_rows"] >= len(done_before)
+    assert stats["computed_rows"] == len(rows) - stats["reused_rows"]

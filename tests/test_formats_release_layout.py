@@ -4,9 +4,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import import_folder
 from vivid_data.formats.release_layout import ExportError, export_release_layout, scan_release_layout
-from vivid_data.ingest_folder import ingest_scan
-from vivid_data.manifest import records_to_frame
 from vivid_data.store import ContentStore
 
 
@@ -50,13 +49,13 @@ def test_unknown_category_folder_is_an_error(small_example: Path, tmp_path: Path
 
 
 def test_export_then_reimport_gives_the_same_manifest(small_example: Path, tmp_path: Path):
-    store = ContentStore(tmp_path / "store")
-    first = records_to_frame(ingest_scan(scan_release_layout(small_example), store, {}, progress=False).records)
+    store = ContentStore(tmp_path / "work" / "store")
+    first, _ = import_folder(small_example, tmp_path / "work")
     exported = export_release_layout(first, store, tmp_path / "export")
     assert sorted(p.name for p in exported.iterdir()) == ["dresses", "lower_body", "metadata.jsonl", "upper_body"]
     assert (exported / "upper_body" / "test_pairs.txt").read_text() == "9100002_detail.mp4 9100002_in_xl.jpg\n"
-    second = records_to_frame(ingest_scan(scan_release_layout(exported), store, {}, progress=False).records)
-    location_free = [c for c in first.columns if c not in ("video_url", "garment_url", "stages")]
+    second, _ = import_folder(exported, tmp_path / "work2")
+    location_free = [c for c in first.columns if c not in ("video_url", "garment_url", "stages", "candidate_id", "origin")]
     key = ["sample_id"]
     pd.testing.assert_frame_equal(
         first.sort_values(key).reset_index(drop=True)[location_free],
@@ -65,21 +64,21 @@ def test_export_then_reimport_gives_the_same_manifest(small_example: Path, tmp_p
 
 
 def test_export_keeps_provenance_and_refuses_non_empty_target(small_example: Path, tmp_path: Path):
-    store = ContentStore(tmp_path / "store")
-    frame = records_to_frame(ingest_scan(scan_release_layout(small_example), store, {}, progress=False).records)
+    store = ContentStore(tmp_path / "work" / "store")
+    frame, _ = import_folder(small_example, tmp_path / "work")
     frame["video_url"] = "https://shop.example/v/" + frame["product_id"] + ".mp4"
     exported = export_release_layout(frame, store, tmp_path / "export")
-    again = records_to_frame(ingest_scan(scan_release_layout(exported), store, {}, progress=False).records)
+    again, _ = import_folder(exported, tmp_path / "work2")
     assert set(again["video_url"]) == set(frame["video_url"])
     with pytest.raises(ExportError, match="not empty"):
         export_release_layout(frame, store, exported)
 
 
 def test_failed_export_leaves_nothing(small_example: Path, tmp_path: Path):
-    store = ContentStore(tmp_path / "store")
-    frame = records_to_frame(ingest_scan(scan_release_layout(small_example), store, {}, progress=False).records)
+    store = ContentStore(tmp_path / "work" / "store")
+    frame, _ = import_folder(small_example, tmp_path / "work")
     frame.loc[1, "video_name"] = frame.loc[0, "video_name"]  # two different videos under one name
     frame.loc[1, "category"] = frame.loc[0, "category"]
     with pytest.raises(ExportError, match="conflicts"):
         export_release_layout(frame, store, tmp_path / "export")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]

@@ -1,12 +1,21 @@
-"""Source ``example``: generate the embedded example (if not already there), then import it."""
+"""Source ``example``: generate the embedded example, serve it on loopback HTTP, propose its URLs.
+
+Serving it makes ``make demo`` exercise the real downloader (streaming, sniffing, store) rather
+than a file copy; the server lives exactly as long as the build.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import quote
 
 from vivid_data.example import ExampleSpec, generate_example
-from vivid_data.formats.folder_pair import FolderScan
-from vivid_data.sources.vivid_folder import VividFolderSource
+from vivid_data.net.serve import serve_directory
+from vivid_data.sources.base import SourceResult
+from vivid_data.sources.vivid_folder import VividFolderSource, scan_to_candidates
 
 
 @dataclass
@@ -18,8 +27,26 @@ class EmbeddedExampleSource:
     width: int = 192
     fps: int = 24
     seed: int = 0
+    serve: bool = True
 
-    def scan(self) -> FolderScan:
+    def generate(self) -> Path:
         spec = ExampleSpec(self.per_category, self.num_frames, self.height, self.width, self.fps, self.seed)
-        root = generate_example(self.out_dir, spec)
-        return VividFolderSource(path=str(root), layout="release").scan()
+        return generate_example(self.out_dir, spec)
+
+    def scan(self):
+        return VividFolderSource(path=str(self.generate()), layout="release").scan()
+
+    @contextlib.contextmanager
+    def open(self) -> Iterator[SourceResult]:
+        root = self.generate()
+        scan = VividFolderSource(path=str(root), layout="release").scan()
+        if not self.serve:
+            yield scan_to_candidates(scan)
+            return
+        with serve_directory(root) as base_url:
+            def locate(path: Path) -> str:
+                return f"{base_url}/{quote(path.relative_to(root).as_posix())}"
+
+            result = scan_to_candidates(scan, locate=locate, local_files=False)
+            result.notes["served_at"] = base_url
+            yield result

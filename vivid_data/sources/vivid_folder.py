@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from vivid_data.formats.folder_pair import FolderScan
+from vivid_data.candidates import candidates_frame
+from vivid_data.formats.folder_pair import FolderPair, FolderScan
 from vivid_data.formats.inference_layout import is_inference_layout, scan_inference_layout
 from vivid_data.formats.release_layout import is_release_layout, scan_release_layout
+from vivid_data.sources.base import SourceResult, no_resources
 
 LAYOUTS = ("auto", "inference", "release")
 ON_MISSING = ("error", "skip")
@@ -68,3 +70,34 @@ class VividFolderSource:
         if self.on_missing == "error":
             scan.raise_if_problems()
         return scan
+
+    def open(self):
+        return no_resources(scan_to_candidates(self.scan(), local_files=True))
+
+
+EXTRA_SOURCES = {"garment_mask": "garment_mask_src", "agnostic": "agnostic_src",
+                 "agnostic_mask": "agnostic_mask_src", "densepose": "densepose_src"}
+
+
+def pair_to_candidate(pair: FolderPair, locate=lambda path: path.as_uri(), local_files: bool = True) -> dict:
+    """One candidate row for a folder pair; ``locate`` maps a file to where ingest fetches it."""
+    row = {
+        "category": pair.category,
+        "product_id": pair.product_id,
+        "video_src": locate(pair.video),
+        "garment_src": locate(pair.garment),
+        "video_name": pair.video.name,
+        "garment_name": pair.garment.name,
+        "split": pair.split,
+        "origin": pair.origin,
+        "local_files": local_files,
+        **{column: locate(pair.extras[m]) for m, column in EXTRA_SOURCES.items() if m in pair.extras},
+    }
+    row.update({k: v for k, v in pair.provenance.items() if k in ("video_url", "garment_url", "license", "attribution")})
+    return row
+
+
+def scan_to_candidates(scan: FolderScan, locate=lambda path: path.as_uri(), local_files: bool = True) -> SourceResult:
+    frame = candidates_frame([pair_to_candidate(p, locate, local_files) for p in scan.pairs])
+    notes = {"root": str(scan.root), "layout": scan.layout, "problems": scan.problems, "unpaired": scan.unpaired}
+    return SourceResult(frame, notes)

@@ -1,0 +1,46 @@
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from vivid_data.sources.url_list import UrlListSource
+
+ROWS = [
+    {"video_url": "https://shop.example/v/1.mp4", "garment_url": "https://shop.example/g/1.jpg",
+     "category": "upper_body", "product_id": "1", "license": "CC-BY-4.0"},
+    {"video_url": "https://shop.example/v/2.mp4", "garment_url": "https://shop.example/g/2.jpg",
+     "category": "dresses", "garment_mask_url": "https://shop.example/m/2.png", "split": "test"},
+]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_reads_all_formats(tmp_path: Path, suffix: str):
+    path = tmp_path / f"urls{suffix}"
+    frame = pd.DataFrame(ROWS)
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
+    else:
+        frame.to_parquet(path)
+    candidates = UrlListSource(str(path)).candidates().candidates
+    assert list(candidates["category"]) == ["upper_body", "dresses"]
+    assert candidates.loc[1, "garment_mask_src"] == "https://shop.example/m/2.png"
+    assert candidates.loc[0, "license"] == "CC-BY-4.0" and candidates.loc[1, "split"] == "test"
+    assert not candidates["local_files"].any()
+
+
+def test_errors_name_file_and_row(tmp_path: Path):
+    path = tmp_path / "urls.csv"
+    pd.DataFrame([{**ROWS[0], "category": "shoes"}]).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"urls.csv:2: unknown category 'shoes'"):
+        UrlListSource(str(path)).candidates()
+    pd.DataFrame([{"video_url": "x"}]).to_csv(path, index=False)
+    with pytest.raises(ValueError, match="missing columns"):
+        UrlListSource(str(path)).candidates()
+    with pytest.raises(FileNotFoundError):
+        UrlListSource(str(tmp_path / "absent.csv")).candidates()
+    (tmp_path / "urls.txt").write_text("x")
+    with pytest.raises(ValueError, match="unsupported"):
+        UrlListSource(str(tmp_path / "urls.txt")).candidates()

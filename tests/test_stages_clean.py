@@ -1,0 +1,112 @@
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import import_folder
+from vivid_data.executors.local import LocalExecutor
+from vivid_data.stages.clean import CleanStage
+from vivid_data.stages.runner import run_stage
+from vivid_data.store import ContentStore
+from vivid_data.video import decode_video, encode_video, probe_video, read_image, write_image
+
+SIZE = (256, 192)
+
+
+@pytest.fixture(scope="module")
+def clip_folder(tmp_path_factory, vivid_samples: Path, small_example: Path) -> Path:
+    """A released-layout folder of clips made to trip each check, plus two good ones."""
+    person = decode_video(vivid_samples / "videos" / "upper1.mp4", size=SIZE)
+    scene = decode_video(small_example / "dresses" / "videos" / "9100005_detail.mp4", size=SIZE)
+    scene = np.concatenate([scene, scene[::-1], scene])[:30]
+    blurred = np.stack([cv2.GaussianBlur(f, (0, 0), 4) for f in person])
+    clips = {
+        "good": encode_video(person),
+        "twoshot": encode_video(np.concatenate([person[:30], scene])),
+        "static": encode_video(np.repeat(person[:1], 30, axis=0)),
+        "short": encode_video(person[:2]),
+        "blurred": encode_video(blurred),
+        "dupe_hq": encode_video(person[::-1], crf=16),
+        "dupe_lq": encode_video(person[::-1], crf=32),
+    }
+    corrupt = encode_video(person[:30])
+    third = len(corrupt) // 3
+    clips["corrupt"] = corrupt[:third] + bytes(third) + corrupt[2 * third:]
+    root = tmp_path_factory.mktemp("clips") / "vivid"
+    folder = root / "upper_body"
+    garments = sorted((small_example).rglob("images/*.jpg"))
+    lines = []
+    for index, (name, data) in enumerate(clips.items()):
+        (folder / "videos").mkdir(parents=True, exist_ok=True)
+        (folder / "videos" / f"{name}.mp4").write_bytes(data)
+        garment = read_image(garments[min(index, 5)] if not name.startswith("dupe") else garments[5])
+        garment = cv2.resize(garment, (192, 256), interpolation=cv2.INTER_NEAREST)
+        # make every non-duplicate garment unique in colour as well
+        write_image(folder / "images" / f"{name}.jpg", np.roll(garment, index * 7, axis=2) if not name.startswith("dupe") else garment)
+        lines.append(f"{name}.mp4 {name}.jpg\n")
+    (folder / "test_pairs.txt").write_text("".join(lines))
+    return root
+
+
+@pytest.fixture(scope="module")
+def ingested(clip_folder: Path, tmp_path_factory):
+    work = tmp_path_factory.mktemp("work")
+    frame, _ = import_folder(clip_folder, work)
+    return frame, work
+
+
+def run_clean(ingested, **overrides):
+    frame, work = ingested
+    stage = CleanStage(work_dir=str(work), **overrides)
+    return run_stage(stage, frame, work, LocalExecutor(1), progress=False)
+
+
+def test_each_check(ingested):
+    report = run_clean(ingested)
+    frame = report.frame
+    by_name = {}
+    for row in frame.itertuples():
+        by_name.setdefault(row.video_name, []).append(row)
+    status = {name: [(r.status, r.reason if isinstance(r.reason, str) else None) for r in rows]
+              for name, rows in by_name.items()}
+    assert status["good.mp4"] == [("ok", None)]
+    assert status["static.mp4"] == [("rejected", "static")]
+    assert status["short.mp4"] == [("rejected", "too_short")]
+    assert status["blurred.mp4"] == [("rejected", "blurry")]
+    assert status["corrupt.mp4"] == [("rejected", "undecodable")]
+    assert sorted(status["dupe_hq.mp4"] + status["dupe_lq.mp4"]) == [("ok", None), ("rejected", "duplicate_video")]
+    lq = by_name["dupe_lq.mp4"][0]
+    assert lq.reason == "duplicate_video" and lq.clean_duplicate_of == by_name["dupe_hq.mp4"][0].sample_id
+    # the two-shot clip became two samples, each one shot, each with its own content id
+    shots = by_name["twoshot.mp4"]
+    assert [(r.status, r.clean_segment, r.num_frames) for r in shots] == [("ok", "0-30", 30), ("ok", "30-60", 30)]
+    store = ContentStore(ingested[1] / "store")
+    for shot in shots:
+        assert probe_video(store.path(shot.video)).num_frames == 30
+        assert shot.clean_parent_id == frame[frame["video_name"].eq("twoshot.mp4")].iloc[0]["clean_parent_id"]
+    assert len({r.sample_id for r in shots}) == 2
+    assert report.stats["filtered"] == {"static": 1, "too_short": 1, "blurry": 1}
+    assert report.stats["duplicate_videos"] == 1
+
+
+def test_scene_cut_rejects_when_not_splitting(ingested):
+    frame = run_clean(ingested, split_at_cuts=False).frame
+    row = frame[frame["video_name"].eq("twoshot.mp4")].iloc[0]
+    assert (row["status"], row["reason"]) == ("rejected", "scene_cut")
+    assert "cuts at frames [30]" in json.loads(row["stages"])["clean"]["detail"]
+
+
+def test_thresholds_refilter_without_recomputing(ingested):
+    run_clean(ingested)
+    relaxed = run_clean(ingested, filters={"min_motion": 0.0, "min_frames": 2, "min_duration_s": 0.0,
+                                              "min_sharpness": 0.0})
+    assert relaxed.stats["computed_rows"] == 0
+    statuses = dict(zip(relaxed.frame["video_name"], relaxed.frame["status"]))
+    assert statuses["static.mp4"] == statuses["short.mp4"] == statuses["blurred.mp4"] == "ok"
+
+
+def test_bad_orientation_setting():
+    with pytest.raises(ValueError, match="orientation"):
+        CleanStage(work_dir=".", filters={"orientation": "square"})

@@ -1,0 +1,1 @@
+"""Safe HTTP for untrusted URLs: address policy, redirects, timeouts, size caps, retries."""

@@ -1,0 +1,68 @@
+"""Source ``url_list``: a CSV, JSONL or parquet file of garment-video URL pairs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from vivid_data.candidates import candidates_frame
+from vivid_data.schema import CATEGORIES, SPLITS
+from vivid_data.sources.base import SourceResult, no_resources
+
+REQUIRED = ("video_url", "garment_url", "category")
+OPTIONAL = ("product_id", "garment_mask_url", "license", "attribution", "split", "video_sha256", "garment_sha256")
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: URL list not found")
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False).replace({"": None})
+        if suffix in (".jsonl", ".ndjson"):
+            return pd.read_json(path, lines=True, dtype=False)
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+    except ValueError as exc:
+        raise ValueError(f"{path}: cannot parse as {suffix[1:]}: {exc}") from exc
+    raise ValueError(f"{path}: unsupported URL list format {suffix!r}; use .csv, .jsonl or .parquet")
+
+
+@dataclass
+class UrlListSource:
+    path: str
+
+    def candidates(self) -> SourceResult:
+        path = Path(self.path).expanduser().resolve()
+        table = read_table(path)
+        table = table.astype(object).where(table.notna(), None)  # one "missing" for every format
+        missing = [c for c in REQUIRED if c not in table.columns]
+        if missing:
+            raise ValueError(f"{path}: missing columns {missing} (need {', '.join(REQUIRED)})")
+        rows, problems = [], []
+        for number, record in enumerate(table.to_dict(orient="records"), start=2 if path.suffix == ".csv" else 1):
+            origin = f"{path.name}:{number}"
+            category = record.get("category")
+            if category not in CATEGORIES:
+                raise ValueError(f"{origin}: unknown category {category!r}; expected one of {', '.join(CATEGORIES)}")
+            if not record.get("video_url") or not record.get("garment_url"):
+                problems.append(f"{origin}: empty video_url or garment_url")
+                continue
+            split = record.get("split") or None
+            if split is not None and split not in SPLITS:
+                raise ValueError(f"{origin}: unknown split {split!r}; expected one of {', '.join(SPLITS)}")
+            row = {"category": category, "video_src": record["video_url"], "garment_src": record["garment_url"],
+                   "origin": origin, "local_files": False, "split": split}
+            if record.get("garment_mask_url"):
+                row["garment_mask_src"] = record["garment_mask_url"]
+            for column in ("product_id", "license", "attribution", "video_sha256", "garment_sha256"):
+                if record.get(column) is not None:
+                    row[column] = str(record[column])
+            rows.append(row)
+        return SourceResult(candidates_frame(rows), {"root": str(path), "problems": problems})
+
+    def open(self):
+        return no_resources(self.candidates())

@@ -1,0 +1,66 @@
+"""The stage contract shared by every stage and both executors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+Row = dict[str, Any]
+
+#: Row keys a stage may set that the runner moves into the ``stages`` JSON and drops.
+DETAIL = "_detail"
+BYTES = "_bytes"
+
+
+class Stage(Protocol):
+    """``__call__`` maps one input row to its output rows (usually one; a split video gives more).
+
+    Every output row carries ``status`` (``ok`` / ``rejected`` / ``failed``) and ``reason``.
+    Expected problems become rows, never exceptions. ``finalize`` sees all rows at once for
+    cross-row decisions (duplicates, thresholds) and returns the frame and notes for the stats.
+    Stage objects are pickled to worker processes and Ray tasks, so keep them plain data.
+    """
+
+    name: str
+    key: str
+
+    def config(self) -> dict[str, Any]: ...
+
+    def __call__(self, row: Row) -> list[Row]: ...
+
+    def finalize(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]: ...
+
+
+def config_hash(config: dict[str, Any]) -> str:
+    """Short stable hash of the config values that change a stage's per-row results."""
+    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types for journal lines: NA and NaN become None, NumPy scalars become Python."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def outcome(row: Row, status: str, reason: str | None = None, detail: str | None = None, **updates: Any) -> Row:
+    """A copy of ``row`` with ``updates``, a status and a reason (and a detail for the stage record)."""
+    result = {**row, **updates, "status": status, "reason": reason}
+    if detail:
+        result[DETAIL] = detail
+    return result
