@@ -21,11 +21,17 @@ def work_paths(work_dir: str | Path) -> dict[str, Path]:
     return {"root": root, "store": root / "store", "manifests": root / "manifests", "stats": root / "stats"}
 
 
-def run_build(cfg: DictConfig, progress: bool = True) -> dict:
-    """Execute the configured stages in order; return the stats of each stage by name."""
+def run_build(cfg: DictConfig, progress: bool = True, executor=None) -> dict:
+    """Execute the configured stages in order; return the stats of each stage by name.
+
+    ``executor`` reuses a started executor (a notebook's Ray cluster, a benchmark's warm pool)
+    instead of the configured one, and is left open.
+    """
     paths = work_paths(cfg.work_dir)
     source = hydra.utils.instantiate(cfg.source, _convert_="all")
-    executor = hydra.utils.instantiate(cfg.executor, _convert_="all")
+    owns_executor = executor is None
+    if owns_executor:
+        executor = hydra.utils.instantiate(cfg.executor, _convert_="all")
     all_stats: dict[str, dict] = {}
     try:
         with source.open() as found:
@@ -47,7 +53,8 @@ def run_build(cfg: DictConfig, progress: bool = True) -> dict:
                 for note in report.stats.get("duplicates", [])[:10]:
                     print(f"  duplicate: {note}")
     finally:
-        executor.close()
+        if owns_executor:
+            executor.close()
     print(format_table(summary_table(frame)))
     for row in frame[frame["status"] != "ok"].itertuples():
         print(f"{row.status}: {row.sample_id} ({row.video_name}): {row.reason}")

@@ -23,3 +23,11 @@ def timed_call(fn: Callable[[Any], Any], index: int, item: Any) -> TaskResult:
         return TaskResult(index, fn(item), None, time.perf_counter() - started)
     except Exception:  # noqa: BLE001 - a bug in one row must not end the run; it is recorded
         return TaskResult(index, None, traceback.format_exc(limit=8), time.perf_counter() - started)
+
+
+def import_stage_modules(_: object = None) -> int:
+    """Run in each worker at start-up so the first real task does not pay for the imports."""
+    import vivid_data.stages.clean  # noqa: F401
+    import vivid_data.stages.ingest  # noqa: F401
+
+    return 0

@@ -6,7 +6,7 @@ import os
 import sys
 from typing import Any, Callable, Iterator, Sequence
 
-from vivid_data.executors.base import TaskResult, timed_call
+from vivid_data.executors.base import TaskResult, import_stage_modules, timed_call
 
 
 class RayExecutor:
@@ -36,6 +36,12 @@ class RayExecutor:
                 ray.init(address=self.address, log_to_driver=False, configure_logging=False)
             self._started_here = True
         return ray
+
+    def start(self) -> None:
+        """Connect (or start the local cluster) and warm one worker per CPU."""
+        ray = self._ensure_ray()
+        warm = ray.remote(num_cpus=1)(import_stage_modules)
+        ray.get([warm.remote() for _ in range(int(ray.cluster_resources().get("CPU", 1)))])
 
     def map_unordered(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[TaskResult]:
         ray = self._ensure_ray()
