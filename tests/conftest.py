@@ -62,3 +62,23 @@ def import_folder(root: Path, work_dir: Path, **source_options):
         report = run_stage(IngestStage(work_dir=str(work_dir)), found.candidates, work_dir,
                            LocalExecutor(workers=1), progress=False)
     return validate_manifest(report.frame), report
+
+
+@pytest.fixture(scope="session")
+def upper1_frames(vivid_samples: Path) -> np.ndarray:
+    from vivid_data.video import decode_video
+
+    return decode_video(vivid_samples / "videos" / "upper1.mp4")
+
+
+@pytest.fixture(scope="session")
+def upper1_track(upper1_frames: np.ndarray):
+    """MediaPipe pose of the real sample (computed once per session: about 5 s)."""
+    from vivid_data.pose.mediapipe_backend import MediapipePose
+
+    return MediapipePose()(upper1_frames)
+
+
+def mask_iou(a: np.ndarray, b: np.ndarray) -> float:
+    union = np.logical_or(a, b).sum()
+    return float(np.logical_and(a, b).sum() / union) if union else 1.0

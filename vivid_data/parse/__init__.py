@@ -1,0 +1,1 @@
+"""Human parsing: agnostic masks and videos per category, garment masks for product images."""

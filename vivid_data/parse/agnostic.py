@@ -1,0 +1,162 @@
+"""Agnostic masks from keypoints and person segmentation: the region a garment of a category covers.
+
+The mask is deliberately generous (as ViViD's released masks are): a hull over the body parts
+the garment covers, grown by a margin that scales with the body (the shoulder width), united
+with the person's silhouette in the same band, minus the parts the garment leaves bare (head,
+hands, feet). Keypoints are smoothed before, and masks are smoothed over time after, so the
+mask does not flicker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from vivid_data.pose.skeleton import MEDIAPIPE, Skeleton
+
+CATEGORY_PARTS = {
+    # (upper bound, lower bound) of the covered band, as landmark names
+    "upper_body": ("shoulder", "hip"),
+    "lower_body": ("hip", "ankle"),
+    "dresses": ("shoulder", "knee"),
+}
+
+
+@dataclass
+class AgnosticConfig:
+    margin: float = 0.12           # dilation, as a share of the shoulder width
+    arm_width: float = 0.45        # arm band thickness, as a share of the shoulder width
+    leg_width: float = 0.55        # leg band thickness, as a share of the hip width * 2
+    neckline: float = 0.35         # how far above the shoulders the neckline goes, share of shoulder-nose height
+    head_scale: float = 1.15       # protected head ellipse, relative to the ear-to-ear distance
+    hand_scale: float = 0.35       # protected hand disc radius, share of the shoulder width
+    dress_to_ankle: bool = False   # long dresses: down to the ankles instead of the knees
+    temporal_window: int = 5       # frames averaged when smoothing masks over time
+    min_visibility: float = 0.3
+
+
+FALLBACKS = {  # for skeletons without hand and foot points (COCO): use the wrist and the ankle
+    "left_index": "left_wrist", "right_index": "right_wrist", "left_pinky": "left_wrist",
+    "right_pinky": "right_wrist", "left_heel": "left_ankle", "right_heel": "right_ankle",
+    "left_foot_index": "left_ankle", "right_foot_index": "right_ankle",
+}
+NEEDED = ("nose", "left_ear", "right_ear", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow",
+          "left_wrist", "right_wrist", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle",
+          "right_ankle", *FALLBACKS)
+
+
+def named_points(keypoints: np.ndarray, skeleton: Skeleton) -> dict[str, np.ndarray]:
+    """The landmarks the masks use, by name, from any supported skeleton."""
+    points = {}
+    for name in NEEDED:
+        source = name if name in skeleton.names else FALLBACKS.get(name, name)
+        points[name] = keypoints[skeleton.index(source), :2].astype(np.float32)
+    return points
+
+
+def _thick_line(mask: np.ndarray, a: np.ndarray, b: np.ndarray, width: float) -> None:
+    cv2.line(mask, tuple(int(v) for v in a), tuple(int(v) for v in b), 1, max(1, int(width)), cv2.LINE_8)
+    for p in (a, b):
+        cv2.circle(mask, tuple(int(v) for v in p), max(1, int(width / 2)), 1, -1)
+
+
+def frame_mask(keypoints: np.ndarray, person: np.ndarray | None, category: str, height: int, width: int,
+               config: AgnosticConfig = AgnosticConfig(), skeleton: Skeleton = MEDIAPIPE) -> np.ndarray:
+    """Agnostic mask (H, W) bool for one frame."""
+    if category not in CATEGORY_PARTS:
+        raise ValueError(f"unknown category {category!r}")
+    p = named_points(keypoints, skeleton)
+    shoulder_w = float(np.linalg.norm(p["left_shoulder"] - p["right_shoulder"])) or 1.0
+    hip_w = float(np.linalg.norm(p["left_hip"] - p["right_hip"])) or shoulder_w / 2
+    mask = np.zeros((height, width), np.uint8)
+    hull_points = []
+    if category in ("upper_body", "dresses"):
+        neck_mid = (p["left_shoulder"] + p["right_shoulder"]) / 2
+        neck_top = neck_mid + config.neckline * (p["nose"] - neck_mid)
+        torso = [p["left_shoulder"], p["right_shoulder"], p["right_hip"], p["left_hip"], neck_top]
+        hull_points += torso
+        for side in ("left", "right"):
+            _thick_line(mask, p[f"{side}_shoulder"], p[f"{side}_elbow"], config.arm_width * shoulder_w)
+            _thick_line(mask, p[f"{side}_elbow"], p[f"{side}_wrist"], config.arm_width * shoulder_w * 0.8)
+    if category in ("lower_body", "dresses"):
+        bottom = "ankle" if (category == "lower_body" or config.dress_to_ankle) else "knee"
+        hull_points += [p["left_hip"], p["right_hip"], p[f"left_{bottom}"], p[f"right_{bottom}"]]
+        for side in ("left", "right"):
+            _thick_line(mask, p[f"{side}_hip"], p[f"{side}_knee"], config.leg_width * hip_w * 2)
+            if bottom == "ankle":
+                _thick_line(mask, p[f"{side}_knee"], p[f"{side}_ankle"], config.leg_width * hip_w * 1.6)
+    hull = cv2.convexHull(np.asarray(hull_points, np.float32).astype(np.int32))
+    cv2.fillConvexPoly(mask, hull, 1)
+    if person is not None:
+        top = min(pt[1] for pt in hull_points)
+        low = max(pt[1] for pt in hull_points)
+        band = np.zeros_like(mask)
+        band[int(max(top, 0)):int(max(low, 0)) + 1] = 1
+        mask |= (person.astype(np.uint8) & band)
+    margin = max(1, int(round(config.margin * shoulder_w)))
+    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1)))
+    _protect(mask, p, category, shoulder_w, config)
+    return mask.astype(bool)
+
+
+def _protect(mask: np.ndarray, p: dict, category: str, shoulder_w: float, config: AgnosticConfig) -> None:
+    """Clear what the garment does not cover: the head always, hands for tops, feet for bottoms."""
+    ear_w = float(np.linalg.norm(p["left_ear"] - p["right_ear"])) or shoulder_w / 2
+    centre = (p["left_ear"] + p["right_ear"] + p["nose"]) / 3
+    axes = (int(config.head_scale * ear_w * 0.75), int(config.head_scale * ear_w))
+    cv2.ellipse(mask, tuple(int(v) for v in centre), axes, 0, 0, 360, 0, -1)
+    radius = int(config.hand_scale * shoulder_w)
+    if category in ("upper_body", "dresses"):
+        for side in ("left", "right"):
+            hand = (p[f"{side}_index"] + p[f"{side}_pinky"] + p[f"{side}_wrist"]) / 3
+            cv2.circle(mask, tuple(int(v) for v in hand), radius, 0, -1)
+    if category in ("lower_body", "dresses"):
+        for side in ("left", "right"):
+            foot = (p[f"{side}_heel"] + p[f"{side}_foot_index"]) / 2
+            cv2.circle(mask, tuple(int(v) for v in foot), radius, 0, -1)
+
+
+def smooth_masks(masks: np.ndarray, window: int) -> np.ndarray:
+    """Temporal majority over a centred window: a pixel stays in the mask if most neighbours agree."""
+    if window <= 1 or len(masks) < 2:
+        return masks
+    counts = np.cumsum(np.concatenate([np.zeros((1, *masks.shape[1:]), np.int32), masks.astype(np.int32)]), axis=0)
+    half = window // 2
+    out = np.empty_like(masks)
+    for t in range(len(masks)):
+        a, b = max(0, t - half), min(len(masks), t + half + 1)
+        out[t] = (counts[b] - counts[a]) * 2 > (b - a)
+    return out
+
+
+def video_masks(keypoints: np.ndarray, detected: np.ndarray, persons: np.ndarray | None, category: str,
+                height: int, width: int, config: AgnosticConfig = AgnosticConfig(),
+                skeleton: Skeleton = MEDIAPIPE) -> np.ndarray:
+    """Masks for every frame; frames without keypoints reuse the nearest frame that has them."""
+    masks = np.zeros((len(keypoints), height, width), bool)
+    have = np.flatnonzero(detected)
+    if have.size == 0:
+        return masks
+    for t in range(len(keypoints)):
+        source = have[np.abs(have - t).argmin()]
+        person = persons[source] if persons is not None else None
+        masks[t] = frame_mask(keypoints[source], person, category, height, width, config, skeleton)
+    return smooth_masks(masks, config.temporal_window)
+
+
+def mask_flicker(masks: np.ndarray) -> float:
+    """Mean IoU between consecutive masks (1.0 = perfectly stable)."""
+    ious = []
+    for a, b in zip(masks[:-1], masks[1:]):
+        union = np.logical_or(a, b).sum()
+        ious.append(np.logical_and(a, b).sum() / union if union else 1.0)
+    return float(np.mean(ious)) if ious else 1.0
+
+
+def agnostic_frames(frames: np.ndarray, masks: np.ndarray, fill: int = 128) -> np.ndarray:
+    """The video with the masked region filled grey, as ViViD's released agnostic videos."""
+    out = frames.copy()
+    out[masks] = fill
+    return out

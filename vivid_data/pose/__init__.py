@@ -1,0 +1,1 @@
+"""Pose estimation backends, keypoint smoothing and skeleton rendering."""

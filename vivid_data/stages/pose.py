@@ -1,0 +1,93 @@
+"""Stage ``pose``: keypoints per frame, smoothed, a rendered pose video and the person masks."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from vivid_data.pose.skeleton import render_pose
+from vivid_data.pose.smoothing import fill_gaps, jitter, smooth_tracks
+from vivid_data.stages.base import Row, outcome
+from vivid_data.store import ContentStore
+from vivid_data.video import MediaError, decode_video, encode_mask_video, encode_video
+
+
+@dataclass
+class PoseStage:
+    """``backend`` is a Hydra-instantiated pose estimator (``mediapipe`` or ``rtmpose``)."""
+
+    work_dir: str
+    backend: Any = None
+    max_gap: int = 4                      # frames without a detection filled by interpolation
+    smooth_window: int = 7                # Savitzky-Golay window (frames)
+    min_detected: float = 0.9             # share of frames with a person after gap filling
+    max_multi_person: float = 0.25        # share of checked frames with two or more people
+    min_person_height: float = 0.25       # median person height, share of the frame height
+    render_crf: int = 18
+    name: str = field(default="pose", init=False)
+    key: str = field(default="sample_id", init=False)
+
+    def config(self) -> dict[str, Any]:
+        values = asdict(self)
+        values.pop("work_dir")
+        values["backend"] = {"type": type(self.backend).__name__, **{k: v for k, v in vars(self.backend).items()
+                                                                      if not k.startswith("_")}}
+        return values
+
+    @property
+    def store(self) -> ContentStore:
+        return ContentStore(Path(self.work_dir) / "store")
+
+    def __call__(self, row: Row) -> list[Row]:
+        try:
+            frames = decode_video(self.store.path(row["video"]), name=row["video_url"])
+        except MediaError as exc:
+            return [outcome(row, "rejected", "undecodable", detail=str(exc))]
+        track = self.backend(frames)
+        keypoints, detected = fill_gaps(track.keypoints, track.detected, self.max_gap)
+        smoothed = smooth_tracks(keypoints, detected, self.smooth_window)
+        detected_share = float(detected.mean())
+        checked = track.people[track.people >= 0] if track.people is not None else np.zeros(0)
+        multi_share = float((checked >= 2).mean()) if checked.size else 0.0
+        heights = [np.ptp(k[k[:, 2] >= 0.5, 1]) for k, d in zip(smoothed, detected) if d and (k[:, 2] >= 0.5).sum() >= 2]
+        person_height = float(np.median(heights) / track.height) if heights else 0.0
+        scores = {
+            "pose_backend": type(self.backend).__name__,
+            "pose_detected": detected_share,
+            "pose_multi_person": multi_share,
+            "pose_person_height": person_height,
+            "pose_jitter_raw": jitter(keypoints, detected),
+            "pose_jitter": jitter(smoothed, detected),
+        }
+        if detected_share < self.min_detected:
+            return [outcome(row, "rejected", "person_missing", detail=f"person found in {detected_share:.0%} of frames",
+                            **scores)]
+        if multi_share > self.max_multi_person:
+            return [outcome(row, "rejected", "multiple_people",
+                            detail=f"two or more people in {multi_share:.0%} of checked frames", **scores)]
+        if person_height < self.min_person_height:
+            return [outcome(row, "rejected", "person_too_small",
+                            detail=f"person is {person_height:.0%} of the frame height", **scores)]
+        track.keypoints, track.detected = smoothed, detected
+        fps = float(row["fps"])
+        stored = {
+            "keypoints": self.store.put_bytes(track.to_npz(), "npz"),
+            "pose": self.store.put_bytes(encode_video(
+                np.stack([render_pose(k if d else k * 0, track.skeleton, track.height, track.width)
+                          for k, d in zip(smoothed, detected)]), fps=fps, crf=self.render_crf, reproducible=True), "mp4"),
+        }
+        if track.person_masks is not None:
+            stored["pose_person_mask"] = self.store.put_bytes(encode_mask_video(track.person_masks, fps=fps), "mp4")
+        return [outcome(row, "ok", None, **{k: v.key for k, v in stored.items()}, **scores)]
+
+    def finalize(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+        done = frame[frame["pose_jitter"].notna()] if "pose_jitter" in frame else frame.iloc[0:0]
+        notes = {}
+        if len(done):
+            notes = {"mean_jitter_raw": float(done["pose_jitter_raw"].mean()),
+                     "mean_jitter_smoothed": float(done["pose_jitter"].mean())}
+        return frame, notes
