@@ -12,7 +12,8 @@ env:
 demo:
 	@env_dir=$$(bash scripts/env.sh); \
 	rm -rf "$(DEMO_DIR)"; \
-	"$$env_dir/bin/vivid-build" source=example work_dir="$(DEMO_DIR)/work" export_to="$(DEMO_DIR)/export"
+	"$$env_dir/bin/vivid-build" source=example parse.keep_existing=false \
+		work_dir="$(DEMO_DIR)/work" export_to="$(DEMO_DIR)/export"
 
 test:
 	@env_dir=$$(bash scripts/env.sh); \

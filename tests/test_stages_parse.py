@@ -33,6 +33,7 @@ def test_computed_masks_meet_the_target_and_existing_ones_are_kept(tmp_path: Pat
     garment = read_mask(store.path(computed["garment_mask"]))
     assert mask_iou(garment, read_mask(vivid_samples / "cloth_mask" / "00057_00.jpg")) >= 0.9
     assert computed["parse_mask_flicker"] > 0.9
+    assert computed["parse_agnostic_iou_vs_source"] >= 0.6  # measured against the official mask it replaced
 
     kept = ParseStage(work_dir=str(tmp_path))(row)[0]
     assert kept["parse_agnostic"] == "kept" and kept["agnostic_mask"] == row["agnostic_mask"]

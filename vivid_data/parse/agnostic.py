@@ -34,6 +34,7 @@ class AgnosticConfig:
     hand_scale: float = 0.35       # protected hand disc radius, share of the shoulder width
     dress_to_ankle: bool = False   # long dresses: down to the ankles instead of the knees
     temporal_window: int = 5       # frames averaged when smoothing masks over time
+    work_height: int = 256         # masks are drawn at this height, then scaled up (they are generous anyway)
     min_visibility: float = 0.3
 
 
@@ -134,16 +135,29 @@ def smooth_masks(masks: np.ndarray, window: int) -> np.ndarray:
 def video_masks(keypoints: np.ndarray, detected: np.ndarray, persons: np.ndarray | None, category: str,
                 height: int, width: int, config: AgnosticConfig = AgnosticConfig(),
                 skeleton: Skeleton = MEDIAPIPE) -> np.ndarray:
-    """Masks for every frame; frames without keypoints reuse the nearest frame that has them."""
-    masks = np.zeros((len(keypoints), height, width), bool)
+    """Masks for every frame; frames without keypoints reuse the nearest frame that has them.
+
+    Drawn at ``config.work_height`` and scaled up with linear interpolation and a 0.5 threshold.
+    """
     have = np.flatnonzero(detected)
     if have.size == 0:
-        return masks
+        return np.zeros((len(keypoints), height, width), bool)
+    scale = min(1.0, config.work_height / height)
+    small_h, small_w = max(1, int(round(height * scale))), max(1, int(round(width * scale)))
+    scaled = keypoints.copy()
+    scaled[..., :2] *= np.array([small_w / width, small_h / height], np.float32)
+    small = np.zeros((len(keypoints), small_h, small_w), bool)
     for t in range(len(keypoints)):
         source = have[np.abs(have - t).argmin()]
-        person = persons[source] if persons is not None else None
-        masks[t] = frame_mask(keypoints[source], person, category, height, width, config, skeleton)
-    return smooth_masks(masks, config.temporal_window)
+        person = None
+        if persons is not None:
+            person = cv2.resize(persons[source].astype(np.uint8), (small_w, small_h), interpolation=cv2.INTER_NEAREST)
+        small[t] = frame_mask(scaled[source], person, category, small_h, small_w, config, skeleton)
+    small = smooth_masks(small, config.temporal_window)
+    if scale == 1.0:
+        return small
+    return np.stack([cv2.resize(m.astype(np.uint8) * 255, (width, height), interpolation=cv2.INTER_LINEAR) > 127
+                     for m in small])
 
 
 def mask_flicker(masks: np.ndarray) -> float:

@@ -10,11 +10,19 @@ import numpy as np
 import pandas as pd
 
 from vivid_data.parse.agnostic import AgnosticConfig, agnostic_frames, mask_flicker, video_masks
-from vivid_data.parse.garment_mask import GarmentMaskConfig, garment_mask
+from vivid_data.parse.garment_mask import GarmentMaskConfig, garment_mask, iou
 from vivid_data.pose.result import PoseTrack
 from vivid_data.stages.base import Row, outcome
 from vivid_data.store import ContentStore
-from vivid_data.video import MediaError, decode_video, encode_image, encode_mask_video, encode_video, read_image
+from vivid_data.video import (
+    MediaError,
+    decode_video,
+    encode_image,
+    encode_mask_video,
+    encode_video,
+    read_image,
+    read_mask,
+)
 
 
 @dataclass
@@ -32,6 +40,7 @@ class ParseStage:
     segformer: Any = None
     grey: int = 128
     crf: int = 18
+    preset: str = "veryfast"
     name: str = field(default="parse", init=False)
     key: str = field(default="sample_id", init=False)
 
@@ -65,8 +74,13 @@ class ParseStage:
             return {"parse_garment_mask": "kept"}
         image = read_image(self.store.path(row["garment"]), name=row.get("garment_url"))
         mask = garment_mask(image, self.garment)
-        stored = self.store.put_bytes(encode_image(mask, "PNG"), "png")
-        return {"garment_mask": stored.key, "parse_garment_mask": "computed", "parse_garment_area": float(mask.mean())}
+        updates = {"parse_garment_mask": "computed", "parse_garment_area": float(mask.mean())}
+        if row.get("garment_mask"):
+            source = read_mask(self.store.path(row["garment_mask"]))
+            if source.shape == mask.shape:
+                updates["parse_garment_iou_vs_source"] = iou(mask, source)
+        updates["garment_mask"] = self.store.put_bytes(encode_image(mask, "PNG"), "png").key
+        return updates
 
     def _agnostic(self, row: Row) -> dict[str, Any]:
         fps = float(row["fps"])
@@ -88,7 +102,13 @@ class ParseStage:
             frames = decode_video(self.store.path(row["video"]))
             if self.segformer is not None:
                 masks = self.segformer.refine(masks, self.segformer.labels(frames), row["category"])
-            updates = {
+            updates = {}
+            if row.get("agnostic_mask"):
+                # the source has masks of its own: say how well ours agree with them, frame by frame
+                source = decode_video(self.store.path(row["agnostic_mask"]))[..., 0] > 127
+                if source.shape == masks.shape:
+                    updates["parse_agnostic_iou_vs_source"] = float(np.mean([iou(a, b) for a, b in zip(masks, source)]))
+            updates |= {
                 "parse_agnostic": "computed",
                 "agnostic_mask": self.store.put_bytes(encode_mask_video(masks, fps=fps), "mp4").key,
                 "agnostic": self._store_video(agnostic_frames(frames, masks, self.grey), fps),
@@ -98,10 +118,14 @@ class ParseStage:
         return updates
 
     def _store_video(self, frames: np.ndarray, fps: float) -> str:
-        return self.store.put_bytes(encode_video(frames, fps=fps, crf=self.crf, reproducible=True), "mp4").key
+        data = encode_video(frames, fps=fps, crf=self.crf, preset=self.preset, reproducible=True)
+        return self.store.put_bytes(data, "mp4").key
 
     def finalize(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
         notes = {}
-        if "parse_mask_flicker" in frame and frame["parse_mask_flicker"].notna().any():
-            notes["mean_mask_consecutive_iou"] = float(frame["parse_mask_flicker"].mean())
+        for column, note in (("parse_mask_flicker", "mean_mask_consecutive_iou"),
+                             ("parse_agnostic_iou_vs_source", "mean_agnostic_iou_vs_source"),
+                             ("parse_garment_iou_vs_source", "mean_garment_iou_vs_source")):
+            if column in frame and frame[column].notna().any():
+                notes[note] = float(frame[column].mean())
         return frame, notes
