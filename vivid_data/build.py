@@ -8,9 +8,12 @@ import hydra
 import pandas as pd
 from omegaconf import DictConfig
 
+import json
+
 from vivid_data.candidates import save_candidates
 from vivid_data.formats.release_layout import export_release_layout
 from vivid_data.manifest import validate_manifest
+from vivid_data.shards.writer import write_dataset
 from vivid_data.stages.runner import format_stage_summary, run_stage, write_stage_outputs
 from vivid_data.store import ContentStore
 from vivid_data.summary import format_table, summary_table
@@ -41,6 +44,8 @@ def run_build(cfg: DictConfig, progress: bool = True, executor=None) -> dict:
                     print(f"{len(items)} {label}: " + "; ".join(items[:10]) + (" ..." if len(items) > 10 else ""))
             frame: pd.DataFrame = found.candidates
             for stage_name in cfg.stages:
+                if stage_name == "shard":
+                    continue  # a dataset-level step, after the per-row stages
                 stage = hydra.utils.instantiate(cfg[stage_name], work_dir=str(paths["root"]), _convert_="all")
                 report = run_stage(stage, frame, paths["root"], executor, retry_failed=cfg.retry_failed,
                                    progress=progress)
@@ -58,7 +63,16 @@ def run_build(cfg: DictConfig, progress: bool = True, executor=None) -> dict:
     print(format_table(summary_table(frame)))
     for row in frame[frame["status"] != "ok"].itertuples():
         print(f"{row.status}: {row.sample_id} ({row.video_name}): {row.reason}")
-    print(f"manifest: {paths['manifests'] / (cfg.stages[-1] + '.parquet')}")
+    row_stages = [s for s in cfg.stages if s != "shard"]
+    print(f"manifest: {paths['manifests'] / (row_stages[-1] + '.parquet')}")
+    if "shard" in cfg.stages:
+        shard_config = hydra.utils.instantiate(cfg.shard, _convert_="all")
+        index = write_dataset(frame, ContentStore(paths["store"]), shard_config, progress=progress)
+        info = json.loads(index.read_text())
+        counts = ", ".join(f"{split} {part['count']} in {len(part['shards'])} shard(s)"
+                           for split, part in info["splits"].items())
+        print(f"[shard] {counts}; {info['split_decision']}; index: {index}")
+        all_stats["shard"] = {"index": str(index), **{k: info[k] for k in ("split_decision", "leakage")}}
     if cfg.get("export_to"):
         exported = export_release_layout(frame, ContentStore(paths["store"]), cfg.export_to)
         print(f"exported the ok samples in the released ViViD layout to {exported}")

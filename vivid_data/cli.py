@@ -12,16 +12,23 @@ from vivid_data.build import run_build
 from vivid_data.formats.folder_pair import FolderImportError
 from vivid_data.formats.pairs import PairsFileError
 from vivid_data.manifest import ManifestError
+from vivid_data.shards.index import DatasetIndexError, verify_dataset
 from vivid_data.video import MediaError
 
 CONFIG_PATH = "pkg://vivid_conf"
-USER_ERRORS = (FolderImportError, PairsFileError, ManifestError, MediaError, FileNotFoundError,
-               FileExistsError, ValueError)
+USER_ERRORS = (FolderImportError, PairsFileError, ManifestError, MediaError, DatasetIndexError,
+               FileNotFoundError, FileExistsError, ValueError)
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name="build")
 def main(cfg: DictConfig) -> None:
     try:
+        if cfg.get("verify"):
+            problems = verify_dataset(cfg.verify)
+            for problem in problems:
+                print(f"vivid-build: verify: {problem}", file=sys.stderr)
+            print(f"{cfg.verify}: {'OK' if not problems else f'{len(problems)} problem(s)'}")
+            sys.exit(1 if problems else 0)
         run_build(cfg)
     except InstantiationException as exc:
         cause = exc.__cause__ if isinstance(exc.__cause__, USER_ERRORS) else None

@@ -1,0 +1,22 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from vivid_data.shards.index import DatasetIndexError, load_index, shard_paths
+
+
+def test_errors_and_paths(tmp_path: Path):
+    with pytest.raises(DatasetIndexError, match="not found"):
+        load_index(tmp_path)
+    (tmp_path / "dataset.json").write_text("{")
+    with pytest.raises(DatasetIndexError, match="not a JSON"):
+        load_index(tmp_path / "dataset.json")
+    (tmp_path / "dataset.json").write_text(json.dumps({"format": "other"}))
+    with pytest.raises(DatasetIndexError, match="not a vivid-webdataset"):
+        load_index(tmp_path)
+    index = {"format": "vivid-webdataset", "splits": {"train": {"shards": [{"path": "shards/train/train-000000.tar"}]}}}
+    (tmp_path / "dataset.json").write_text(json.dumps(index))
+    assert shard_paths(load_index(tmp_path), "train") == [str(tmp_path / "shards/train/train-000000.tar")]
+    with pytest.raises(DatasetIndexError, match="split 'val'"):
+        shard_paths(load_index(tmp_path), "val")

@@ -1,0 +1,1 @@
+"""WebDataset shards: splits, writing with resume, the dataset.json index, verification, export."""

@@ -1,0 +1,84 @@
+"""Write a sharded dataset back in ViViD's released layout (category folders and pairs files)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tarfile
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from vivid_data.formats.pairs import format_pairs
+from vivid_data.formats.release_layout import METADATA_FILE, PROVENANCE_FIELDS
+from vivid_data.shards.index import load_index
+from vivid_data.video import encode_image, read_mask
+
+#: member -> (folder in a category, file name field)
+FOLDERS = {
+    "video.mp4": ("videos", "video_name"),
+    "agnostic.mp4": ("agnostic", "video_name"),
+    "agnostic_mask.mp4": ("agnostic_mask", "video_name"),
+    "densepose.mp4": ("densepose", "video_name"),
+    "garment.jpg": ("images", "garment_name"),
+    "garment_mask.png": ("cloth_mask", "garment_name"),
+}
+
+
+def _samples(path: Path):
+    with tarfile.open(path, "r:") as tar:
+        current, members = None, {}
+        for member in tar:
+            key, _, suffix = member.name.partition(".")
+            if key != current and current is not None:
+                yield current, members
+                members = {}
+            current = key
+            members[suffix] = tar.extractfile(member).read()
+        if current is not None:
+            yield current, members
+
+
+def export_shards(dataset: str | Path, out_root: str | Path) -> Path:
+    """All splits of ``dataset`` in the released layout under ``out_root`` (built aside, then renamed)."""
+    index = load_index(dataset)
+    root = Path(index["_root"])
+    target = Path(out_root)
+    if target.exists() and any(target.iterdir()):
+        raise FileExistsError(f"{target}: exists and is not empty; choose a new folder")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        pairs: dict[Path, list[tuple[str, str]]] = defaultdict(list)
+        metadata = []
+        for split, info in index["splits"].items():
+            for shard in info["shards"]:
+                for key, members in _samples(root / shard["path"]):
+                    meta = json.loads(members["json"])
+                    names = {"video_name": meta.get("video_name") or f"{key}.mp4",
+                             "garment_name": meta.get("garment_name") or f"{key}.jpg"}
+                    folder = staging / meta["category"]
+                    for member, (sub, name_field) in FOLDERS.items():
+                        if member not in members:
+                            continue
+                        data = members[member]
+                        if member == "garment_mask.png":  # the released layout's masks share the garment's name
+                            data = encode_image(read_mask(data), "JPEG", quality=100)
+                        destination = folder / sub / names[name_field]
+                        destination.parent.mkdir(parents=True, exist_ok=True)
+                        destination.write_bytes(data)
+                    pairs[folder / f"{split}_pairs.txt"].append((names["video_name"], names["garment_name"]))
+                    entry = {"category": meta["category"], "sample_id": key, **names}
+                    entry.update({k: meta[k] for k in PROVENANCE_FIELDS if meta.get(k)})
+                    metadata.append(json.dumps(entry, sort_keys=True))
+        for path, entries in pairs.items():
+            path.write_text(format_pairs(entries), encoding="utf-8")
+        (staging / METADATA_FILE).write_text("".join(line + "\n" for line in metadata), encoding="utf-8")
+        if target.exists():
+            target.rmdir()
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target

@@ -1,0 +1,75 @@
+"""Read and check a dataset against its ``dataset.json``; list its shards by split."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from pathlib import Path
+from typing import Any
+
+from vivid_data.store import sha256_file
+
+
+class DatasetIndexError(ValueError):
+    pass
+
+
+def load_index(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    if path.is_dir():
+        path = path / "dataset.json"
+    if not path.is_file():
+        raise DatasetIndexError(f"{path}: dataset index not found")
+    try:
+        index = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise DatasetIndexError(f"{path}: not a JSON dataset index ({exc})") from exc
+    if index.get("format") != "vivid-webdataset":
+        raise DatasetIndexError(f"{path}: not a vivid-webdataset index")
+    index["_root"] = str(path.parent)
+    return index
+
+
+def shard_paths(index: dict[str, Any], split: str) -> list[str]:
+    if split not in index["splits"]:
+        raise DatasetIndexError(f"split {split!r} not in the dataset (has {sorted(index['splits'])})")
+    root = Path(index["_root"])
+    return [str(root / shard["path"]) for shard in index["splits"][split]["shards"]]
+
+
+def tar_keys(path: Path) -> list[str]:
+    """Sample keys in a shard, in order; raises on a truncated or corrupt tar."""
+    keys: list[str] = []
+    with tarfile.open(path, "r:") as tar:
+        for member in tar:
+            key = member.name.split(".", 1)[0]
+            if not keys or keys[-1] != key:
+                keys.append(key)
+    return keys
+
+
+def verify_dataset(path: str | Path) -> list[str]:
+    """Every shard exists with the recorded size, sha256 and sample count; returns the problems."""
+    index = load_index(path)
+    root = Path(index["_root"])
+    problems = []
+    for split, info in index["splits"].items():
+        for shard in info["shards"]:
+            file = root / shard["path"]
+            if not file.is_file():
+                problems.append(f"{shard['path']}: missing")
+                continue
+            if file.stat().st_size != shard["bytes"]:
+                problems.append(f"{shard['path']}: {file.stat().st_size} bytes, index says {shard['bytes']}")
+                continue
+            if sha256_file(file) != shard["sha256"]:
+                problems.append(f"{shard['path']}: sha256 differs from the index (altered)")
+                continue
+            try:
+                count = len(tar_keys(file))
+            except (tarfile.TarError, OSError) as exc:
+                problems.append(f"{shard['path']}: unreadable tar ({exc})")
+                continue
+            if count != shard["count"]:
+                problems.append(f"{shard['path']}: {count} samples, index says {shard['count']}")
+    return problems

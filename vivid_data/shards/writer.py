@@ -1,0 +1,227 @@
+"""Write a dataset as WebDataset tars per split, each shard under a temporary name until complete.
+
+The plan (which sample goes into which shard) is a pure function of the manifest and the
+config, so a killed run recomputes the same plan and rewrites only the shards whose
+completion record is missing or different.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import webdataset as wds
+from tqdm import tqdm
+
+from vivid_data import __version__
+from vivid_data.atomic import atomic_write_text
+from vivid_data.schema import CATEGORIES, SPLITS
+from vivid_data.shards.splits import assign_splits, check_no_leakage, unpaired_partners
+from vivid_data.store import ContentStore, sha256_file
+from vivid_data.video import encode_image, read_image, read_mask
+
+#: manifest column -> member name in a sample
+MEMBERS = (
+    ("video", "video.mp4"),
+    ("agnostic", "agnostic.mp4"),
+    ("agnostic_mask", "agnostic_mask.mp4"),
+    ("pose", "pose.mp4"),
+    ("densepose", "densepose.mp4"),
+    ("garment", "garment.jpg"),
+    ("garment_mask", "garment_mask.png"),
+    ("keypoints", "keypoints.npz"),
+)
+REQUIRED = ("video", "garment")
+META_COLUMNS = ("sample_id", "category", "product_id", "video_name", "garment_name", "fps", "num_frames", "width",
+                "height", "duration_s", "video_url", "garment_url", "license", "attribution", "split",
+                "video_sha256", "garment_sha256")
+SCORE_PREFIXES = ("clean_", "pose_", "parse_")
+TAR_OVERHEAD = 1024  # header and padding per member, for the size plan
+INDEX = "dataset.json"
+
+
+@dataclass
+class ShardConfig:
+    out_dir: str
+    maxcount: int = 1000
+    maxsize: int = 3 * 1024**3
+    test_fraction: float = 0.2
+    seed: int = 0
+    split_mode: str = "auto"  # auto | recompute | keep
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
+
+
+def _member_bytes(store: ContentStore, column: str, key: str) -> bytes:
+    """The stored bytes, converted where the member's format is fixed (JPEG garment, PNG mask)."""
+    data = store.read_bytes(key)
+    if column == "garment" and not key.endswith(".jpg"):
+        return encode_image(read_image(data), "JPEG", quality=95)
+    if column == "garment_mask" and not key.endswith(".png"):
+        return encode_image(read_mask(data), "PNG")
+    return data
+
+
+def sample_members(row: dict, store: ContentStore) -> dict[str, Any]:
+    sample: dict[str, Any] = {"__key__": row["sample_id"]}
+    hashes = {}
+    for column, member in MEMBERS:
+        key = _plain(row.get(column))
+        if key:
+            sample[member] = _member_bytes(store, column, key)
+            hashes[member] = hashlib.sha256(sample[member]).hexdigest()
+    meta = {c: _plain(row.get(c)) for c in META_COLUMNS}
+    meta["scores"] = {c: _plain(v) for c, v in row.items() if c.startswith(SCORE_PREFIXES)
+                      and not c.endswith(("_phash", "_thumb")) and isinstance(_plain(v), (int, float, str))}
+    meta["sha256"] = hashes
+    sample["json"] = json.dumps(meta, sort_keys=True).encode()
+    return sample
+
+
+def _planned_size(row: dict, store: ContentStore) -> int:
+    return sum(store.path(row[c]).stat().st_size + TAR_OVERHEAD for c, _ in MEMBERS if _plain(row.get(c))) + 4096
+
+
+def plan_shards(frame: pd.DataFrame, store: ContentStore, config: ShardConfig) -> dict[str, list[list[dict]]]:
+    """Per split, the list of shards, each a list of rows, in a seeded order."""
+    plan: dict[str, list[list[dict]]] = {}
+    for split in SPLITS:
+        part = frame[frame["split"] == split]
+        rows = sorted(part.to_dict(orient="records"),
+                      key=lambda r: hashlib.sha256(f"{config.seed}:{r['sample_id']}".encode()).hexdigest())
+        shards: list[list[dict]] = []
+        current: list[dict] = []
+        size = 0
+        for row in rows:
+            needed = _planned_size(row, store)
+            if current and (len(current) >= config.maxcount or size + needed > config.maxsize):
+                shards.append(current)
+                current, size = [], 0
+            current.append(row)
+            size += needed
+        if current:
+            shards.append(current)
+        plan[split] = shards
+    return plan
+
+
+def _write_shard(path: Path, rows: list[dict], store: ContentStore) -> dict[str, Any]:
+    """Write rows to ``path`` through a temporary file; return its completion record."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as handle:
+        writer = wds.TarWriter(handle, encoder=False, mtime=0)
+        for row in rows:
+            writer.write(sample_members(row, store))
+        writer.close()
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    return {"keys": [r["sample_id"] for r in rows], "count": len(rows), "bytes": path.stat().st_size,
+            "sha256": sha256_file(path)}
+
+
+def _record_path(shard: Path) -> Path:
+    return shard.with_name(f".{shard.name}.done.json")
+
+
+def prepare_splits(frame: pd.DataFrame, config: ShardConfig) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Only ok samples; splits kept from the source when complete and leak-free (``auto``), else assigned."""
+    frame = frame[frame["status"] == "ok"].copy()
+    if config.split_mode not in ("auto", "recompute", "keep"):
+        raise ValueError(f"shard.split_mode must be auto, recompute or keep, got {config.split_mode!r}")
+    complete = frame["split"].isin(SPLITS).all() and len(frame) > 0
+    leaks = check_no_leakage(frame) if complete else ["splits missing"]
+    if config.split_mode == "keep" or (config.split_mode == "auto" and complete and not leaks):
+        if config.split_mode == "keep" and not complete:
+            raise ValueError("shard.split_mode=keep but some samples have no split")
+        decision = "kept the source's splits"
+    else:
+        frame["split"] = assign_splits(frame, config.test_fraction, config.seed)
+        decision = "assigned by group split" + (f" (source splits: {leaks[0]})" if complete and leaks else "")
+    remaining = check_no_leakage(frame)
+    return frame, {"split_decision": decision, "leakage": remaining}
+
+
+def write_dataset(frame: pd.DataFrame, store: ContentStore, config: ShardConfig, progress: bool = True) -> Path:
+    """Shards, pairs files and ``dataset.json``; returns the index path."""
+    out = Path(config.out_dir)
+    frame, split_notes = prepare_splits(frame, config)
+    plan = plan_shards(frame, store, config)
+    index: dict[str, Any] = {
+        "format": "vivid-webdataset", "format_version": 1, "toolkit_version": __version__,
+        "members": [m for _, m in MEMBERS] + ["json"], "config": config.config or {
+            k: v for k, v in vars(config).items() if k != "config"}, **split_notes, "splits": {},
+    }
+    total = sum(len(s) for shards in plan.values() for s in shards)
+    with tqdm(total=total, desc="shard", unit="sample", disable=not progress) as bar:
+        for split, shards in plan.items():
+            folder = out / "shards" / split
+            folder.mkdir(parents=True, exist_ok=True)
+            entries = []
+            for number, rows in enumerate(shards):
+                path = folder / f"{split}-{number:06d}.tar"
+                keys = [r["sample_id"] for r in rows]
+                record_file = _record_path(path)
+                record = json.loads(record_file.read_text()) if record_file.is_file() and path.is_file() else None
+                if not record or record["keys"] != keys or record["bytes"] != path.stat().st_size:
+                    record = _write_shard(path, rows, store)
+                    atomic_write_text(record_file, json.dumps(record))
+                entries.append({"path": path.relative_to(out).as_posix(), "count": record["count"],
+                                "bytes": record["bytes"], "sha256": record["sha256"]})
+                bar.update(len(rows))
+            for stale in sorted(folder.glob(f"{split}-*.tar"))[len(shards):]:
+                stale.unlink()
+                _record_path(stale).unlink(missing_ok=True)
+            part = frame[frame["split"] == split]
+            index["splits"][split] = {
+                "count": int(len(part)),
+                "categories": {c: int((part["category"] == c).sum()) for c in CATEGORIES},
+                "shards": entries,
+            }
+    index["pairs"] = write_pairs(frame, out, config.seed)
+    atomic_write_text(out / INDEX, json.dumps(index, indent=2, sort_keys=True) + "\n")
+    return out / INDEX
+
+
+def write_pairs(frame: pd.DataFrame, out: Path, seed: int) -> dict[str, str]:
+    """Test pairs in ViViD's format per category (paired and unpaired), and by sample id (jsonl)."""
+    from vivid_data.formats.pairs import format_pairs
+
+    test = frame[frame["split"] == "test"].sort_values("sample_id")
+    partners = unpaired_partners(test, seed)
+    by_id = test.set_index("sample_id")
+    written = {}
+    for category in CATEGORIES:
+        part = test[test["category"] == category]
+        if part.empty:
+            continue
+        paired = format_pairs(zip(part["video_name"], part["garment_name"]))
+        unpaired = format_pairs((v, by_id.at[partners[s], "garment_name"]) for s, v in zip(part["sample_id"], part["video_name"])
+                                if s in partners)
+        for name, text in ((f"pairs/{category}/test_pairs.txt", paired),
+                           (f"pairs/{category}/test_pairs_unpaired.txt", unpaired)):
+            atomic_write_text(out / name, text)
+            written[name] = f"{category} test, {'unpaired' if 'unpaired' in name else 'paired'}"
+    lines = [json.dumps({"sample_id": s, "category": c, "garment_sample_id": s, "setting": "paired"})
+             for s, c in zip(test["sample_id"], test["category"])]
+    lines += [json.dumps({"sample_id": s, "category": by_id.at[s, "category"], "garment_sample_id": g,
+                          "setting": "unpaired"}) for s, g in sorted(partners.items())]
+    atomic_write_text(out / "pairs" / "test.jsonl", "".join(line + "\n" for line in lines))
+    written["pairs/test.jsonl"] = "test pairs by sample id (paired and unpaired)"
+    return written
