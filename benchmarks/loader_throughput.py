@@ -75,10 +75,12 @@ def reference(files: list[dict], seed: int) -> int:
 
 
 def peak_rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
+    """Peak resident set of a process (VmHWM), 0 once it has exited."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith("VmHWM:")), 0)
 
 
 def main() -> None:
@@ -111,8 +113,8 @@ def main() -> None:
         count, peaks = 0, {}
         for _ in iterator:
             count += 1
-            pids = [w.pid for w in getattr(iterator, "_workers", [])]
-            peaks = {pid: peak_rss_kib(pid) for pid in pids}
+            for worker in getattr(iterator, "_workers", []):
+                peaks[worker.pid] = max(peaks.get(worker.pid, 0), peak_rss_kib(worker.pid))
         elapsed = time.perf_counter() - started
         print(f"DataLoader, {args.workers} workers: {count / elapsed:6.2f} clips/s; peak memory per worker: "
               + ", ".join(f"{kib / 1024:.0f} MiB" for kib in peaks.values()))

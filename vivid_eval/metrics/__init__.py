@@ -1,0 +1,1 @@
+"""Video try-on metrics: functional cores and torchmetrics-style classes."""
