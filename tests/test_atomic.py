@@ -41,3 +41,20 @@ def test_read_mode_is_refused(tmp_path: Path):
     with pytest.raises(ValueError, match="write mode"):
         with atomic_open(tmp_path / "x", "rb"):
             pass
+
+
+def test_atomic_directory_all_or_nothing(tmp_path: Path):
+    from vivid_data.atomic import atomic_directory
+
+    target = tmp_path / "out"
+    with pytest.raises(RuntimeError):
+        with atomic_directory(target) as staging:
+            (staging / "half.txt").write_text("x")
+            raise RuntimeError("failed halfway")
+    assert list(tmp_path.iterdir()) == []
+    with atomic_directory(target) as staging:
+        (staging / "done.txt").write_text("x")
+    assert (target / "done.txt").read_text() == "x" and len(list(tmp_path.iterdir())) == 1
+    with pytest.raises(FileExistsError, match="not empty"):
+        with atomic_directory(target):
+            pass

@@ -106,3 +106,26 @@ def test_sigkill_then_rerun_resumes_without_redoing_work(small_example: Path, tm
     stats = json.loads((tmp_path / "work" / "stats" / "ingest.json").read_text())
     assert stats["reused_rows"] >= len(done_before)
     assert stats["computed_rows"] == len(rows) - stats["reused_rows"]
+
+
+def test_vivid_build_verify_option(small_example: Path, tmp_path: Path):
+    from conftest import import_folder
+    from vivid_data.shards.writer import ShardConfig, write_dataset
+    from vivid_data.store import ContentStore
+
+    frame, _ = import_folder(small_example, tmp_path / "work")
+    index = write_dataset(frame, ContentStore(tmp_path / "work" / "store"), ShardConfig(out_dir=str(tmp_path / "ds")),
+                          progress=False)
+    ok = run([bin_path("vivid-build"), f"verify={index}"], cwd=tmp_path)
+    assert ok.returncode == 0 and "OK" in ok.stdout
+    shard = next((tmp_path / "ds" / "shards" / "train").glob("*.tar"))
+    shard.write_bytes(shard.read_bytes()[:-2048])
+    bad = run([bin_path("vivid-build"), f"verify={tmp_path / 'ds'}"], cwd=tmp_path)
+    assert bad.returncode == 1 and "train-000000.tar" in bad.stderr and "1 problem" in bad.stdout
+
+
+def test_embedded_example_with_a_relative_work_dir(tmp_path: Path):
+    result = run([bin_path("vivid-build"), "work_dir=rel/work", "source.per_category=1", "source.num_frames=8",
+                  "source.height=64", "source.width=64", "stages=[ingest]", "executor.workers=1"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert load_manifest(tmp_path / "rel" / "work" / "manifests" / "ingest.parquet")["status"].eq("ok").all()

@@ -70,7 +70,7 @@ def test_export_keeps_provenance_and_refuses_non_empty_target(small_example: Pat
     exported = export_release_layout(frame, store, tmp_path / "export")
     again, _ = import_folder(exported, tmp_path / "work2")
     assert set(again["video_url"]) == set(frame["video_url"])
-    with pytest.raises(ExportError, match="not empty"):
+    with pytest.raises(FileExistsError, match="not empty"):
         export_release_layout(frame, store, exported)
 
 

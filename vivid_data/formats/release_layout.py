@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from vivid_data.formats.folder_pair import FolderPair, FolderScan, product_id_from_name
 from vivid_data.formats.pairs import PairsFileError, format_pairs, read_pairs_file
+from vivid_data.atomic import atomic_directory
 from vivid_data.manifest import validate_manifest
 from vivid_data.schema import CATEGORIES, SPLITS
 from vivid_data.store import ContentStore
@@ -131,6 +131,21 @@ def _file_names(row: dict) -> tuple[str, str]:
     return video, garment
 
 
+def write_pairs_and_metadata(root: Path, pairs: dict[Path, list[tuple[str, str]]], metadata: list[dict]) -> None:
+    """The pairs files and ``metadata.jsonl`` of a released-layout folder being built at ``root``."""
+    for pair_file, entries in pairs.items():
+        pair_file.parent.mkdir(parents=True, exist_ok=True)
+        pair_file.write_text(format_pairs(entries), encoding="utf-8")
+    lines = "".join(json.dumps(entry, sort_keys=True) + "\n" for entry in metadata)
+    (root / METADATA_FILE).write_text(lines, encoding="utf-8")
+
+
+def provenance(values: dict, category: str, sample_id: str, video_name: str, garment_name: str) -> dict:
+    entry = {"category": category, "video_name": video_name, "garment_name": garment_name, "sample_id": sample_id}
+    entry.update({k: values[k] for k in PROVENANCE_FIELDS if values.get(k) is not None and values.get(k) is not pd.NA})
+    return entry
+
+
 def export_release_layout(
     manifest: pd.DataFrame,
     store: ContentStore,
@@ -146,15 +161,11 @@ def export_release_layout(
     frame = validate_manifest(manifest, "<export manifest>")
     frame = frame[frame["status"].isin(statuses)]
     target = Path(out_root)
-    if target.exists() and any(target.iterdir()):
-        raise ExportError(f"{target}: exists and is not empty; choose a new folder")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with atomic_directory(target) as staging:
         written: dict[Path, str] = {}
         conflicts: list[str] = []
         pairs: dict[Path, list[tuple[str, str]]] = {}
-        metadata: list[str] = []
+        metadata: list[dict] = []
         for row in frame.sort_values("sample_id").to_dict(orient="records"):
             category = row["category"]
             video_name, garment_name = _file_names(row)
@@ -174,19 +185,8 @@ def export_release_layout(
             split = row["split"] if row["split"] in SPLITS else None
             pair_file = staging / category / (f"{split}_pairs.txt" if split else UNSPLIT_PAIRS)
             pairs.setdefault(pair_file, []).append((video_name, garment_name))
-            entry = {"category": category, "video_name": video_name, "garment_name": garment_name,
-                     "sample_id": row["sample_id"]}
-            entry.update({k: row[k] for k in PROVENANCE_FIELDS if row[k] is not None and row[k] is not pd.NA})
-            metadata.append(json.dumps(entry, sort_keys=True))
+            metadata.append(provenance(row, category, row["sample_id"], video_name, garment_name))
         if conflicts:
             raise ExportError(f"{target}: file name conflicts:\n  " + "\n  ".join(conflicts))
-        for pair_file, entries in pairs.items():
-            pair_file.write_text(format_pairs(entries), encoding="utf-8")
-        (staging / METADATA_FILE).write_text("".join(line + "\n" for line in metadata), encoding="utf-8")
-        if target.exists():
-            target.rmdir()
-        os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        write_pairs_and_metadata(staging, pairs, metadata)
     return target

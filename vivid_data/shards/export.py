@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import tarfile
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from vivid_data.formats.pairs import format_pairs
-from vivid_data.formats.release_layout import METADATA_FILE, PROVENANCE_FIELDS
+from vivid_data.atomic import atomic_directory
+from vivid_data.formats.release_layout import provenance, write_pairs_and_metadata
 from vivid_data.shards.index import load_index
 from vivid_data.video import encode_image, read_mask
 
@@ -45,11 +42,7 @@ def export_shards(dataset: str | Path, out_root: str | Path) -> Path:
     index = load_index(dataset)
     root = Path(index["_root"])
     target = Path(out_root)
-    if target.exists() and any(target.iterdir()):
-        raise FileExistsError(f"{target}: exists and is not empty; choose a new folder")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with atomic_directory(target) as staging:
         pairs: dict[Path, list[tuple[str, str]]] = defaultdict(list)
         metadata = []
         for split, info in index["splits"].items():
@@ -69,16 +62,6 @@ def export_shards(dataset: str | Path, out_root: str | Path) -> Path:
                         destination.parent.mkdir(parents=True, exist_ok=True)
                         destination.write_bytes(data)
                     pairs[folder / f"{split}_pairs.txt"].append((names["video_name"], names["garment_name"]))
-                    entry = {"category": meta["category"], "sample_id": key, **names}
-                    entry.update({k: meta[k] for k in PROVENANCE_FIELDS if meta.get(k)})
-                    metadata.append(json.dumps(entry, sort_keys=True))
-        for path, entries in pairs.items():
-            path.write_text(format_pairs(entries), encoding="utf-8")
-        (staging / METADATA_FILE).write_text("".join(line + "\n" for line in metadata), encoding="utf-8")
-        if target.exists():
-            target.rmdir()
-        os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+                    metadata.append(provenance(meta, meta["category"], key, **names))
+        write_pairs_and_metadata(staging, pairs, metadata)
     return target

@@ -31,7 +31,7 @@ class EmbeddedExampleSource:
 
     def generate(self) -> Path:
         spec = ExampleSpec(self.per_category, self.num_frames, self.height, self.width, self.fps, self.seed)
-        return generate_example(self.out_dir, spec)
+        return generate_example(self.out_dir, spec).resolve()
 
     def scan(self):
         return VividFolderSource(path=str(self.generate()), layout="release").scan()
