@@ -1,0 +1,1 @@
+"""Feature networks for VFID, with the module names of the published checkpoints."""

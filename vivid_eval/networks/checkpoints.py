@@ -1,0 +1,50 @@
+"""Load the published I3D and ResNeXt-101 checkpoints strictly, reporting missing and unexpected keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from vivid_eval.networks.i3d import InceptionI3d
+from vivid_eval.networks.resnext import ResNeXt3D
+
+
+class CheckpointError(ValueError):
+    pass
+
+
+def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
+    """``torch.load(..., weights_only=True)``; unwraps ``{"state_dict": ...}`` and DataParallel's ``module.``."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: checkpoint not found")
+    data = torch.load(path, map_location="cpu", weights_only=True)
+    if isinstance(data, dict) and "state_dict" in data and isinstance(data["state_dict"], dict):
+        data = data["state_dict"]
+    if not isinstance(data, dict) or not all(isinstance(v, torch.Tensor) for v in data.values()):
+        raise CheckpointError(f"{path}: not a state dict of tensors")
+    return {k[len("module."):] if k.startswith("module.") else k: v for k, v in data.items()}
+
+
+def load_strict(model: torch.nn.Module, path: str | Path) -> torch.nn.Module:
+    state = read_state_dict(path)
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    wrong = sorted(k for k in set(state) & set(expected) if state[k].shape != expected[k].shape)
+    if missing or unexpected or wrong:
+        def show(keys):
+            return ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+        raise CheckpointError(f"{path}: missing keys [{show(missing)}]; unexpected keys [{show(unexpected)}]; "
+                              f"wrong shapes [{show(wrong)}]")
+    model.load_state_dict(state, strict=True)
+    return model.eval()
+
+
+def load_i3d(path: str | Path, num_classes: int = 400) -> InceptionI3d:
+    return load_strict(InceptionI3d(num_classes), path)
+
+
+def load_resnext101(path: str | Path, num_classes: int = 400) -> ResNeXt3D:
+    return load_strict(ResNeXt3D(num_classes=num_classes), path)
