@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import hydra.utils
 import pandas as pd
 
 import pytest
@@ -34,10 +35,12 @@ def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     "group_option", [f"{p.parent.name}={p.stem}" for p in sorted(CONF.glob("*/*.yaml"))]
 )
 def test_every_config_composes(group_option: str, tmp_path: Path):
-    with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
-        cfg = compose(config_name="build", overrides=[group_option, f"path={tmp_path}"], return_hydra_config=False)
     group, option = group_option.split("=")
+    primary, extra = ("eval", ["predictions=p", "references=r"]) if group == "protocol" else ("build", [f"path={tmp_path}"])
+    with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
+        cfg = compose(config_name=primary, overrides=[group_option, *extra], return_hydra_config=False)
     assert cfg[group]["_target_"]
+    assert hydra.utils.get_class(cfg[group]["_target_"])
 
 
 def test_vivid_build_from_another_directory_on_the_real_sample(vivid_samples: Path, tmp_path: Path):

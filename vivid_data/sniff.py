@@ -31,6 +31,8 @@ def sniff_bytes(head: bytes) -> str | None:
         return "gif"
     if head.startswith(b"BM"):
         return "bmp"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"  # also PyTorch checkpoints
     stripped = head.lstrip().lower()
     if stripped.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml", b"<!--")):
         return "html"

@@ -19,6 +19,7 @@ from vivid_data.store import ContentStore, StoredObject, key_for
 
 CHUNK = 1 << 16
 EXPECTED_KINDS = {"video": VIDEO_KINDS, "image": IMAGE_KINDS, "any": VIDEO_KINDS | IMAGE_KINDS}
+#: ``expect="file"``: anything but a web page (model checkpoints, archives)
 
 
 class DownloadError(Exception):
@@ -74,8 +75,8 @@ def _stream_to_temp(response, url: str, directory: Path, max_bytes: int, expect:
                 if not chunk:
                     break
                 if kind is None:
-                    kind = sniff_bytes(chunk[:64]) or "unknown"
-                    if kind not in EXPECTED_KINDS[expect]:
+                    kind = sniff_bytes(chunk[:64]) or "bin"
+                    if (kind == "html") if expect == "file" else (kind not in EXPECTED_KINDS[expect]):
                         what = "an HTML page" if kind == "html" else f"{kind} content"
                         raise DownloadError(url, f"not_a_{expect}", f"server sent {what}", permanent=True)
                 size += len(chunk)

