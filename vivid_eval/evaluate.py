@@ -52,8 +52,12 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _as_unit(frames: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(frames).permute(0, 3, 1, 2).double() / 255.0
+def _as_unit(frames: np.ndarray, device: str = "cpu") -> torch.Tensor:
+    return torch.from_numpy(frames).to(device).permute(0, 3, 1, 2).double() / 255.0
+
+
+def resolve_device(name: str) -> str:
+    return ("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name
 
 
 def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
@@ -69,10 +73,11 @@ def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
     if not report.pairs:
         raise EvaluationInputError(f"{cfg.predictions}: no prediction matches a reference")
     unavailable: dict[str, str] = {}
+    device = resolve_device(cfg.device)
     lpips_model = None
     if "lpips" in wanted:
         try:
-            lpips_model = load_lpips(cfg.lpips.net, random_backbone=cfg.lpips.random_backbone)
+            lpips_model = load_lpips(cfg.lpips.net, random_backbone=cfg.lpips.random_backbone, device=device)
         except BackboneUnavailable as exc:
             unavailable["lpips"] = str(exc)
     networks, weight_hashes = {}, {}
@@ -80,7 +85,7 @@ def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
         name, loader = VFID_NETWORKS[metric]
         try:
             path = path_of(name)
-            networks[metric] = loader(path)
+            networks[metric] = loader(path).to(device)
             weight_hashes[name] = sha256_file(path)
         except WeightsUnavailable as exc:
             unavailable[metric] = str(exc)
@@ -92,8 +97,8 @@ def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
         row: dict[str, Any] = {"sample_id": pair.sample_id, "frames": len(prediction)}
         per_frame: dict[str, np.ndarray] = {}
         if "ssim" in wanted:
-            row["ssim"], values = ssim_video(_as_unit(prediction), _as_unit(reference))
-            per_frame["ssim"] = values.numpy()
+            row["ssim"], values = ssim_video(_as_unit(prediction, device), _as_unit(reference, device))
+            per_frame["ssim"] = values.cpu().numpy()
         if lpips_model is not None:
             values = lpips_frames(lpips_model, _as_unit(prediction).float(), _as_unit(reference).float())
             row["lpips"], per_frame["lpips"] = float(values.mean()), values.numpy()
@@ -106,8 +111,9 @@ def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
             row["warp_prediction"] = warping_error(prediction, flows)[0]
             row["warp_reference"] = warping_error(reference, flows)[0]
         for metric, network in networks.items():
-            features[metric]["prediction"].append(video_clip_features(prediction, protocol, network.features))
-            features[metric]["reference"].append(video_clip_features(reference, protocol, network.features))
+            extract = lambda clips, net=network: net.features(clips.to(device))  # noqa: E731
+            features[metric]["prediction"].append(video_clip_features(prediction, protocol, extract))
+            features[metric]["reference"].append(video_clip_features(reference, protocol, extract))
         rows.append(row)
         for t in range(len(prediction)):
             frame_rows.append({"sample_id": pair.sample_id, "frame": t,
@@ -115,6 +121,7 @@ def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
 
     summary: dict[str, Any] = {
         "protocol": protocol.record(), "setting": cfg.setting, "versions": _versions(), "weights": weight_hashes,
+        "device": device,
         "videos": len(rows), "frames": int(sum(r["frames"] for r in rows)),
         "missing_predictions": report.missing, "extra_predictions": report.extra,
         "unavailable": unavailable, "metrics": {},

@@ -7,6 +7,7 @@ scikit-image crops its border), then per video as the mean over frames.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torchmetrics import Metric
@@ -21,7 +22,20 @@ def gaussian_window(size: int = WINDOW, sigma: float = SIGMA, dtype=torch.float6
 
 
 def _filter(x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
-    """Separable valid-mode Gaussian filter of (N, C, H, W)."""
+    """Separable valid-mode Gaussian filter of (N, C, H, W).
+
+    On the CPU, OpenCV's separable filter in float64 (PyTorch's grouped float64 convolution
+    is about 50 times slower there); elsewhere a grouped convolution.
+    """
+    if x.device.type == "cpu":
+        import cv2
+
+        taps = kernel.cpu().numpy()
+        half = len(taps) // 2
+        planes = x.reshape(-1, *x.shape[-2:]).numpy()
+        out = np.stack([cv2.sepFilter2D(p, cv2.CV_64F, taps, taps, borderType=cv2.BORDER_REFLECT)
+                        [half:-half, half:-half] for p in planes])
+        return torch.from_numpy(out).reshape(*x.shape[:-2], *out.shape[-2:])
     channels = x.shape[1]
     horizontal = kernel.view(1, 1, 1, -1).repeat(channels, 1, 1, 1)
     vertical = kernel.view(1, 1, -1, 1).repeat(channels, 1, 1, 1)

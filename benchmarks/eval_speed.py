@@ -1,0 +1,84 @@
+"""Evaluator speed on the CPU: one 48-frame 624x832 video pair, SSIM + LPIPS + flicker + warping error,
+against a naive loop (scikit-image SSIM per frame, lpips per frame) in the same run; and VFID feature
+extraction in frames per second.
+
+Target (issue: evaluator): at least 3x faster than the naive loop, with the same numbers within the
+test tolerances. LPIPS uses a random backbone here (no ImageNet weights offline): the timing is the same.
+
+    python benchmarks/eval_speed.py [--samples ../shared/samples/vivid_examples]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import lpips
+import numpy as np
+import torch
+from skimage.metrics import structural_similarity
+
+from vivid_data.video import decode_video
+from vivid_eval.metrics.lpips_metric import load_lpips, lpips_frames
+from vivid_eval.metrics.ssim import ssim_video
+from vivid_eval.metrics.temporal import reference_flows, temporal_flicker, warping_error
+from vivid_eval.networks.i3d import InceptionI3d
+from vivid_eval.networks.resnext import ResNeXt3D
+from vivid_eval.protocols import VIVID_V1
+from vivid_eval.vfid import video_clip_features
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def ours(prediction, reference, model):
+    unit = lambda f: torch.from_numpy(f).permute(0, 3, 1, 2).double() / 255  # noqa: E731
+    ssim, _ = ssim_video(unit(prediction), unit(reference))
+    lp = float(lpips_frames(model, unit(prediction).float(), unit(reference).float()).mean())
+    flows = reference_flows(reference)
+    return ssim, lp, temporal_flicker(prediction), warping_error(prediction, flows)[0]
+
+
+def naive(prediction, reference, model):
+    ssims, lps = [], []
+    for p, r in zip(prediction, reference):
+        ssims.append(structural_similarity(p / 255.0, r / 255.0, gaussian_weights=True, sigma=1.5,
+                                           use_sample_covariance=False, data_range=1.0, channel_axis=-1))
+        tp = torch.from_numpy(p).permute(2, 0, 1)[None].float() / 127.5 - 1
+        tr = torch.from_numpy(r).permute(2, 0, 1)[None].float() / 127.5 - 1
+        with torch.no_grad():
+            lps.append(model(tp, tr).item())
+    flows = reference_flows(reference)
+    return float(np.mean(ssims)), float(np.mean(lps)), temporal_flicker(prediction), warping_error(prediction, flows)[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=Path, default=REPO.parent / "shared" / "samples" / "vivid_examples")
+    args = parser.parse_args()
+    reference = decode_video(args.samples / "videos" / "upper1.mp4")
+    prediction = decode_video(args.samples / "agnostic" / "upper1.mp4")
+    torch.manual_seed(0)
+    model = load_lpips("alex", random_backbone=True)
+    torch.manual_seed(0)
+    naive_model = lpips.LPIPS(net="alex", version="0.1", pnet_rand=True, verbose=False).eval()
+    started = time.perf_counter()
+    a = ours(prediction, reference, model)
+    t_ours = time.perf_counter() - started
+    started = time.perf_counter()
+    b = naive(prediction, reference, naive_model)
+    t_naive = time.perf_counter() - started
+    print(f"video pair: {len(reference)} frames of {reference.shape[2]}x{reference.shape[1]}, {torch.get_num_threads()} threads")
+    print(f"ours : {t_ours:6.2f} s  ssim {a[0]:.6f} lpips {a[1]:.6f} flicker {a[2]:.6f} warp {a[3]:.6f}")
+    print(f"naive: {t_naive:6.2f} s  ssim {b[0]:.6f} lpips {b[1]:.6f} flicker {b[2]:.6f} warp {b[3]:.6f}")
+    print(f"speed-up {t_naive / t_ours:.2f}x (target >= 3x); |ssim diff| {abs(a[0] - b[0]):.2e}, |lpips diff| {abs(a[1] - b[1]):.2e}")
+    for name, net in (("I3D", InceptionI3d()), ("ResNeXt-101", ResNeXt3D())):
+        net.eval()
+        started = time.perf_counter()
+        feats = video_clip_features(reference[:20], VIVID_V1, net.features)
+        elapsed = time.perf_counter() - started
+        print(f"VFID features {name}: {20 / elapsed:.1f} frames/s ({feats.shape[0]} clips of 10 frames at 224x224)")
+
+
+if __name__ == "__main__":
+    main()
