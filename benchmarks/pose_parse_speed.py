@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import cv2
-import numpy as np
 
 from vivid_data.parse.agnostic import agnostic_frames, video_masks
 from vivid_data.parse.garment_mask import garment_mask

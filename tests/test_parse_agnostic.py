@@ -4,7 +4,6 @@ import numpy as np
 
 from conftest import mask_iou
 from vivid_data.parse.agnostic import (
-    AgnosticConfig,
     agnostic_frames,
     frame_mask,
     mask_flicker,

@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-import torch
 
 from vivid_eval.protocols import CATV2TON_COMPAT, PROTOCOLS, VIVID_V1, Protocol, clip_windows, prepare_clip
 

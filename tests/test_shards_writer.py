@@ -1,6 +1,5 @@
 import json
 import subprocess
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -8,7 +7,7 @@ import webdataset as wds
 
 from conftest import import_folder
 from vivid_data.shards.index import load_index, verify_dataset
-from vivid_data.shards.writer import INDEX, ShardConfig, write_dataset
+from vivid_data.shards.writer import ShardConfig, write_dataset
 from vivid_data.store import ContentStore
 
 

@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from vivid_data.pose.mediapipe_backend import MediapipePose
 from vivid_data.pose.result import PoseTrack

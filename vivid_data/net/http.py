@@ -28,6 +28,12 @@ class HttpConfig:
     allow_private_hosts: bool | tuple[str, ...] = False
     extra_headers: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # config files give lists (or OmegaConf ListConfig); keep a hashable, picklable tuple
+        if not isinstance(self.allow_private_hosts, (bool, type(None))):
+            value = self.allow_private_hosts
+            self.allow_private_hosts = (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+
     @property
     def policy(self) -> AddressPolicy:
         return AddressPolicy.from_config(self.allow_private_hosts)

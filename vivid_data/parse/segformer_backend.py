@@ -7,7 +7,6 @@ agnostic mask with the real garment outline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np

@@ -8,14 +8,12 @@ completion record is missing or different.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import webdataset as wds
 from tqdm import tqdm
@@ -23,6 +21,7 @@ from tqdm import tqdm
 from vivid_data import __version__
 from vivid_data.atomic import atomic_write_text
 from vivid_data.schema import CATEGORIES, SPLITS
+from vivid_data.stages.base import jsonable
 from vivid_data.shards.splits import assign_splits, check_no_leakage, unpaired_partners
 from vivid_data.store import ContentStore, sha256_file
 from vivid_data.video import encode_image, read_image, read_mask
@@ -58,16 +57,6 @@ class ShardConfig:
     config: dict[str, Any] = field(default_factory=dict)
 
 
-def _plain(value: Any) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    return value
-
-
 def _member_bytes(store: ContentStore, column: str, key: str) -> bytes:
     """The stored bytes, converted where the member's format is fixed (JPEG garment, PNG mask)."""
     data = store.read_bytes(key)
@@ -82,20 +71,20 @@ def sample_members(row: dict, store: ContentStore) -> dict[str, Any]:
     sample: dict[str, Any] = {"__key__": row["sample_id"]}
     hashes = {}
     for column, member in MEMBERS:
-        key = _plain(row.get(column))
+        key = jsonable(row.get(column))
         if key:
             sample[member] = _member_bytes(store, column, key)
             hashes[member] = hashlib.sha256(sample[member]).hexdigest()
-    meta = {c: _plain(row.get(c)) for c in META_COLUMNS}
-    meta["scores"] = {c: _plain(v) for c, v in row.items() if c.startswith(SCORE_PREFIXES)
-                      and not c.endswith(("_phash", "_thumb")) and isinstance(_plain(v), (int, float, str))}
+    meta = {c: jsonable(row.get(c)) for c in META_COLUMNS}
+    meta["scores"] = {c: jsonable(v) for c, v in row.items() if c.startswith(SCORE_PREFIXES)
+                      and not c.endswith(("_phash", "_thumb")) and isinstance(jsonable(v), (int, float, str))}
     meta["sha256"] = hashes
     sample["json"] = json.dumps(meta, sort_keys=True).encode()
     return sample
 
 
 def _planned_size(row: dict, store: ContentStore) -> int:
-    return sum(store.path(row[c]).stat().st_size + TAR_OVERHEAD for c, _ in MEMBERS if _plain(row.get(c))) + 4096
+    return sum(store.path(row[c]).stat().st_size + TAR_OVERHEAD for c, _ in MEMBERS if jsonable(row.get(c))) + 4096
 
 
 def plan_shards(frame: pd.DataFrame, store: ContentStore, config: ShardConfig) -> dict[str, list[list[dict]]]:

@@ -53,11 +53,8 @@ class CatalogSource:
     def __post_init__(self) -> None:
         if not self.seeds:
             raise ValueError("source catalog needs at least one seed URL (source.seeds=[...])")
-        private = self.allow_private_hosts
-        if not isinstance(private, bool) and private is not None:
-            private = tuple(str(p) for p in private)
         self.http = HttpConfig(connect_timeout=self.connect_timeout_s, read_timeout=self.read_timeout_s,
-                               allow_private_hosts=private)
+                               allow_private_hosts=self.allow_private_hosts)
         if self.user_agent:
             self.http.user_agent = self.user_agent
         self.rules = ExtractRules(

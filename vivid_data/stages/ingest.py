@@ -57,7 +57,7 @@ class IngestStage:
     def config(self) -> dict[str, Any]:
         values = asdict(self)
         values.pop("work_dir")
-        values["allow_private_hosts"] = _plain(self.allow_private_hosts)
+        values["allow_private_hosts"] = self._download_config().http.allow_private_hosts
         return values
 
     @property
@@ -67,7 +67,7 @@ class IngestStage:
     def _download_config(self) -> DownloadConfig:
         http = HttpConfig(connect_timeout=self.connect_timeout_s, read_timeout=self.read_timeout_s,
                           max_redirects=self.max_redirects,
-                          allow_private_hosts=_plain(self.allow_private_hosts))
+                          allow_private_hosts=self.allow_private_hosts)
         if self.user_agent:
             http.user_agent = self.user_agent
         return DownloadConfig(http=http, max_bytes=self.max_bytes, retries=self.retries, backoff_s=self.backoff_s)
@@ -157,9 +157,3 @@ class IngestStage:
                  for sid, origin in zip(frame.loc[duplicated, "sample_id"], frame.loc[duplicated, "origin"])]
         return frame[~duplicated].reset_index(drop=True), {"duplicates": notes}
 
-
-def _plain(value: Any) -> Any:
-    """OmegaConf lists arrive as ListConfig; hashing and pickling want plain values."""
-    if isinstance(value, (list, tuple)) or type(value).__name__ == "ListConfig":
-        return tuple(str(v) for v in value)
-    return value

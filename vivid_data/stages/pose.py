@@ -74,11 +74,12 @@ class PoseStage:
                             detail=f"person is {person_height:.0%} of the frame height", **scores)]
         track.keypoints, track.detected = smoothed, detected
         fps = float(row["fps"])
+        blank = np.zeros((track.height, track.width, 3), np.uint8)  # frames still without a person
+        rendered = np.stack([render_pose(k, track.skeleton, track.height, track.width) if d else blank
+                             for k, d in zip(smoothed, detected)])
         stored = {
             "keypoints": self.store.put_bytes(track.to_npz(), "npz"),
-            "pose": self.store.put_bytes(encode_video(
-                np.stack([render_pose(k if d else k * 0, track.skeleton, track.height, track.width)
-                          for k, d in zip(smoothed, detected)]), fps=fps, crf=self.render_crf, reproducible=True), "mp4"),
+            "pose": self.store.put_bytes(encode_video(rendered, fps=fps, crf=self.render_crf, reproducible=True), "mp4"),
         }
         if track.person_masks is not None:
             stored["pose_person_mask"] = self.store.put_bytes(encode_mask_video(track.person_masks, fps=fps), "mp4")

@@ -92,7 +92,7 @@ def run_stage(
         journal.close()
 
     output: list[Row] = []
-    for index, row in enumerate(rows):
+    for row in rows:
         if row.get("status", "ok") != "ok":
             output.append(row)
         else:
