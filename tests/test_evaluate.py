@@ -86,6 +86,15 @@ def test_outputs_and_unavailable_weights(results, folders):
     assert len(pd.read_csv(out / "per_frame.csv")) == 40
 
 
+def test_flow_is_recorded_and_raft_without_weights_is_unavailable(results, folders, tmp_path: Path, monkeypatch):
+    assert results["same"]["warp_flow"] == {"method": "farneback"}
+    monkeypatch.setenv("VIVID_HOME", str(tmp_path))
+    summary = evaluate(config(folders, "noisy", **{"warp.method": "raft", "metrics": "[ssim,warp]",
+                                                   "out_dir": tmp_path / "out"}), progress=False)
+    assert "vivid-weights fetch raft_large" in summary["unavailable"]["warp"]
+    assert "ssim" in summary["metrics"] and "warp_prediction" not in summary["metrics"]
+
+
 def test_missing_extra_and_mismatch(folders, tmp_path: Path):
     partial = tmp_path / "partial"
     partial.mkdir()

@@ -3,6 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from vivid_eval.metrics.flow import pair_flows
 from vivid_eval.metrics.temporal import occlusion_mask, reference_flows, temporal_flicker, warp, warping_error
 from vivid_data.video import decode_video
 
@@ -40,3 +41,16 @@ def test_warp_follows_a_known_shift():
     # consistent flows (a pure shift) are trusted away from the borders
     backward = -flow
     assert not occlusion_mask(flow, backward)[5:15, 5:15].any()
+
+
+def test_occlusion_mask_matches_the_vectorised_formula(clip: np.ndarray):
+    """The channel-wise mask equals the textbook form written with np.gradient over whole arrays."""
+    [(forward, backward)] = pair_flows(clip[:2])
+    back = warp(backward, forward)
+    occluded = ((forward + back) ** 2).sum(-1) > 0.01 * ((forward**2).sum(-1) + (back**2).sum(-1)) + 0.5
+    du_y, du_x = np.gradient(back[..., 0])
+    dv_y, dv_x = np.gradient(back[..., 1])
+    boundary = du_x**2 + du_y**2 + dv_x**2 + dv_y**2 > 0.01 * (back**2).sum(-1) + 0.002
+    expected = occluded | boundary
+    assert 0 < expected.mean() < 0.5
+    assert (occlusion_mask(forward, backward) != expected).sum() <= expected.size * 1e-4  # float32 ties at the threshold

@@ -28,6 +28,7 @@ from vivid_eval.inputs import EvaluationInputError, align, match
 from vivid_eval.metrics.frechet import frechet_distance_of
 from vivid_eval.metrics.lpips_metric import BackboneUnavailable, load_lpips, lpips_frames
 from vivid_eval.metrics.ssim import ssim_video
+from vivid_eval.metrics.flow import FlowConfig, RaftFlow, load_raft
 from vivid_eval.metrics.temporal import reference_flows, temporal_flicker, warping_error
 from vivid_eval.networks.checkpoints import load_i3d, load_resnext101
 from vivid_eval.protocols import Protocol
@@ -81,6 +82,13 @@ def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
         except BackboneUnavailable as exc:
             unavailable["lpips"] = str(exc)
     networks, weight_hashes = {}, {}
+    flow_config, raft = FlowConfig(**{**cfg.warp, "device": device}), None
+    if "warp" in wanted and flow_config.method == "raft":
+        try:
+            raft = RaftFlow(load_raft(flow_config.raft_variant, flow_config.raft_checkpoint), device)
+        except WeightsUnavailable as exc:
+            unavailable["warp"] = str(exc)
+            wanted.remove("warp")
     for metric in (m for m in wanted if m in VFID_NETWORKS):
         name, loader = VFID_NETWORKS[metric]
         try:
@@ -97,7 +105,8 @@ def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
         row: dict[str, Any] = {"sample_id": pair.sample_id, "frames": len(prediction)}
         per_frame: dict[str, np.ndarray] = {}
         if "ssim" in wanted:
-            row["ssim"], values = ssim_video(_as_unit(prediction, device), _as_unit(reference, device))
+            pair_frames = (prediction, reference) if device == "cpu" else (_as_unit(prediction, device), _as_unit(reference, device))
+            row["ssim"], values = ssim_video(*pair_frames)
             per_frame["ssim"] = values.cpu().numpy()
         if lpips_model is not None:
             values = lpips_frames(lpips_model, _as_unit(prediction).float(), _as_unit(reference).float())
@@ -107,7 +116,7 @@ def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
             row["flicker_reference"] = temporal_flicker(reference)
             row["flicker_diff"] = abs(row["flicker_prediction"] - row["flicker_reference"])
         if "warp" in wanted:
-            flows = reference_flows(reference)
+            flows = reference_flows(reference, flow_config, raft)
             row["warp_prediction"] = warping_error(prediction, flows)[0]
             row["warp_reference"] = warping_error(reference, flows)[0]
         for metric, network in networks.items():
@@ -121,7 +130,7 @@ def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
 
     summary: dict[str, Any] = {
         "protocol": protocol.record(), "setting": cfg.setting, "versions": _versions(), "weights": weight_hashes,
-        "device": device,
+        "device": device, "warp_flow": flow_config.record() if "warp" in wanted else None,
         "videos": len(rows), "frames": int(sum(r["frames"] for r in rows)),
         "missing_predictions": report.missing, "extra_predictions": report.extra,
         "unavailable": unavailable, "metrics": {},

@@ -51,6 +51,12 @@ REGISTRY = {e.name: e for e in (
                  sha256_prefix="b8a52dc0", used_by="LPIPS-squeeze", how_to_get="vivid-weights fetch squeezenet1_1"),
     WeightsEntry("vgg16", "vgg16-397923af.pth", "https://download.pytorch.org/models/vgg16-397923af.pth",
                  sha256_prefix="397923af", used_by="LPIPS-vgg", how_to_get="vivid-weights fetch vgg16"),
+    WeightsEntry("raft_large", "raft_large_C_T_SKHT_V2-ff5fadd5.pth",
+                 "https://download.pytorch.org/models/raft_large_C_T_SKHT_V2-ff5fadd5.pth",
+                 sha256_prefix="ff5fadd5", used_by="warp (raft)", how_to_get="vivid-weights fetch raft_large"),
+    WeightsEntry("raft_small", "raft_small_C_T_V2-01064c6d.pth",
+                 "https://download.pytorch.org/models/raft_small_C_T_V2-01064c6d.pth",
+                 sha256_prefix="01064c6d", used_by="warp (raft)", how_to_get="vivid-weights fetch raft_small"),
 )}
 
 

@@ -38,11 +38,16 @@ def load_lpips(net: str = "alex", random_backbone: bool = False, device: str = "
     return lpips.LPIPS(net=net, version="0.1", pretrained=True, pnet_rand=random_backbone, verbose=False).eval().to(device)
 
 
-def lpips_frames(model, prediction: torch.Tensor, reference: torch.Tensor, batch: int = 8) -> torch.Tensor:
-    """Per-frame LPIPS of (N, 3, H, W) frames in [0, 1] (mapped to [-1, 1] as the package expects)."""
+def lpips_frames(model, prediction: torch.Tensor, reference: torch.Tensor, batch: int | None = None) -> torch.Tensor:
+    """Per-frame LPIPS of (N, 3, H, W) frames in [0, 1] (mapped to [-1, 1] as the package expects).
+
+    ``batch`` defaults to 1 frame on the CPU (measured fastest there: larger batches fall out of
+    the caches) and 16 on a GPU.
+    """
     if prediction.shape != reference.shape:
         raise ValueError(f"shape mismatch: {tuple(prediction.shape)} vs {tuple(reference.shape)}")
     device = next(model.parameters()).device
+    batch = batch or (1 if device.type == "cpu" else 16)
     values = []
     with torch.inference_mode():
         for i in range(0, len(prediction), batch):

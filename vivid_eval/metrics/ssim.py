@@ -7,12 +7,16 @@ scikit-image crops its border), then per video as the mean over frames.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torchmetrics import Metric
 
 WINDOW, SIGMA, K1, K2 = 11, 1.5, 0.01, 0.03
+WORKERS = 2  # frames in parallel on the CPU (OpenCV and NumPy release the GIL)
 
 
 def gaussian_window(size: int = WINDOW, sigma: float = SIGMA, dtype=torch.float64, device=None) -> torch.Tensor:
@@ -22,45 +26,67 @@ def gaussian_window(size: int = WINDOW, sigma: float = SIGMA, dtype=torch.float6
 
 
 def _filter(x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
-    """Separable valid-mode Gaussian filter of (N, C, H, W).
-
-    On the CPU, OpenCV's separable filter in float64 (PyTorch's grouped float64 convolution
-    is about 50 times slower there); elsewhere a grouped convolution.
-    """
-    if x.device.type == "cpu":
-        import cv2
-
-        taps = kernel.cpu().numpy()
-        half = len(taps) // 2
-        planes = x.reshape(-1, *x.shape[-2:]).numpy()
-        out = np.stack([cv2.sepFilter2D(p, cv2.CV_64F, taps, taps, borderType=cv2.BORDER_REFLECT)
-                        [half:-half, half:-half] for p in planes])
-        return torch.from_numpy(out).reshape(*x.shape[:-2], *out.shape[-2:])
+    """Separable valid-mode Gaussian filter of (N, C, H, W) by grouped convolutions (GPU path)."""
     channels = x.shape[1]
     horizontal = kernel.view(1, 1, 1, -1).repeat(channels, 1, 1, 1)
     vertical = kernel.view(1, 1, -1, 1).repeat(channels, 1, 1, 1)
     return F.conv2d(F.conv2d(x, horizontal, groups=channels), vertical, groups=channels)
 
 
-def ssim_frames(prediction: torch.Tensor, reference: torch.Tensor, data_range: float = 1.0) -> torch.Tensor:
-    """SSIM of each frame pair: (N, C, H, W) x 2 -> (N,). Float64 inside for stable sums."""
+def _ssim_map(x, y, blur, c1: float, c2: float):
+    """The SSIM map of centred inputs (x - 0.5, y - 0.5): centring keeps E[x^2] - E[x]^2 accurate in float32."""
+    mu_x, mu_y = blur(x), blur(y)
+    sigma_xx = blur(x * x) - mu_x * mu_x
+    sigma_yy = blur(y * y) - mu_y * mu_y
+    sigma_xy = blur(x * y) - mu_x * mu_y
+    mu_x, mu_y = mu_x + 0.5, mu_y + 0.5
+    return ((2 * mu_x * mu_y + c1) * (2 * sigma_xy + c2)) / ((mu_x * mu_x + mu_y * mu_y + c1) * (sigma_xx + sigma_yy + c2))
+
+
+def _ssim_frames_cpu(x: np.ndarray, y: np.ndarray, scale: float) -> torch.Tensor:
+    """(N, H, W, C) frames (uint8 or float, any strides) times ``scale`` in [0, 1], in float32 with
+    OpenCV's separable filter on the valid region, frames in a thread pool."""
+    taps = gaussian_window(dtype=torch.float32).numpy()
+    half = len(taps) // 2
+    blur = lambda z: cv2.sepFilter2D(z, -1, taps, taps, borderType=cv2.BORDER_REFLECT)[half:-half, half:-half]  # noqa: E731
+    centre = lambda frame: frame.astype(np.float32) * np.float32(scale) - np.float32(0.5)  # noqa: E731
+
+    def one(i: int) -> float:
+        return float(_ssim_map(centre(x[i]), centre(y[i]), blur, K1**2, K2**2).mean(dtype=np.float64))
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        return torch.tensor(list(pool.map(one, range(len(x)))), dtype=torch.float64)
+
+
+def ssim_frames(prediction: torch.Tensor | np.ndarray, reference: torch.Tensor | np.ndarray,
+                data_range: float = 1.0) -> torch.Tensor:
+    """SSIM of each frame pair -> (N,) float64.
+
+    Tensors are (N, C, H, W) in [0, data_range]; uint8 arrays are (N, H, W, C) frames as decoded
+    (data range 255). On the CPU: float32 through OpenCV, about 8x faster than scikit-image and
+    within 1e-6 of it; elsewhere float64 grouped convolutions.
+    """
     if prediction.shape != reference.shape:
         raise ValueError(f"shape mismatch: {tuple(prediction.shape)} vs {tuple(reference.shape)}")
+    if isinstance(prediction, np.ndarray):
+        if prediction.dtype != np.uint8 or prediction.ndim != 4:
+            raise ValueError(f"arrays must be uint8 (N, H, W, C) frames, got {prediction.dtype} {prediction.shape}")
+        if min(prediction.shape[1:3]) < WINDOW:
+            raise ValueError(f"frames must be at least {WINDOW}x{WINDOW}, got {prediction.shape[1:3]}")
+        return _ssim_frames_cpu(prediction, reference, 1 / 255)
     if min(prediction.shape[-2:]) < WINDOW:
         raise ValueError(f"frames must be at least {WINDOW}x{WINDOW}, got {tuple(prediction.shape[-2:])}")
-    x, y = prediction.double(), reference.double()
+    if prediction.device.type == "cpu":
+        return _ssim_frames_cpu(prediction.permute(0, 2, 3, 1).numpy(), reference.permute(0, 2, 3, 1).numpy(),
+                                1 / data_range)
+    x, y = prediction.double() / data_range - 0.5, reference.double() / data_range - 0.5
     kernel = gaussian_window(device=x.device)
-    c1, c2 = (K1 * data_range) ** 2, (K2 * data_range) ** 2
-    mu_x, mu_y = _filter(x, kernel), _filter(y, kernel)
-    sigma_xx = _filter(x * x, kernel) - mu_x**2
-    sigma_yy = _filter(y * y, kernel) - mu_y**2
-    sigma_xy = _filter(x * y, kernel) - mu_x * mu_y
-    ssim_map = ((2 * mu_x * mu_y + c1) * (2 * sigma_xy + c2)) / ((mu_x**2 + mu_y**2 + c1) * (sigma_xx + sigma_yy + c2))
-    return ssim_map.mean(dim=(1, 2, 3))
+    return _ssim_map(x, y, lambda z: _filter(z, kernel), K1**2, K2**2).mean(dim=(1, 2, 3))
 
 
-def ssim_video(prediction: torch.Tensor, reference: torch.Tensor, batch: int = 16) -> tuple[float, torch.Tensor]:
-    """Mean SSIM over frames of (T, C, H, W) videos in [0, 1], and the per-frame values."""
+def ssim_video(prediction: torch.Tensor | np.ndarray, reference: torch.Tensor | np.ndarray,
+               batch: int = 16) -> tuple[float, torch.Tensor]:
+    """Mean SSIM over frames of (T, C, H, W) videos in [0, 1] or uint8 (T, H, W, C) frames, and per frame."""
     values = torch.cat([ssim_frames(prediction[i:i + batch], reference[i:i + batch])
                         for i in range(0, len(prediction), batch)])
     return float(values.mean()), values
