@@ -13,10 +13,18 @@ demo:
 	@env_dir=$$(bash scripts/env.sh); \
 	rm -rf "$(DEMO_DIR)"; \
 	"$$env_dir/bin/vivid-build" source=example parse.keep_existing=false \
-		work_dir="$(DEMO_DIR)/work" export_to="$(DEMO_DIR)/export"
+		work_dir="$(DEMO_DIR)/work" export_to="$(DEMO_DIR)/export"; \
+	"$$env_dir/bin/vivid-sanity" "$(DEMO_DIR)/work/dataset" --out "$(DEMO_DIR)/sanity"; \
+	for kind in agnostic shuffled frozen; do \
+		"$$env_dir/bin/vivid-eval" predictions="$(DEMO_DIR)/sanity/$$kind" references="$(DEMO_DIR)/work/dataset" \
+			dataset=example out_dir="$(DEMO_DIR)/eval/$$kind"; \
+	done; \
+	"$$env_dir/bin/vivid-leaderboard" $(DEMO_DIR)/eval/agnostic $(DEMO_DIR)/eval/shuffled $(DEMO_DIR)/eval/frozen \
+		--out "$(DEMO_DIR)/leaderboard"
 
 test:
 	@env_dir=$$(bash scripts/env.sh); \
+	bash scripts/browser.sh; \
 	"$$env_dir/bin/python" -m pytest $(PYTEST_ARGS)
 
 clean-demo:

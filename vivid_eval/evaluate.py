@@ -32,6 +32,7 @@ from vivid_eval.metrics.flow import FlowConfig, RaftFlow, load_raft
 from vivid_eval.metrics.temporal import reference_flows, temporal_flicker, warping_error
 from vivid_eval.networks.checkpoints import load_i3d, load_resnext101
 from vivid_eval.protocols import Protocol
+from vivid_eval.strips import write_strip
 from vivid_eval.summary import bootstrap_ci
 from vivid_eval.vfid import video_clip_features
 from vivid_eval.weights import WeightsUnavailable, path_of
@@ -59,6 +60,16 @@ def _as_unit(frames: np.ndarray, device: str = "cpu") -> torch.Tensor:
 
 def resolve_device(name: str) -> str:
     return ("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name
+
+
+def identity(cfg: DictConfig) -> dict[str, Any]:
+    """What the leaderboard groups by: the method's name and the dataset and subset it was scored on."""
+    references = Path(cfg.references)
+    folder = references.parent if references.suffix == ".json" else references
+    return {"method": cfg.get("method") or Path(cfg.predictions).resolve().name,
+            "dataset": cfg.get("dataset") or folder.resolve().name,
+            "subset": cfg.get("subset") or (cfg.split if (folder / "dataset.json").is_file() else "pairs"
+                                             if cfg.get("pairs") else "all")}
 
 
 def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
@@ -99,6 +110,7 @@ def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
             unavailable[metric] = str(exc)
 
     rows, frame_rows = [], []
+    strip_ids = {pair.sample_id for pair in report.pairs[:max(0, int(cfg.get("strips", 0)))]}
     features: dict[str, dict[str, list]] = {m: {"prediction": [], "reference": []} for m in networks}
     for pair in tqdm(report.pairs, desc="evaluate", unit="video", disable=not progress):
         prediction, reference = align(decode_video(pair.prediction), pair.reference(), pair.sample_id, cfg.mismatch)
@@ -123,12 +135,15 @@ def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
             extract = lambda clips, net=network: net.features(clips.to(device))  # noqa: E731
             features[metric]["prediction"].append(video_clip_features(prediction, protocol, extract))
             features[metric]["reference"].append(video_clip_features(reference, protocol, extract))
+        if pair.sample_id in strip_ids:
+            write_strip(Path(cfg.out_dir) / "strips" / f"{pair.sample_id}.png", reference, prediction)
         rows.append(row)
         for t in range(len(prediction)):
             frame_rows.append({"sample_id": pair.sample_id, "frame": t,
                                **{k: float(v[t]) for k, v in per_frame.items()}})
 
     summary: dict[str, Any] = {
+        **identity(cfg),
         "protocol": protocol.record(), "setting": cfg.setting, "versions": _versions(), "weights": weight_hashes,
         "device": device, "warp_flow": flow_config.record() if "warp" in wanted else None,
         "videos": len(rows), "frames": int(sum(r["frames"] for r in rows)),
@@ -169,7 +184,7 @@ def write_outputs(out: Path, rows: list[dict], frame_rows: list[dict], summary: 
 
 
 def format_summary(summary: dict) -> str:
-    lines = [f"protocol {summary['protocol']['id']} v{summary['protocol']['version']}, {summary['setting']}, "
+    lines = [f"{summary['method']} on {summary['dataset']} / {summary['subset']}: protocol {summary['protocol']['id']} v{summary['protocol']['version']}, {summary['setting']}, "
              f"{summary['videos']} videos, {summary['frames']} frames"]
     for name, value in summary["metrics"].items():
         if "value" in value:

@@ -1,0 +1,206 @@
+"""Leaderboard: our results beside the published baselines, ranked only where protocols agree.
+
+Entries are grouped by (dataset, subset, setting, protocol). A section holds the results measured
+under one protocol and the baseline rows of the same dataset, subset, setting and protocol; the
+baseline rows of the same dataset and subset under any other protocol go to sections of their
+own with the reason they are not ranked with the results. Each metric is ranked in its
+direction; LPIPS only among entries with the same backbone. Two results that share videos get a
+paired bootstrap test of every per-video metric.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from vivid_eval.baselines import METRICS as BASELINE_METRICS
+from vivid_eval.significance import PairedTest, paired_bootstrap
+
+DIRECTIONS = {"ssim": "higher", "lpips": "lower", "vfid_i3d": "lower", "vfid_resnext": "lower",
+              "flicker_diff": "lower", "warp_prediction": "lower"}
+LABELS = {"ssim": "SSIM", "lpips": "LPIPS", "vfid_i3d": "VFID-I3D", "vfid_resnext": "VFID-ResNeXt",
+          "flicker_diff": "flicker diff", "warp_prediction": "warping error"}
+PER_VIDEO_METRICS = ("ssim", "lpips", "flicker_diff", "warp_prediction")
+
+
+class ResultError(ValueError):
+    pass
+
+
+@dataclass
+class Entry:
+    name: str
+    kind: str                     # result | baseline
+    dataset: str
+    subset: str
+    setting: str
+    protocol: str
+    values: dict[str, float]
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
+    lpips_net: str = ""
+    source: str = ""
+    note: str = ""
+    folder: Path | None = None    # a result's vivid-eval output folder
+    per_video: pd.DataFrame | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.dataset, self.subset, self.setting
+
+
+@dataclass
+class Comparison:
+    first: str
+    second: str
+    metric: str
+    test: PairedTest
+
+
+@dataclass
+class Section:
+    dataset: str
+    subset: str
+    setting: str
+    protocol: str
+    entries: list[Entry]
+    has_results: bool
+    reason: str = ""
+    ranks: dict[str, dict[str, str]] = field(default_factory=dict)   # metric -> entry name -> "2/5"
+    comparisons: list[Comparison] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{self.dataset} / {self.subset} / {self.setting} / protocol {self.protocol}"
+
+    def metrics(self) -> list[str]:
+        return [m for m in DIRECTIONS if any(m in e.values for e in self.entries)]
+
+
+def load_result(folder: str | Path) -> Entry:
+    """A ``vivid-eval`` output folder (or its ``summary.json``) as a leaderboard entry."""
+    path = Path(folder)
+    summary_path = path if path.suffix == ".json" else path / "summary.json"
+    folder = summary_path.parent
+    try:
+        summary = json.loads(summary_path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ResultError(f"{summary_path}: not a readable vivid-eval summary: {exc}") from exc
+    missing = [k for k in ("method", "dataset", "subset", "setting", "protocol", "metrics") if k not in summary]
+    if missing:
+        raise ResultError(f"{summary_path}: missing {', '.join(missing)} (written by an older vivid-eval? rerun it)")
+    values, intervals = {}, {}
+    for metric, stats in summary["metrics"].items():
+        if metric in DIRECTIONS:
+            values[metric] = float(stats["value"] if "value" in stats else stats["mean"])
+            if "ci95" in stats:
+                intervals[metric] = (float(stats["ci95"][0]), float(stats["ci95"][1]))
+    per_video_path = folder / "per_video.csv"
+    per_video = pd.read_csv(per_video_path, dtype={"sample_id": str}) if per_video_path.is_file() else None
+    return Entry(summary["method"], "result", summary["dataset"], summary["subset"], summary["setting"],
+                 summary["protocol"]["id"], values, intervals, lpips_net=summary.get("lpips_net", ""),
+                 source=str(folder), folder=folder, per_video=per_video)
+
+
+def baseline_entries(table: pd.DataFrame) -> list[Entry]:
+    out = []
+    for _, row in table.iterrows():
+        values = {m: float(row[m]) for m in BASELINE_METRICS if not math.isnan(row[m])}
+        out.append(Entry(row["method"], "baseline", row["dataset"], row["subset"], row["setting"], row["protocol"],
+                         values, lpips_net=row["lpips_net"], source=row["source"],
+                         note="; ".join(t for t in (row["note"], row["resnext_scale"] and
+                                                    f"VFID-ResNeXt scale: {row['resnext_scale']}") if t)))
+    return out
+
+
+def _variant(entry: Entry, metric: str) -> str:
+    """Entries are ranked on a metric only within the same variant (LPIPS: the backbone)."""
+    return (entry.lpips_net or "unknown backbone") if metric == "lpips" else ""
+
+
+def rank(entries: list[Entry], metric: str) -> dict[str, str]:
+    """'k/n' per entry name with a value, ranked in the metric's direction within its variant; ties share a rank."""
+    out: dict[str, str] = {}
+    groups: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if metric in entry.values and math.isfinite(entry.values[metric]):
+            groups.setdefault(_variant(entry, metric), []).append(entry)
+    sign = -1 if DIRECTIONS[metric] == "higher" else 1
+    for members in groups.values():
+        scores = sorted(sign * e.values[metric] for e in members)
+        for entry in members:
+            out[entry.name] = f"{scores.index(sign * entry.values[metric]) + 1}/{len(members)}"
+    return out
+
+
+def compare(results: list[Entry], resamples: int = 10_000, seed: int = 0) -> list[Comparison]:
+    """Paired bootstrap of each per-video metric for every two results that share at least two videos."""
+    out = []
+    with_scores = [r for r in results if r.per_video is not None]
+    for i, first in enumerate(with_scores):
+        for second in with_scores[i + 1:]:
+            merged = first.per_video.merge(second.per_video, on="sample_id", suffixes=("_a", "_b"))
+            for metric in PER_VIDEO_METRICS:
+                if f"{metric}_a" not in merged or f"{metric}_b" not in merged or len(merged) < 2:
+                    continue
+                if metric == "lpips" and first.lpips_net != second.lpips_net:
+                    continue
+                test = paired_bootstrap(merged[f"{metric}_a"], merged[f"{metric}_b"], resamples, seed=seed)
+                out.append(Comparison(first.name, second.name, metric, test))
+    return out
+
+
+def _unique_names(results: list[Entry], taken: set[str]) -> None:
+    """Results get names no baseline and no other result has ('ViViD' -> 'ViViD (ours)', then numbered)."""
+    taken = set(taken)
+    for entry in results:
+        name = f"{entry.name} (ours)" if entry.name in taken else entry.name
+        number = 2
+        while name in taken:
+            name, number = f"{entry.name} (ours {number})", number + 1
+        entry.name = name
+        taken.add(name)
+
+
+def build_leaderboard(results: list[Entry], baselines: list[Entry], resamples: int = 10_000,
+                      seed: int = 0) -> list[Section]:
+    """Sections for the datasets and subsets the results were scored on, results' sections first."""
+    _unique_names(results, {b.name for b in baselines})
+    sections: list[Section] = []
+    keys = list(dict.fromkeys(r.key for r in results))
+    for key in keys:
+        ours = [r for r in results if r.key == key]
+        protocols = list(dict.fromkeys(r.protocol for r in ours))
+        for protocol in protocols:
+            members = [r for r in ours if r.protocol == protocol]
+            published = [b for b in baselines if b.key == key and b.protocol == protocol]
+            reason = "" if published else "no published baseline was measured under this protocol on this subset"
+            sections.append(Section(*key, protocol, members + published, True, reason))
+        others = list(dict.fromkeys(b.protocol for b in baselines if b.key == key and b.protocol not in protocols))
+        for protocol in others:
+            sections.append(Section(*key, protocol, [b for b in baselines if b.key == key and b.protocol == protocol],
+                                    False, f"published under protocol '{protocol}'; the results here were measured "
+                                           f"under {', '.join(protocols)}, so they are not ranked together"))
+    for section in sections:
+        section.ranks = {m: rank(section.entries, m) for m in section.metrics()}
+        section.comparisons = compare([e for e in section.entries if e.kind == "result"], resamples, seed)
+    return sections
+
+
+def to_json(sections: list[Section]) -> dict[str, Any]:
+    """The leaderboard as plain data (leaderboard.json)."""
+    return {"sections": [{
+        "dataset": s.dataset, "subset": s.subset, "setting": s.setting, "protocol": s.protocol,
+        "has_results": s.has_results, "reason": s.reason,
+        "entries": [{"name": e.name, "kind": e.kind, "values": e.values,
+                     "ci95": {k: list(v) for k, v in e.intervals.items()}, "lpips_net": e.lpips_net,
+                     "source": e.source, "note": e.note,
+                     "ranks": {m: s.ranks[m][e.name] for m in s.ranks if e.name in s.ranks[m]}} for e in s.entries],
+        "comparisons": [{"first": c.first, "second": c.second, "metric": c.metric, "videos": c.test.videos,
+                         "mean_difference": c.test.mean_difference, "ci95": [c.test.low, c.test.high],
+                         "p_value": c.test.p_value, "significant": c.test.significant} for c in s.comparisons],
+    } for s in sections]}

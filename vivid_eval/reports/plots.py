@@ -1,0 +1,61 @@
+"""The report's figures, drawn with matplotlib (Agg) into PNG bytes."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from vivid_eval.leaderboard import DIRECTIONS, LABELS, Entry  # noqa: E402
+
+RESULT_COLOUR, BASELINE_COLOUR = "#1f77b4", "#9a9a9a"
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def bar_chart(entries: list[Entry], metric: str, title: str) -> bytes:
+    """One bar per entry with a value, 95% interval whiskers where the entry has one; results in colour."""
+    shown = [e for e in entries if metric in e.values and np.isfinite(e.values[metric])]
+    if not shown:
+        raise ValueError(f"no entry has {metric}")
+    values = np.array([e.values[metric] for e in shown])
+    low = np.array([e.values[metric] - e.intervals.get(metric, (e.values[metric],) * 2)[0] for e in shown])
+    high = np.array([e.intervals.get(metric, (e.values[metric],) * 2)[1] - e.values[metric] for e in shown])
+    figure, axis = plt.subplots(figsize=(max(4.0, 0.55 * len(shown) + 2), 3.2))
+    colours = [RESULT_COLOUR if e.kind == "result" else BASELINE_COLOUR for e in shown]
+    axis.bar(range(len(shown)), values, color=colours, yerr=np.vstack([low, high]), capsize=4)
+    axis.set_xticks(range(len(shown)), [e.name for e in shown], rotation=35, ha="right", fontsize=8)
+    better = "higher is better" if DIRECTIONS[metric] == "higher" else "lower is better"
+    axis.set_title(f"{LABELS[metric]} ({better})\n{title}", fontsize=9)
+    axis.grid(axis="y", alpha=0.3)
+    return _png(figure)
+
+
+def frame_curves(per_frame: dict[str, pd.DataFrame], sample_id: str, metric: str) -> bytes:
+    """Per-frame values of one video for each result that scored it."""
+    figure, axis = plt.subplots(figsize=(6, 2.6))
+    drawn = 0
+    for name, frames in per_frame.items():
+        rows = frames[frames["sample_id"] == sample_id]
+        if metric in rows and rows[metric].notna().any():
+            axis.plot(rows["frame"], rows[metric], label=name, linewidth=1.2)
+            drawn += 1
+    if not drawn:
+        plt.close(figure)
+        raise ValueError(f"no per-frame {metric} for {sample_id}")
+    axis.set_xlabel("frame")
+    axis.set_ylabel(LABELS[metric])
+    axis.set_title(f"{sample_id}: per-frame {LABELS[metric]}", fontsize=9)
+    axis.legend(fontsize=7)
+    axis.grid(alpha=0.3)
+    return _png(figure)
