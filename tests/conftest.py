@@ -82,3 +82,35 @@ def upper1_track(upper1_frames: np.ndarray):
 def mask_iou(a: np.ndarray, b: np.ndarray) -> float:
     union = np.logical_or(a, b).sum()
     return float(np.logical_and(a, b).sum() / union) if union else 1.0
+
+
+@pytest.fixture(scope="session")
+def sanity_report(vivid_samples: Path, tmp_path_factory) -> dict[str, Path]:
+    """The whole leaderboard path on real frames: a small ViViD folder (3 downscaled 16-frame clips of the
+    shared sample with their agnostic videos), vivid-sanity, vivid-eval per baseline, vivid-leaderboard."""
+    from hydra import compose, initialize_config_module
+
+    from vivid_data.video import decode_video, encode_video
+    from vivid_eval.evaluate import evaluate
+    from vivid_eval.leaderboard_cli import run
+    from vivid_eval.sanity import write_sanity_baselines
+
+    root = tmp_path_factory.mktemp("leaderboard")
+    references = root / "refs"
+    for folder in ("videos", "agnostic"):
+        for name, start in (("clip_a", 0), ("clip_b", 16), ("clip_c", 32)):
+            frames = decode_video(vivid_samples / folder / "upper1.mp4", indices=list(range(start, start + 16)),
+                                  size=(208, 156))
+            encode_video(frames, references / folder / f"{name}.mp4", crf=12)
+    folders = write_sanity_baselines(references, root / "sanity", progress=False)
+    results = []
+    for kind, predictions in folders.items():
+        out = root / "eval" / kind
+        overrides = [f"predictions={predictions}", f"references={references}", f"out_dir={out}",
+                     "lpips.random_backbone=true", "metrics=[ssim,lpips,flicker,warp]", "dataset=ViViD",
+                     "subset=vivid_s", "strips=2"]
+        with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
+            evaluate(compose(config_name="eval", overrides=overrides), progress=False)
+        results.append(out)
+    written, _ = run(results, root / "leaderboard", videos=2, resamples=2000)
+    return {"root": root, "references": references, **written}

@@ -84,6 +84,8 @@ def test_outputs_and_unavailable_weights(results, folders):
     per_video = pd.read_csv(out / "per_video.csv")
     assert list(per_video["sample_id"]) == ["clip_a", "clip_b"] and (per_video["ssim"] < 1).all()
     assert len(pd.read_csv(out / "per_frame.csv")) == 40
+    assert (summary["method"], summary["dataset"], summary["subset"]) == ("noisy", "refs", "all")
+    assert sorted(p.name for p in (out / "strips").iterdir()) == ["clip_a.png", "clip_b.png"]  # strips=3, two videos
 
 
 def test_flow_is_recorded_and_raft_without_weights_is_unavailable(results, folders, tmp_path: Path, monkeypatch):

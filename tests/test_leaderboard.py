@@ -1,0 +1,91 @@
+"""Leaderboard sections, protocol separation, ranking directions and paired comparisons."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from vivid_eval.baselines import load_baselines
+from vivid_eval.leaderboard import (Entry, ResultError, baseline_entries, build_leaderboard, load_result, rank,
+                                    to_json)
+
+
+def write_result(folder: Path, method: str, protocol: str = "vivid_v1", dataset: str = "ViViD", subset: str = "vivid_s",
+                 ssim=(0.85, 0.86, 0.84), lpips=(0.10, 0.11, 0.09), lpips_net: str = "squeeze") -> Path:
+    """A vivid-eval output folder as vivid-eval writes it (summary.json and per_video.csv)."""
+    folder.mkdir(parents=True)
+    ids = [f"s{i}" for i in range(len(ssim))]
+    pd.DataFrame({"sample_id": ids, "frames": 20, "ssim": ssim, "lpips": lpips}).to_csv(folder / "per_video.csv", index=False)
+    metrics = {name: {"mean": float(np.mean(v)), "ci95": [float(np.min(v)), float(np.max(v))], "direction": d}
+               for name, v, d in (("ssim", ssim, "higher"), ("lpips", lpips, "lower"))}
+    metrics["vfid_i3d"] = {"value": 15.0, "direction": "lower", "prediction_clips": 6, "reference_clips": 6}
+    (folder / "summary.json").write_text(json.dumps({
+        "method": method, "dataset": dataset, "subset": subset, "setting": "paired",
+        "protocol": {"id": protocol, "version": 1}, "lpips_net": lpips_net, "metrics": metrics}))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def published() -> list[Entry]:
+    return baseline_entries(load_baselines())
+
+
+def test_catv2ton_compat_result_is_ranked_with_the_catv2ton_rows(tmp_path: Path, published):
+    ours = load_result(write_result(tmp_path / "a", "new method", protocol="catv2ton_compat"))
+    sections = build_leaderboard([ours], published, resamples=200)
+    first = sections[0]
+    assert (first.dataset, first.subset, first.setting, first.protocol) == ("ViViD", "vivid_s", "paired", "catv2ton_compat")
+    names = [e.name for e in first.entries]
+    assert "new method" in names and "CatV2TON" in names and len(names) == 9 and first.reason == ""
+    # VFID-I3D 15.0 sits between ViViD (17.29) and CatV2TON (13.60): second of nine
+    assert first.ranks["vfid_i3d"]["new method"] == "2/9" and first.ranks["vfid_i3d"]["CatV2TON"] == "1/9"
+    assert first.ranks["ssim"]["CatV2TON"] == "1/9"  # 0.8727 is the highest SSIM
+    # the unpaired rows are another setting and do not appear
+    assert all(s.setting == "paired" for s in sections)
+
+
+def test_vivid_v1_result_is_not_ranked_with_published_rows(tmp_path: Path, published):
+    ours = load_result(write_result(tmp_path / "a", "new method", protocol="vivid_v1"))
+    sections = build_leaderboard([ours], published, resamples=200)
+    assert [e.name for e in sections[0].entries] == ["new method"]
+    assert "no published baseline" in sections[0].reason
+    separate = sections[1]
+    assert separate.protocol == "catv2ton_compat" and not separate.has_results
+    assert "not ranked together" in separate.reason and "vivid_v1" in separate.reason
+    assert "new method" not in [e.name for e in separate.entries]
+
+
+def test_lpips_is_ranked_within_one_backbone(tmp_path: Path, published):
+    ours = load_result(write_result(tmp_path / "a", "alex run", protocol="catv2ton_compat", lpips_net="alex"))
+    section = build_leaderboard([ours], published, resamples=200)[0]
+    assert section.ranks["lpips"]["alex run"] == "1/1"
+    assert section.ranks["lpips"]["CatV2TON"] == "1/8"  # among the squeeze rows only
+
+
+def test_directions_and_ties():
+    entries = [Entry(n, "result", "d", "s", "paired", "p", {"ssim": s, "lpips": l})
+               for n, s, l in (("a", 0.9, 0.2), ("b", 0.8, 0.1), ("c", 0.9, 0.3))]
+    assert rank(entries, "ssim") == {"a": "1/3", "b": "3/3", "c": "1/3"}
+    assert rank(entries, "lpips") == {"b": "1/3", "a": "2/3", "c": "3/3"}
+
+
+def test_paired_comparisons_and_name_clashes(tmp_path: Path, published):
+    lpips = (0.1,) * 6
+    a = load_result(write_result(tmp_path / "a", "ViViD", ssim=(0.80, 0.82, 0.81, 0.79, 0.83, 0.80), lpips=lpips))
+    b = load_result(write_result(tmp_path / "b", "ViViD", ssim=(0.90, 0.92, 0.91, 0.89, 0.93, 0.90), lpips=lpips))
+    section = build_leaderboard([a, b], published, resamples=2000)[0]
+    assert [e.name for e in section.entries] == ["ViViD (ours)", "ViViD (ours 2)"]
+    ssim = next(c for c in section.comparisons if c.metric == "ssim")
+    assert ssim.test.mean_difference == pytest.approx(-0.1) and ssim.test.significant
+    data = to_json([section])["sections"][0]
+    assert data["comparisons"][0]["first"] == "ViViD (ours)" and data["entries"][1]["ranks"]["ssim"] == "1/2"
+
+
+def test_bad_result_folder_is_named(tmp_path: Path):
+    with pytest.raises(ResultError, match="not a readable vivid-eval summary"):
+        load_result(tmp_path)
+    (tmp_path / "summary.json").write_text(json.dumps({"metrics": {}}))
+    with pytest.raises(ResultError, match="missing method, dataset, subset, setting, protocol"):
+        load_result(tmp_path)

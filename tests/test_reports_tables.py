@@ -1,0 +1,25 @@
+"""Cell text: numbers, intervals, ranks, and the best entry marked only when it beats someone."""
+
+from vivid_eval.leaderboard import Entry, Section, rank
+from vivid_eval.reports.tables import cell, comparison_row, metric_header, number
+from vivid_eval.significance import paired_bootstrap
+from vivid_eval.leaderboard import Comparison
+
+
+def test_cells_and_headers():
+    assert number(0.123456) == "0.1235" and number(123.456) == "123.46" and number(float("nan")) == "-"
+    assert metric_header("ssim") == "SSIM ↑" and metric_header("vfid_i3d") == "VFID-I3D ↓"
+    a = Entry("a", "result", "d", "s", "paired", "p", {"ssim": 0.9}, {"ssim": (0.8, 0.95)})
+    b = Entry("b", "baseline", "d", "s", "paired", "p", {"ssim": 0.7})
+    section = Section("d", "s", "paired", "p", [a, b], True, ranks={"ssim": rank([a, b], "ssim")})
+    assert cell(section, a, "ssim") == ("0.9000 [0.8000, 0.9500] (1/2)", True)
+    assert cell(section, b, "ssim") == ("0.7000 (2/2)", False)
+    assert cell(section, b, "lpips") == ("-", False)
+    alone = Section("d", "s", "paired", "p", [a], True, ranks={"ssim": rank([a], "ssim")})
+    assert cell(alone, a, "ssim")[1] is False  # 1/1 is not "best"
+
+
+def test_comparison_row_warns_on_few_videos():
+    test = paired_bootstrap([0.9, 0.8, 0.85], [0.5, 0.4, 0.45], resamples=500)
+    row = comparison_row(Comparison("a", "b", "ssim", test))
+    assert row[:4] == ["a", "b", "SSIM", "3"] and row[-1].startswith("yes (only 3 videos")
