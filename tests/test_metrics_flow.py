@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from vivid_eval.metrics.flow import FlowConfig, RaftFlow, load_raft, pair_flows
-from vivid_eval.weights import WeightsUnavailable
+from vivid_data.weights import WeightsUnavailable
 
 
 def textured(shift: int = 0, size: tuple[int, int] = (96, 128)) -> np.ndarray:

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from httpfaults import FaultServer
-from vivid_eval import weights
-from vivid_eval.weights import WeightsUnavailable, fetch, main, path_of, pin
+from vivid_data import weights
+from vivid_data.weights import WeightsUnavailable, fetch, main, path_of, pin
 
 
 @pytest.fixture

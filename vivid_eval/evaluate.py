@@ -35,7 +35,7 @@ from vivid_eval.protocols import Protocol
 from vivid_eval.strips import write_strip
 from vivid_eval.summary import bootstrap_ci
 from vivid_eval.vfid import video_clip_features
-from vivid_eval.weights import WeightsUnavailable, path_of
+from vivid_data.weights import WeightsUnavailable, path_of
 from vivid_data.store import sha256_file
 
 PAIRED_METRICS = ("ssim", "lpips", "flicker", "warp")

@@ -68,7 +68,7 @@ def load_raft(variant: str = "large", checkpoint: str | Path | None = None) -> t
     from torchvision.models.optical_flow import raft_large, raft_small
 
     if checkpoint is None:
-        from vivid_eval.weights import path_of
+        from vivid_data.weights import path_of
 
         checkpoint = path_of(f"raft_{variant}")
     model = (raft_large if variant == "large" else raft_small)(weights=None, progress=False)

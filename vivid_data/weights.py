@@ -54,6 +54,18 @@ REGISTRY = {e.name: e for e in (
     WeightsEntry("raft_large", "raft_large_C_T_SKHT_V2-ff5fadd5.pth",
                  "https://download.pytorch.org/models/raft_large_C_T_SKHT_V2-ff5fadd5.pth",
                  sha256_prefix="ff5fadd5", used_by="warp (raft)", how_to_get="vivid-weights fetch raft_large"),
+    WeightsEntry("vivid_denoising_unet", "denoising_unet.pth",
+                 "https://huggingface.co/alibaba-yuanjing-aigclab/ViViD/resolve/main/denoising_unet.pth",
+                 used_by="ViViD model", how_to_get="vivid-weights fetch vivid_denoising_unet"),
+    WeightsEntry("vivid_reference_unet", "reference_unet.pth",
+                 "https://huggingface.co/alibaba-yuanjing-aigclab/ViViD/resolve/main/reference_unet.pth",
+                 used_by="ViViD model", how_to_get="vivid-weights fetch vivid_reference_unet"),
+    WeightsEntry("vivid_pose_guider", "pose_guider.pth",
+                 "https://huggingface.co/alibaba-yuanjing-aigclab/ViViD/resolve/main/pose_guider.pth",
+                 used_by="ViViD model", how_to_get="vivid-weights fetch vivid_pose_guider"),
+    WeightsEntry("animatediff_mm_sd_v15_v2", "mm_sd_v15_v2.ckpt",
+                 "https://huggingface.co/guoyww/animatediff/resolve/main/mm_sd_v15_v2.ckpt",
+                 used_by="ViViD model", how_to_get="vivid-weights fetch animatediff_mm_sd_v15_v2"),
     WeightsEntry("raft_small", "raft_small_C_T_V2-01064c6d.pth",
                  "https://download.pytorch.org/models/raft_small_C_T_V2-01064c6d.pth",
                  sha256_prefix="01064c6d", used_by="warp (raft)", how_to_get="vivid-weights fetch raft_small"),
@@ -62,6 +74,19 @@ REGISTRY = {e.name: e for e in (
 
 class WeightsUnavailable(FileNotFoundError):
     """A metric's weights are not in the cache; the message says the command or path that fixes it."""
+
+
+#: diffusers / transformers folders the model needs besides the files above (cloned, not fetched)
+FOLDERS = {"sd-image-variations-diffusers": "git clone of huggingface.co/lambdalabs/sd-image-variations-diffusers",
+           "sd-vae-ft-mse": "git clone of huggingface.co/stabilityai/sd-vae-ft-mse"}
+
+
+def folder_of(name: str) -> Path:
+    """A model folder in the weights directory, or WeightsUnavailable saying how to get it."""
+    path = weights_dir() / name
+    if not path.is_dir():
+        raise WeightsUnavailable(f"{path} not found: put the {FOLDERS[name]} there")
+    return path
 
 
 def weights_dir() -> Path:

@@ -1,0 +1,110 @@
+"""``vivid-generate``: try-on videos for the test split, in the layout ``vivid-eval`` reads.
+
+Writes ``<out_dir>/<sample id>.mp4`` (H.264, the source's fps; resized back to the source size
+unless ``output_size=generation``) and ``<out_dir>/generation.json`` (settings, model, weight
+reports, and per video the garment used and the seconds it took). A video already in
+``out_dir`` is kept, so an interrupted run resumes where it stopped; every file is written
+atomically. A sample that fails to decode is recorded in ``generation.json`` and skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+import hydra
+import numpy as np
+import torch
+from omegaconf import DictConfig, OmegaConf
+from tqdm import tqdm
+
+from vivid_data.atomic import atomic_write_text
+from vivid_data.video import MediaError, encode_video
+from vivid_data.weights import WeightsUnavailable
+from vivid_model.checkpoints import DTYPES, CheckpointError
+from vivid_model.loading import load_model
+from vivid_model.pipeline import GenerationSettings, ViViDPipeline
+from vivid_model.samples import SampleError, dataset_samples, folder_samples
+
+
+def resolve_device(name: str) -> str:
+    return ("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name
+
+
+def resolve_dtype(name: str, device: str) -> torch.dtype:
+    if name == "auto":
+        return torch.float16 if device.startswith("cuda") else torch.float32
+    if name not in DTYPES:
+        raise ValueError(f"dtype must be auto or one of {', '.join(DTYPES)}, got {name!r}")
+    return DTYPES[name]
+
+
+def samples_of(cfg: DictConfig):
+    references = Path(cfg.references)
+    if references.suffix == ".json" or (references / "dataset.json").is_file():
+        return dataset_samples(references, cfg.split, cfg.setting, cfg.pose_input)
+    if not cfg.pairs:
+        raise SampleError(f"{references}: a ViViD folder needs pairs=PATH")
+    return folder_samples(references, cfg.pairs, cfg.pose_input)
+
+
+def generate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
+    out = Path(cfg.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    device = resolve_device(cfg.device)
+    dtype = resolve_dtype(cfg.dtype, device)
+    components = load_model(cfg.model)
+    if not cfg.generation.cpu_offload:
+        components.to(device, dtype)
+    settings = GenerationSettings(**cfg.generation)
+    pipeline = ViViDPipeline(components, device, dtype)
+    record_path = out / "generation.json"
+    record = json.loads(record_path.read_text()) if record_path.is_file() else {"videos": {}, "failed": {}}
+    record.update(settings=settings.record(), model=OmegaConf.to_container(cfg.model), model_config=components.config.record(),
+                  weights=[r.summary() for r in components.reports], setting=cfg.setting, pose_input=cfg.pose_input,
+                  output_size=cfg.output_size, max_frames=cfg.max_frames, device=device, dtype=str(dtype).removeprefix("torch."),
+                  references=str(cfg.references), split=cfg.split)
+    samples = list(samples_of(cfg))[:cfg.limit or None]
+    for sample in tqdm(samples, desc="generate", unit="video", disable=not progress):
+        target = out / f"{sample.sample_id}.mp4"
+        if target.is_file():
+            continue
+        started = time.perf_counter()
+        try:
+            data = sample.load()
+        except MediaError as exc:
+            record["failed"][sample.sample_id] = str(exc)
+            atomic_write_text(record_path, json.dumps(record, indent=2, sort_keys=True) + "\n")
+            continue
+        count = min(len(data["agnostic"]), len(data["agnostic_mask"]), len(data["pose"]), cfg.max_frames or 10**9)
+        frames = pipeline(data["agnostic"][:count], data["agnostic_mask"][:count], data["garment"], data["garment_mask"],
+                          data["pose"][:count], settings, progress=False)
+        if cfg.output_size == "source":
+            h, w = data["video"].shape[1:3]
+            if (h, w) != frames.shape[1:3]:
+                frames = np.stack([cv2.resize(f, (w, h), interpolation=cv2.INTER_CUBIC) for f in frames])
+        encode_video(frames, target, fps=sample.fps)
+        record["videos"][sample.sample_id] = {"garment": sample.garment_id, "frames": int(len(frames)),
+                                             "seconds": round(time.perf_counter() - started, 3)}
+        record["failed"].pop(sample.sample_id, None)
+        atomic_write_text(record_path, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    atomic_write_text(record_path, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return record
+
+
+@hydra.main(version_base="1.3", config_path="pkg://vivid_conf", config_name="generate")
+def main(cfg: DictConfig) -> None:
+    try:
+        record = generate(cfg)
+    except (SampleError, CheckpointError, WeightsUnavailable, FileNotFoundError, ValueError) as exc:
+        print(f"vivid-generate: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    print(f"{len(record['videos'])} videos in {cfg.out_dir} ({len(record['failed'])} failed)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""The model a config names: the published files, a vivid-train checkpoint, or random weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from vivid_data.weights import folder_of, path_of
+from vivid_model.checkpoints import CheckpointError
+from vivid_model.components import Components, PublishedPaths, build_components, load_published
+from vivid_model.config import config_named
+
+WEIGHTS = ("published", "checkpoint", "random")
+TRAINED_PARTS = ("reference_unet", "denoiser", "pose_guider")
+
+
+def published_paths(paths: dict[str, Any]) -> PublishedPaths:
+    if paths.get("root"):
+        return PublishedPaths.under(paths["root"])
+    return PublishedPaths(folder_of("sd-image-variations-diffusers"), folder_of("sd-vae-ft-mse"),
+                          path_of("vivid_denoising_unet"), path_of("vivid_reference_unet"), path_of("vivid_pose_guider"),
+                          path_of("animatediff_mm_sd_v15_v2"))
+
+
+def load_trained(components: Components, checkpoint: str | Path) -> Components:
+    """Our training checkpoint (``vivid-train``): the trained parts' state dicts, loaded strictly."""
+    state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    if not isinstance(state, dict) or "model" not in state or state.get("config") != components.config.name:
+        raise CheckpointError(f"{checkpoint}: not a vivid-train checkpoint of the {components.config.name!r} model")
+    for part in TRAINED_PARTS:
+        getattr(components, part).load_state_dict(state["model"][part])
+    return components
+
+
+def load_model(cfg: Any) -> Components:
+    config = config_named(cfg["config"])
+    weights = cfg.get("weights", "random")
+    if weights not in WEIGHTS:
+        raise ValueError(f"model.weights must be one of {WEIGHTS}, got {weights!r}")
+    if weights == "published":
+        return load_published(published_paths(dict(cfg.get("paths") or {})), config, strict=cfg.get("strict", True))
+    components = build_components(config, seed=int(cfg.get("seed", 0)))
+    if weights == "checkpoint":
+        if not cfg.get("checkpoint"):
+            raise ValueError("model.weights=checkpoint needs model.checkpoint=PATH")
+        load_trained(components, cfg["checkpoint"])
+    return components
+
