@@ -114,3 +114,15 @@ def sanity_report(vivid_samples: Path, tmp_path_factory) -> dict[str, Path]:
         results.append(out)
     written, _ = run(results, root / "leaderboard", videos=2, resamples=2000)
     return {"root": root, "references": references, **written}
+
+
+@pytest.fixture(scope="session")
+def example_dataset(small_example: Path, tmp_path_factory) -> Path:
+    """The small example imported and sharded (3 train, 3 test samples with DensePose, 12 frames of 128x96)."""
+    from vivid_data.shards.writer import ShardConfig, write_dataset
+    from vivid_data.store import ContentStore
+
+    work = tmp_path_factory.mktemp("example_dataset")
+    frame, _ = import_folder(small_example, work / "work")
+    return write_dataset(frame, ContentStore(work / "work" / "store"), ShardConfig(out_dir=str(work / "dataset")),
+                         progress=False)

@@ -33,6 +33,7 @@ class ClipConfig:
     size: tuple[int, int] = (512, 384)  # (H, W)
     crop: str = "resize"                # resize | center | random
     densepose: bool = False             # require and return the DensePose video
+    pose: bool = True                   # require and return the rendered pose video
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -85,8 +86,8 @@ class ClipDecoder:
 
     def __call__(self, sample: dict[str, Any]) -> dict[str, Any] | None:
         key = sample.get("__key__", "?")
-        needed = ["json", "video.mp4", "agnostic.mp4", "agnostic_mask.mp4", "pose.mp4", "garment.jpg",
-                  "garment_mask.png"] + (["densepose.mp4"] if self.config.densepose else [])
+        needed = ["json", "video.mp4", "agnostic.mp4", "agnostic_mask.mp4", "garment.jpg", "garment_mask.png"]
+        needed += [f"{name}.mp4" for name in ("pose", "densepose") if getattr(self.config, name)]
         if any(name not in sample for name in needed):
             self.counter.add("missing_member")
             return None
@@ -125,7 +126,7 @@ class ClipDecoder:
             return as_float(frames).div_(127.5).sub_(1.0).permute(0, 3, 1, 2)
 
         out = {name: as_signed(clip(member)) for name, member in VIDEO_MEMBERS.items()
-               if name != "densepose" or config.densepose}
+               if name not in ("pose", "densepose") or getattr(config, name)}
         mask = clip("agnostic_mask.mp4")[..., :1] > 127
         out["agnostic_mask"] = as_float(mask).permute(0, 3, 1, 2)
         garment = _resize_image(read_image(sample["garment.jpg"], name=f"{key}.garment.jpg"), (target_h, target_w))

@@ -6,8 +6,7 @@ reference UNet, which runs once (at timestep 0) and fills the reference bank. Ea
 runs the denoising UNet over overlapping context windows on [noisy latent, agnostic latent,
 agnostic mask] with the pose features, averages the windows' predictions per frame, applies
 classifier-free guidance and steps the scheduler. Masks are binarised as the published
-pipeline does (a value counts when at least 0.75 of white) and reduced to the latent grid by
-nearest-neighbour sampling.
+pipeline does (``conditioning.py``) and reduced to the latent grid by nearest-neighbour sampling.
 """
 
 from __future__ import annotations
@@ -17,17 +16,14 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 from tqdm import tqdm
 
 from vivid_model.components import Components
+from vivid_model.conditioning import clip_pixels, latent_mask
 from vivid_model.config import LATENT_SCALE
 from vivid_model.context import blend_windows, context_windows
 from vivid_model.scheduler import make_scheduler
 
-CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
-CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
-MASK_THRESHOLD = 0.75
 
 
 @dataclass(frozen=True)
@@ -62,8 +58,7 @@ def _mask_latent(masks: np.ndarray, height: int, width: int, factor: int) -> tor
     """(N, H, W[, C]) uint8/bool masks -> (N, 1, h, w) {0, 1} at latent size."""
     masks = masks[..., 0] if masks.ndim == 4 else masks
     scaled = _resize(masks.astype(np.float32) / (1.0 if masks.dtype == bool else 255.0), height, width)
-    binary = torch.from_numpy((scaled >= MASK_THRESHOLD).astype(np.float32))[:, None]
-    return F.interpolate(binary, size=(height // factor, width // factor), mode="nearest")
+    return latent_mask(torch.from_numpy(scaled)[:, None], factor)
 
 
 class ViViDPipeline:
@@ -81,10 +76,8 @@ class ViViDPipeline:
             module.to("cpu")
 
     def garment_embedding(self, garment: np.ndarray) -> torch.Tensor:
-        size = self.parts.config.clip_image_size
-        image = cv2.resize(garment, (size, size), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
-        image = (image - np.array(CLIP_MEAN, np.float32)) / np.array(CLIP_STD, np.float32)
-        pixels = torch.from_numpy(image).permute(2, 0, 1)[None].to(self.device, self.dtype)
+        unit = torch.from_numpy(np.ascontiguousarray(garment)).permute(2, 0, 1)[None].float() / 255
+        pixels = clip_pixels(unit, self.parts.config.clip_image_size).to(self.device, self.dtype)
         encoder = self._use(self.parts.image_encoder)
         embeds = encoder(pixel_values=pixels).image_embeds[:, None]
         self._release(encoder)
