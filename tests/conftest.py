@@ -126,3 +126,20 @@ def example_dataset(small_example: Path, tmp_path_factory) -> Path:
     frame, _ = import_folder(small_example, work / "work")
     return write_dataset(frame, ContentStore(work / "work" / "store"), ShardConfig(out_dir=str(work / "dataset")),
                          progress=False)
+
+
+@pytest.fixture(scope="session")
+def unpaired_dataset(example_dataset: Path, tmp_path_factory) -> Path:
+    """A copy of ``example_dataset`` whose test pairs also dress each test video in the next one's garment
+    (the example has one test sample per category, too few for the shard stage's same-category partners)."""
+    import json
+    import shutil
+
+    copy = tmp_path_factory.mktemp("unpaired") / "dataset"
+    shutil.copytree(example_dataset.parent, copy)
+    pairs = copy / "pairs" / "test.jsonl"
+    ids = [json.loads(line)["sample_id"] for line in pairs.read_text().splitlines()]
+    extra = [json.dumps({"sample_id": a, "category": "upper_body", "garment_sample_id": b, "setting": "unpaired"})
+             for a, b in zip(ids, ids[1:] + ids[:1])]
+    pairs.write_text(pairs.read_text() + "".join(line + "\n" for line in extra))
+    return copy / "dataset.json"

@@ -102,6 +102,11 @@ def load_published(paths: PublishedPaths, config: ModelConfig = VIVID, strict: b
     ``vae`` and ``image_encoder`` may be given (tests build small ones); otherwise they load from
     the diffusers / transformers folders with ``local_files_only``.
     """
+    folders = [p for p, needed in ((paths.vae, vae is None), (paths.base_model / "image_encoder", image_encoder is None),
+                                   (paths.base_model / "unet", True)) if needed]
+    for folder in folders:
+        if not (folder / "config.json").is_file():
+            raise CheckpointError(f"{folder}: not a model folder (no config.json); see the README's model section")
     if vae is None:
         vae = AutoencoderKL.from_pretrained(paths.vae, local_files_only=True)
     if image_encoder is None:

@@ -87,7 +87,7 @@ def generate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
             h, w = data["video"].shape[1:3]
             if (h, w) != frames.shape[1:3]:
                 frames = np.stack([cv2.resize(f, (w, h), interpolation=cv2.INTER_CUBIC) for f in frames])
-        encode_video(frames, target, fps=sample.fps)
+        encode_video(frames, target, fps=sample.fps, reproducible=True)  # same seed, same bytes
         record["videos"][sample.sample_id] = {"garment": sample.garment_id, "frames": int(len(frames)),
                                              "seconds": round(time.perf_counter() - started, 3)}
         record["failed"].pop(sample.sample_id, None)

@@ -61,6 +61,8 @@ def dataset_samples(index_path: str | Path, split: str = "test", setting: str = 
             row = json.loads(line)
             if row["setting"] == "unpaired":
                 partners[row["sample_id"]] = row["garment_sample_id"]
+        if not partners:
+            raise SampleError(f"{pairs}: no unpaired pair (each category of the {split} split needs two samples)")
     members: dict[str, tuple[Path, dict[str, bytes]]] = {}
     for shard in index["splits"][split]["shards"]:
         path = root / shard["path"]
