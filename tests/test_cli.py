@@ -36,9 +36,18 @@ def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 )
 def test_every_config_composes(group_option: str, tmp_path: Path):
     group, option = group_option.split("=")
-    primary, extra = ("eval", ["predictions=p", "references=r"]) if group == "protocol" else ("build", [f"path={tmp_path}"])
+    primary, extra = {"protocol": ("eval", ["predictions=p", "references=r"]),
+                      "model": ("generate", ["references=r", "out_dir=o"])}.get(group, ("build", [f"path={tmp_path}"]))
     with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
         cfg = compose(config_name=primary, overrides=[group_option, *extra], return_hydra_config=False)
+    if group == "model":  # a model group names a configuration and where its weights come from
+        from vivid_model.config import config_named
+        from vivid_model.loading import WEIGHTS
+
+        assert config_named(cfg.model.config).name == option and cfg.model.weights in WEIGHTS
+        with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
+            assert compose(config_name="train", overrides=[group_option, "data=d", "out_dir=o"]).model.config == option
+        return
     assert cfg[group]["_target_"]
     assert hydra.utils.get_class(cfg[group]["_target_"])
 

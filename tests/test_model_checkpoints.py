@@ -74,3 +74,30 @@ def test_motion_key_conversion_and_position_tables():
         convert_motion_keys(state)
     wide = widen_conv_in({"conv_in.weight": torch.ones(3, 4, 3, 3)}, 9)["conv_in.weight"]
     assert wide.shape == (3, 9, 3, 3) and wide[:, :4].eq(1).all() and wide[:, 4:].eq(0).all()
+
+
+def test_published_size_layout_matches_key_for_key():
+    """At the published size (on the meta device: shapes only), the official layouts convert to exactly our keys."""
+    from official_layout import spatial_unet
+    from vivid_model.config import VIVID
+    from vivid_model.unets import build_motion_unet, build_reference_unet
+
+    with torch.device("meta"):
+        ours = build_motion_unet(VIVID).state_dict()
+        reference = build_reference_unet(VIVID).state_dict()
+        official_spatial = spatial_unet(VIVID, 9, seed=0).state_dict()
+        official_reference = spatial_unet(VIVID, 5, seed=0).state_dict()
+    # one positional table per block (the equality of the two is checked by the conversion, tested above)
+    motion = convert_motion_keys({k: v for k, v in animatediff_motion_state_shapes(VIVID).items()
+                                  if not k.endswith("attention_blocks.1.pos_encoder.pe")})
+    official = {**official_spatial, **motion}
+    assert {k: tuple(v.shape) for k, v in official.items()} == {k: tuple(v.shape) for k, v in ours.items()}
+    assert {k: tuple(v.shape) for k, v in official_reference.items()} == {k: tuple(v.shape) for k, v in reference.items()}
+    assert sum(".motion_modules." in k for k in ours) == 21 * 27  # 8 down, 12 up, 1 mid; 27 keys each
+
+
+def animatediff_motion_state_shapes(config) -> dict[str, torch.Tensor]:
+    from official_layout import animatediff_motion_state
+
+    with torch.device("meta"):
+        return animatediff_motion_state(config, seed=0)
