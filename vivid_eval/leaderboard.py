@@ -112,8 +112,9 @@ def baseline_entries(table: pd.DataFrame) -> list[Entry]:
         values = {m: float(row[m]) for m in BASELINE_METRICS if not math.isnan(row[m])}
         out.append(Entry(row["method"], "baseline", row["dataset"], row["subset"], row["setting"], row["protocol"],
                          values, lpips_net=row["lpips_net"], source=row["source"],
-                         note="; ".join(t for t in (row["note"], row["resnext_scale"] and
-                                                    f"VFID-ResNeXt scale: {row['resnext_scale']}") if t)))
+                         note="; ".join(t for t in (row["resolution"] and f"resolution {row['resolution']}", row["note"],
+                                                    row["resnext_scale"] and f"VFID-ResNeXt scale: {row['resnext_scale']}")
+                                        if t)))
     return out
 
 
