@@ -63,3 +63,25 @@ def test_cli_errors_name_the_problem(tmp_path: Path):
     assert missing.returncode == 2 and f"{tmp_path / 'none' / 'sd-vae-ft-mse'}: not a model folder" in missing.stderr
     with pytest.raises(ValueError, match="dtype must be"):
         resolve_dtype("fp8", "cpu")
+
+
+def test_corrupt_sample_is_recorded_and_skipped(example_dataset: Path, tmp_path: Path):
+    import io
+    import shutil
+    import tarfile
+
+    copy = tmp_path / "dataset"
+    shutil.copytree(example_dataset.parent, copy)
+    shard = next((copy / "shards" / "test").glob("*.tar"))
+    with tarfile.open(shard) as tar:
+        members = [(m, tar.extractfile(m).read()) for m in tar]
+    victim = sorted({m.name.split(".")[0] for m, _ in members})[0]
+    with tarfile.open(shard, "w") as tar:
+        for member, data in members:
+            if member.name == f"{victim}.agnostic.mp4":
+                data = data[: len(data) // 3]
+                member.size = len(data)
+            tar.addfile(member, io.BytesIO(data))
+    record = generate(config(copy / "dataset.json", tmp_path / "out"), progress=False)
+    assert list(record["failed"]) == [victim] and "agnostic.mp4" in record["failed"][victim]
+    assert len(record["videos"]) == 2 and not (tmp_path / "out" / f"{victim}.mp4").exists()

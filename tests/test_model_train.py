@@ -45,6 +45,7 @@ def test_stage_one_loss_falls_and_resumes(example_dataset: Path, tmp_path: Path)
     steps = [json.loads(line)["step"] for line in (tmp_path / "run" / "train_log.jsonl").read_text().splitlines()]
     assert steps == list(range(1, 41))  # no step repeated after the resume
     after = fixed_loss(cfg, tmp_path / "run" / "checkpoints" / "last.pt", example_dataset)
+    print(f"fixed-batch loss {before:.4f} -> {after:.4f}")
     assert after < 0.7 * before, (before, after)
     kept = sorted(p.name for p in (tmp_path / "run" / "checkpoints").iterdir())
     assert kept == ["last.pt", "step-35.pt", "step-40.pt"]

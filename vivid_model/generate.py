@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tarfile
 import time
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,7 @@ def generate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
         started = time.perf_counter()
         try:
             data = sample.load()
-        except MediaError as exc:
+        except (MediaError, tarfile.TarError, OSError) as exc:  # recorded and skipped, the run goes on
             record["failed"][sample.sample_id] = str(exc)
             atomic_write_text(record_path, json.dumps(record, indent=2, sort_keys=True) + "\n")
             continue

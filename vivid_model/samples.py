@@ -35,13 +35,22 @@ class GenerationSample:
     load: Callable[[], dict[str, np.ndarray]]   # video, agnostic, agnostic_mask, pose, garment, garment_mask
 
 
-def _tar_members(path: Path) -> dict[str, dict[str, bytes]]:
-    samples: dict[str, dict[str, bytes]] = {}
+def _tar_index(path: Path) -> dict[str, tuple[set[str], dict]]:
+    """Per sample key: its member suffixes and its metadata (only the small json members are read)."""
+    samples: dict[str, tuple[set[str], dict]] = {}
     with tarfile.open(path, "r:") as tar:
         for member in tar:
             key, _, suffix = member.name.partition(".")
-            samples.setdefault(key, {})[suffix] = tar.extractfile(member).read()
+            entry = samples.setdefault(key, (set(), {}))
+            entry[0].add(suffix)
+            if suffix == "json":
+                entry[1].update(json.loads(tar.extractfile(member).read()))
     return samples
+
+
+def _read_members(path: Path, names: list[str]) -> dict[str, bytes]:
+    with tarfile.open(path, "r:") as tar:
+        return {name: tar.extractfile(name).read() for name in names}
 
 
 def _mask_frames(frames: np.ndarray) -> np.ndarray:
@@ -63,32 +72,32 @@ def dataset_samples(index_path: str | Path, split: str = "test", setting: str = 
                 partners[row["sample_id"]] = row["garment_sample_id"]
         if not partners:
             raise SampleError(f"{pairs}: no unpaired pair (each category of the {split} split needs two samples)")
-    members: dict[str, tuple[Path, dict[str, bytes]]] = {}
+    members: dict[str, tuple[Path, set[str], dict]] = {}
     for shard in index["splits"][split]["shards"]:
         path = root / shard["path"]
-        members.update({key: (path, sample) for key, sample in _tar_members(path).items()})
+        members.update({key: (path, suffixes, meta) for key, (suffixes, meta) in _tar_index(path).items()})
     for key in sorted(members):
-        path, sample = members[key]
-        garment_key = partners.get(key, key) if setting == "unpaired" else key
+        path, suffixes, meta = members[key]
         if setting == "unpaired" and key not in partners:
             continue
+        garment_key = partners[key] if setting == "unpaired" else key
         if garment_key not in members:
             raise SampleError(f"{path}: garment sample {garment_key} of {key} is not in the {split} split")
-        missing = [m for m in ("video.mp4", "agnostic.mp4", "agnostic_mask.mp4", f"{pose_input}.mp4") if m not in sample]
+        missing = [m for m in ("video.mp4", "agnostic.mp4", "agnostic_mask.mp4", f"{pose_input}.mp4") if m not in suffixes]
         if missing:
             raise SampleError(f"{path}: sample {key} has no {', '.join(missing)}"
                               + (" (pose_input=pose uses the rendered skeleton)" if pose_input == "densepose" else ""))
-        meta = json.loads(sample["json"])
-        garment_sample = members[garment_key][1]
 
-        def load(sample=sample, garment_sample=garment_sample, key=key, path=path) -> dict[str, np.ndarray]:
-            name = lambda member: f"{path}:{key}.{member}"  # noqa: E731
-            return {"video": decode_video(sample["video.mp4"], name=name("video.mp4")),
-                    "agnostic": decode_video(sample["agnostic.mp4"], name=name("agnostic.mp4")),
-                    "agnostic_mask": _mask_frames(decode_video(sample["agnostic_mask.mp4"], name=name("agnostic_mask.mp4"))),
-                    "pose": decode_video(sample[f"{pose_input}.mp4"], name=name(f"{pose_input}.mp4")),
-                    "garment": read_image(garment_sample["garment.jpg"], name=f"{path}:{garment_key}.garment.jpg"),
-                    "garment_mask": read_mask(garment_sample["garment_mask.png"]).astype(np.uint8) * 255}
+        def load(key=key, path=path, garment_key=garment_key) -> dict[str, np.ndarray]:
+            own = _read_members(path, [f"{key}.{m}" for m in ("video.mp4", "agnostic.mp4", "agnostic_mask.mp4",
+                                                              f"{pose_input}.mp4")])
+            garment_path = members[garment_key][0]
+            worn = _read_members(garment_path, [f"{garment_key}.garment.jpg", f"{garment_key}.garment_mask.png"])
+            video = lambda m: decode_video(own[f"{key}.{m}"], name=f"{path}:{key}.{m}")  # noqa: E731
+            return {"video": video("video.mp4"), "agnostic": video("agnostic.mp4"),
+                    "agnostic_mask": _mask_frames(video("agnostic_mask.mp4")), "pose": video(f"{pose_input}.mp4"),
+                    "garment": read_image(worn[f"{garment_key}.garment.jpg"], name=f"{garment_path}:{garment_key}.garment.jpg"),
+                    "garment_mask": read_mask(worn[f"{garment_key}.garment_mask.png"]).astype(np.uint8) * 255}
 
         yield GenerationSample(key, garment_key, float(meta.get("fps") or 24.0), load)
 
