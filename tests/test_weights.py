@@ -62,7 +62,9 @@ def test_html_instead_of_a_checkpoint_is_refused(home: Path):
 
 def test_cli_list_and_verify(home: Path, capsys):
     assert main(["list"]) == 0
-    assert "i3d_rgb_imagenet" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert "i3d_rgb_imagenet" in listed and "vivid_denoising_unet" in listed
+    assert "sd-vae-ft-mse" in listed and "missing" in listed.splitlines()[-1]
     assert main(["verify", "alexnet"]) == 1
     assert "unavailable" in capsys.readouterr().out
     assert set(weights.REGISTRY) >= {"i3d_rgb_imagenet", "resnext101_kinetics", "alexnet", "squeezenet1_1", "vgg16"}

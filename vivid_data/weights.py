@@ -178,7 +178,11 @@ def main(argv: list[str] | None = None) -> int:
         for item in REGISTRY.values():
             path = weights_dir() / item.file
             state = "present" if path.is_file() else "missing"
-            print(f"{item.name:20s} {item.used_by:14s} {state:8s} {path}")
+            print(f"{item.name:24s} {item.used_by:14s} {state:8s} {path}")
+        for name, how in FOLDERS.items():
+            path = weights_dir() / name
+            state = "present" if path.is_dir() else "missing"
+            print(f"{name:24s} {'ViViD model':14s} {state:8s} {path}  ({how})")
     elif args.command == "fetch":
         allow = args.allow_private_hosts if args.allow_private_hosts is not False else False
         for name in args.names:
