@@ -131,6 +131,11 @@ def test_vfid_i3d_with_weights_in_the_official_layout(folders, tmp_path: Path, m
     torch.save(official_i3d_state(), tmp_path / "weights" / "rgb_imagenet.pt")
     same = evaluate(config(folders, "same", metrics="[vfid_i3d]"), progress=False)["metrics"]["vfid_i3d"]
     assert same["value"] == pytest.approx(0.0, abs=1e-4) and same["prediction_clips"] == 4  # 4 clips, 1024-d: eps-regularised
+    from vivid_eval.vfid import load_clip_features
+
+    saved = load_clip_features(folders["root"] / "out_same" / "features" / "vfid_i3d.npz")
+    assert list(saved.videos) == ["clip_a", "clip_b"] and saved.prediction.shape == (4, 1024)
+    assert list(saved.prediction_video) == [0, 0, 1, 1]
 
 
 def test_cli_from_another_directory(folders, tmp_path: Path):

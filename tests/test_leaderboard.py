@@ -89,3 +89,31 @@ def test_bad_result_folder_is_named(tmp_path: Path):
     (tmp_path / "summary.json").write_text(json.dumps({"metrics": {}}))
     with pytest.raises(ResultError, match="missing method, dataset, subset, setting, protocol"):
         load_result(tmp_path)
+
+
+def write_features(folder: Path, shift: float, seed: int, videos: int = 12, clips: int = 3, dim: int = 6) -> None:
+    """Clip features as vivid-eval saves them: predictions drawn around the references, moved by ``shift``."""
+    from vivid_eval.vfid import save_clip_features
+
+    rng = np.random.default_rng(seed)
+    reference = [np.random.default_rng(100 + v).normal(0, 1, (clips, dim)) for v in range(videos)]
+    prediction = [r + shift + rng.normal(0, 0.3, r.shape) for r in reference]
+    save_clip_features(folder / "features" / "vfid_i3d.npz", [f"s{v}" for v in range(videos)], prediction, reference)
+
+
+def test_vfid_difference_is_bootstrapped_from_clip_features(tmp_path: Path):
+    from vivid_eval.leaderboard import vfid_test
+
+    good = load_result(write_result(tmp_path / "good", "good"))
+    bad = load_result(write_result(tmp_path / "bad", "bad"))
+    same = load_result(write_result(tmp_path / "same", "same"))
+    write_features(good.folder, 0.0, seed=1)
+    write_features(bad.folder, 1.0, seed=2)
+    write_features(same.folder, 0.0, seed=1)
+    better = vfid_test(good, bad, "vfid_i3d", resamples=100, seed=0)
+    assert better.significant and better.mean_difference < 0 and better.videos == 12
+    identical = vfid_test(good, same, "vfid_i3d", resamples=50, seed=0)
+    assert identical.mean_difference == 0 and not identical.significant
+    assert vfid_test(good, load_result(write_result(tmp_path / "none", "none")), "vfid_i3d", 10, 0) is None
+    metrics = {c.metric for c in build_leaderboard([good, bad], [], resamples=200, vfid_resamples=30)[0].comparisons}
+    assert "vfid_i3d" in metrics

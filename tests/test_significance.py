@@ -39,3 +39,15 @@ def test_bad_inputs():
         paired_bootstrap([1, 2, 3], [1, 2])
     with pytest.raises(ValueError, match="at least two"):
         paired_bootstrap([1.0, np.nan], [1.0, 2.0])
+
+
+def test_set_level_bootstrap_on_a_mean_matches_the_per_video_one():
+    """With the mean as the set statistic, the set-level test is the per-video test (same draws)."""
+    from vivid_eval.significance import paired_set_bootstrap
+
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(0.5, 0.1, 30), rng.normal(0.45, 0.1, 30)
+    per_video = paired_bootstrap(a, b, resamples=300, seed=7)
+    set_level = paired_set_bootstrap(30, lambda draw: a[draw].mean() - b[draw].mean(), resamples=300, seed=7)
+    assert set_level.low == pytest.approx(per_video.low) and set_level.high == pytest.approx(per_video.high)
+    assert set_level.mean_difference == pytest.approx(per_video.mean_difference)

@@ -47,3 +47,17 @@ def test_clip_features_and_short_videos():
     assert video_clip_features(videos(3, count=1, frames=25)[0], VIVID_V1, colour_features).shape == (2, 6)
     with pytest.raises(ValueError, match="10 frames"):
         vfid(videos(4, frames=5), videos(5, frames=5), VIVID_V1, colour_features)
+
+
+def test_clip_features_round_trip(tmp_path):
+    import numpy as np
+
+    from vivid_eval.vfid import load_clip_features, save_clip_features
+
+    prediction = [np.ones((2, 4)), np.zeros((1, 4))]
+    reference = [np.full((2, 4), 2.0), np.full((2, 4), 3.0)]
+    path = save_clip_features(tmp_path / "features" / "vfid_i3d.npz", ["a", "b"], prediction, reference)
+    loaded = load_clip_features(path)
+    assert list(loaded.videos) == ["a", "b"] and loaded.prediction.dtype == np.float32
+    pred, ref = loaded.of(np.array([1, 1, 0]))  # a bootstrap draw: video b twice, then a
+    assert pred.shape == (4, 4) and pred[:2].sum() == 0 and ref.shape == (6, 4) and ref[0, 0] == 3.0

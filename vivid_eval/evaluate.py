@@ -34,7 +34,7 @@ from vivid_eval.networks.checkpoints import load_i3d, load_resnext101
 from vivid_eval.protocols import Protocol
 from vivid_eval.strips import write_strip
 from vivid_eval.summary import bootstrap_ci
-from vivid_eval.vfid import video_clip_features
+from vivid_eval.vfid import save_clip_features, video_clip_features
 from vivid_data.weights import WeightsUnavailable, path_of
 from vivid_data.store import sha256_file
 
@@ -163,6 +163,8 @@ def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
             continue
         summary["metrics"][metric] = {"value": frechet_distance_of(pred, ref), "direction": "lower",
                                       "prediction_clips": len(pred), "reference_clips": len(ref)}
+        save_clip_features(Path(cfg.out_dir) / "features" / f"{metric}.npz", [r["sample_id"] for r in rows],
+                           sets["prediction"], sets["reference"])
     write_outputs(Path(cfg.out_dir), rows, frame_rows, summary)
     print(format_summary(summary))
     return summary

@@ -5,7 +5,8 @@ under one protocol and the baseline rows of the same dataset, subset, setting an
 baseline rows of the same dataset and subset under any other protocol go to sections of their
 own with the reason they are not ranked with the results. Each metric is ranked in its
 direction; LPIPS only among entries with the same backbone. Two results that share videos get a
-paired bootstrap test of every per-video metric.
+paired bootstrap test of every per-video metric, and of VFID from their saved clip features
+(videos resampled, both Frechet distances recomputed on each draw).
 """
 
 from __future__ import annotations
@@ -16,16 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from vivid_eval.baselines import METRICS as BASELINE_METRICS
-from vivid_eval.significance import PairedTest, paired_bootstrap
+from vivid_eval.metrics.frechet import frechet_distance_of
+from vivid_eval.significance import PairedTest, paired_bootstrap, paired_set_bootstrap
+from vivid_eval.vfid import load_clip_features
 
 DIRECTIONS = {"ssim": "higher", "lpips": "lower", "vfid_i3d": "lower", "vfid_resnext": "lower",
               "flicker_diff": "lower", "warp_prediction": "lower"}
 LABELS = {"ssim": "SSIM", "lpips": "LPIPS", "vfid_i3d": "VFID-I3D", "vfid_resnext": "VFID-ResNeXt",
           "flicker_diff": "flicker diff", "warp_prediction": "warping error"}
 PER_VIDEO_METRICS = ("ssim", "lpips", "flicker_diff", "warp_prediction")
+VFID_METRICS = ("vfid_i3d", "vfid_resnext")
 
 
 class ResultError(ValueError):
@@ -138,8 +143,27 @@ def rank(entries: list[Entry], metric: str) -> dict[str, str]:
     return out
 
 
-def compare(results: list[Entry], resamples: int = 10_000, seed: int = 0) -> list[Comparison]:
-    """Paired bootstrap of each per-video metric for every two results that share at least two videos."""
+def vfid_test(first: Entry, second: Entry, metric: str, resamples: int, seed: int) -> PairedTest | None:
+    """Paired bootstrap of a VFID difference from the runs' saved clip features (None when either has none)."""
+    paths = [e.folder / "features" / f"{metric}.npz" for e in (first, second) if e.folder]
+    if len(paths) != 2 or not all(p.is_file() for p in paths):
+        return None
+    a, b = (load_clip_features(p) for p in paths)
+    shared = sorted(set(a.videos) & set(b.videos))
+    if len(shared) < 2:
+        return None
+    rows_a = np.array([list(a.videos).index(v) for v in shared])
+    rows_b = np.array([list(b.videos).index(v) for v in shared])
+
+    def difference(draw: np.ndarray) -> float:
+        return frechet_distance_of(*a.of(rows_a[draw])) - frechet_distance_of(*b.of(rows_b[draw]))
+
+    return paired_set_bootstrap(len(shared), difference, resamples, seed=seed)
+
+
+def compare(results: list[Entry], resamples: int = 10_000, seed: int = 0, vfid_resamples: int = 200) -> list[Comparison]:
+    """Paired bootstrap of each per-video metric for every two results that share at least two videos,
+    and of VFID where both runs saved their clip features."""
     out = []
     with_scores = [r for r in results if r.per_video is not None]
     for i, first in enumerate(with_scores):
@@ -152,6 +176,10 @@ def compare(results: list[Entry], resamples: int = 10_000, seed: int = 0) -> lis
                     continue
                 test = paired_bootstrap(merged[f"{metric}_a"], merged[f"{metric}_b"], resamples, seed=seed)
                 out.append(Comparison(first.name, second.name, metric, test))
+            for metric in VFID_METRICS:
+                test = vfid_test(first, second, metric, vfid_resamples, seed) if vfid_resamples > 0 else None
+                if test is not None:
+                    out.append(Comparison(first.name, second.name, metric, test))
     return out
 
 
@@ -168,7 +196,7 @@ def _unique_names(results: list[Entry], taken: set[str]) -> None:
 
 
 def build_leaderboard(results: list[Entry], baselines: list[Entry], resamples: int = 10_000,
-                      seed: int = 0) -> list[Section]:
+                      seed: int = 0, vfid_resamples: int = 200) -> list[Section]:
     """Sections for the datasets and subsets the results were scored on, results' sections first."""
     _unique_names(results, {b.name for b in baselines})
     sections: list[Section] = []
@@ -188,7 +216,7 @@ def build_leaderboard(results: list[Entry], baselines: list[Entry], resamples: i
                                            f"under {', '.join(protocols)}, so they are not ranked together"))
     for section in sections:
         section.ranks = {m: rank(section.entries, m) for m in section.metrics()}
-        section.comparisons = compare([e for e in section.entries if e.kind == "result"], resamples, seed)
+        section.comparisons = compare([e for e in section.entries if e.kind == "result"], resamples, seed, vfid_resamples)
     return sections
 
 

@@ -1,4 +1,4 @@
-"""Paired bootstrap test of a metric difference between two runs scored on the same videos.
+"""Paired bootstrap tests of a metric difference between two runs scored on the same videos.
 
 Videos are resampled with replacement and the mean per-video difference recomputed; the 95%
 interval is the percentile interval of those means and the two-sided p-value is twice the
@@ -9,6 +9,7 @@ called significant when its interval excludes zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -42,3 +43,18 @@ def paired_bootstrap(a, b, resamples: int = 10_000, confidence: float = 0.95, se
     p_value = min(1.0, 2 * (min(below, above) + 1) / (resamples + 1))
     return PairedTest(int(differences.size), float(differences.mean()), float(np.quantile(means, tail)),
                       float(np.quantile(means, 1 - tail)), float(p_value))
+
+
+def paired_set_bootstrap(videos: int, difference: Callable[[np.ndarray], float], resamples: int = 200,
+                         confidence: float = 0.95, seed: int = 0) -> PairedTest:
+    """The same test for a set-level statistic (VFID): ``difference(indices)`` recomputes A - B on a
+    draw of video indices; the reported difference is the one on all videos."""
+    if videos < 2:
+        raise ValueError(f"a paired bootstrap needs at least two shared videos, got {videos}")
+    rng = np.random.default_rng(seed)
+    draws = np.array([difference(rng.integers(0, videos, size=videos)) for _ in range(resamples)])
+    tail = (1 - confidence) / 2
+    below, above = (draws <= 0).sum(), (draws >= 0).sum()
+    p_value = min(1.0, 2 * (min(below, above) + 1) / (resamples + 1))
+    return PairedTest(videos, float(difference(np.arange(videos))), float(np.quantile(draws, tail)),
+                      float(np.quantile(draws, 1 - tail)), float(p_value))
