@@ -36,10 +36,8 @@ def timed_steps(parts, device: str, dtype, frames: int, h: int, w: int, repeats:
     pose = torch.randn(2, parts.config.block_out_channels[0], frames, h, w, device=device, dtype=dtype)
     with torch.inference_mode():
         if fused:
-            parts.bank.mode = "write"
-            parts.reference_unet(torch.randn(2, 5, h, w, device=device, dtype=dtype), torch.zeros((), device=device),
-                                 encoder_hidden_states=embeds)
-            parts.bank.mode, parts.bank.frames, parts.bank.conditioned = "read", frames, torch.tensor([False, True])
+            parts.fill_reference(torch.randn(2, 5, h, w, device=device, dtype=dtype), embeds, torch.tensor([False, True]))
+            parts.bank.frames = frames
         t = torch.tensor(500, device=device)
         parts.denoiser(sample, t, embeds, pose)  # warm-up
         synchronise(device)

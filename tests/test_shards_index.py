@@ -20,3 +20,18 @@ def test_errors_and_paths(tmp_path: Path):
     assert shard_paths(load_index(tmp_path), "train") == [str(tmp_path / "shards/train/train-000000.tar")]
     with pytest.raises(DatasetIndexError, match="split 'val'"):
         shard_paths(load_index(tmp_path), "val")
+
+
+def test_shard_samples_groups_members_by_key(tmp_path: Path):
+    import io
+    import tarfile
+
+    from vivid_data.shards.index import shard_samples
+
+    path = tmp_path / "s.tar"
+    with tarfile.open(path, "w") as tar:
+        for name, data in (("a.json", b"{}"), ("a.video.mp4", b"v1"), ("b.json", b"[]"), ("b.garment.jpg", b"g")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    assert list(shard_samples(path)) == [("a", {"json": b"{}", "video.mp4": b"v1"}), ("b", {"json": b"[]", "garment.jpg": b"g"})]

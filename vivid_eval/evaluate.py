@@ -33,15 +33,13 @@ from vivid_eval.metrics.temporal import reference_flows, temporal_flicker, warpi
 from vivid_eval.networks.checkpoints import load_i3d, load_resnext101
 from vivid_eval.protocols import Protocol
 from vivid_eval.strips import write_strip
-from vivid_eval.summary import bootstrap_ci
+from vivid_eval.summary import DIRECTIONS, bootstrap_ci
 from vivid_eval.vfid import save_clip_features, video_clip_features
 from vivid_data.weights import WeightsUnavailable, path_of
 from vivid_data.store import sha256_file
 
 PAIRED_METRICS = ("ssim", "lpips", "flicker", "warp")
 VFID_NETWORKS = {"vfid_i3d": ("i3d_rgb_imagenet", load_i3d), "vfid_resnext": ("resnext101_kinetics", load_resnext101)}
-DIRECTIONS = {"ssim": "higher", "lpips": "lower", "flicker_diff": "lower", "warp_prediction": "lower",
-              "vfid_i3d": "lower", "vfid_resnext": "lower"}
 
 
 def _versions() -> dict[str, str]:

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from vivid_data.formats.pairs import read_pairs_file
-from vivid_data.shards.index import load_index
+from vivid_data.shards.index import load_index, shard_paths
 from vivid_data.video import decode_video
 
 MISMATCH_POLICIES = ("error", "truncate", "resize")
@@ -36,11 +36,8 @@ class MatchReport:
 
 
 def _dataset_references(index_path: str, split: str) -> dict[str, Callable[[], np.ndarray]]:
-    index = load_index(index_path)
-    root = Path(index["_root"])
     found: dict[str, Callable[[], np.ndarray]] = {}
-    for shard in index["splits"][split]["shards"]:
-        path = root / shard["path"]
+    for path in map(Path, shard_paths(load_index(index_path), split)):
         with tarfile.open(path, "r:") as tar:
             for member in tar:
                 key, _, suffix = member.name.partition(".")

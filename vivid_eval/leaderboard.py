@@ -23,10 +23,9 @@ import pandas as pd
 from vivid_eval.baselines import METRICS as BASELINE_METRICS
 from vivid_eval.metrics.frechet import frechet_distance_of
 from vivid_eval.significance import PairedTest, paired_bootstrap, paired_set_bootstrap
+from vivid_eval.summary import DIRECTIONS
 from vivid_eval.vfid import load_clip_features
 
-DIRECTIONS = {"ssim": "higher", "lpips": "lower", "vfid_i3d": "lower", "vfid_resnext": "lower",
-              "flicker_diff": "lower", "warp_prediction": "lower"}
 LABELS = {"ssim": "SSIM", "lpips": "LPIPS", "vfid_i3d": "VFID-I3D", "vfid_resnext": "VFID-ResNeXt",
           "flicker_diff": "flicker diff", "warp_prediction": "warping error"}
 PER_VIDEO_METRICS = ("ssim", "lpips", "flicker_diff", "warp_prediction")
@@ -152,8 +151,9 @@ def vfid_test(first: Entry, second: Entry, metric: str, resamples: int, seed: in
     shared = sorted(set(a.videos) & set(b.videos))
     if len(shared) < 2:
         return None
-    rows_a = np.array([list(a.videos).index(v) for v in shared])
-    rows_b = np.array([list(b.videos).index(v) for v in shared])
+    row_of_a, row_of_b = ({v: i for i, v in enumerate(f.videos)} for f in (a, b))
+    rows_a = np.array([row_of_a[v] for v in shared])
+    rows_b = np.array([row_of_b[v] for v in shared])
 
     def difference(draw: np.ndarray) -> float:
         return frechet_distance_of(*a.of(rows_a[draw])) - frechet_distance_of(*b.of(rows_b[draw]))

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tarfile
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from vivid_data.shards.index import load_index
+from vivid_data.shards.index import load_index, shard_paths, shard_samples
 from vivid_data.video import decode_video, encode_video
 
 KINDS = ("agnostic", "shuffled", "frozen")
@@ -30,19 +29,14 @@ KINDS = ("agnostic", "shuffled", "frozen")
 def _samples(references: Path, split: str):
     """(sample id, reference frames, agnostic frames) of a dataset.json split or a ViViD folder."""
     if references.suffix == ".json" or (references / "dataset.json").is_file():
-        index = load_index(references)
-        root = Path(index["_root"])
-        for shard in index["splits"][split]["shards"]:
-            path = root / shard["path"]
-            with tarfile.open(path, "r:") as tar:
-                members = {m.name: m for m in tar}
-                for name in sorted(n for n in members if n.endswith(".video.mp4")):
-                    key = name.removesuffix(".video.mp4")
-                    agnostic = members.get(f"{key}.agnostic.mp4")
-                    if agnostic is None:
-                        raise ValueError(f"{path}: sample {key} has no agnostic.mp4")
-                    yield (key, decode_video(tar.extractfile(name).read(), name=f"{path}:{name}"),
-                           decode_video(tar.extractfile(agnostic).read(), name=f"{path}:{agnostic.name}"))
+        for path in shard_paths(load_index(references), split):
+            for key, members in shard_samples(path):
+                if "video.mp4" not in members:
+                    continue
+                if "agnostic.mp4" not in members:
+                    raise ValueError(f"{path}: sample {key} has no agnostic.mp4")
+                yield (key, decode_video(members["video.mp4"], name=f"{path}:{key}.video.mp4"),
+                       decode_video(members["agnostic.mp4"], name=f"{path}:{key}.agnostic.mp4"))
         return
     videos = references / "videos"
     if not videos.is_dir():

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+#: which way is better for each reported metric (also the leaderboard's column order)
+DIRECTIONS = {"ssim": "higher", "lpips": "lower", "vfid_i3d": "lower", "vfid_resnext": "lower",
+              "flicker_diff": "lower", "warp_prediction": "lower"}
+
 
 def bootstrap_ci(values, confidence: float = 0.95, resamples: int = 2000, seed: int = 0) -> tuple[float, float, float]:
     """(mean, low, high): percentile bootstrap over videos."""

@@ -33,6 +33,16 @@ class Components:
         install(self.reference_unet, self.bank)
         install(self.denoiser.unet, self.bank)
 
+    def fill_reference(self, garment: torch.Tensor, embeds: torch.Tensor, conditioned: torch.Tensor,
+                       reference_unet: torch.nn.Module | None = None) -> None:
+        """Run the reference UNet once (timestep 0) on garment latent + mask (B, 5, h, w) with the
+        garment embeddings (B, 1, D), filling the bank, and switch it to reading for the batch
+        entries marked ``conditioned``; the caller sets ``bank.frames`` and clears the bank."""
+        self.bank.mode = "write"
+        (reference_unet or self.reference_unet)(garment, torch.zeros(garment.shape[0], device=garment.device),
+                                                encoder_hidden_states=embeds)
+        self.bank.mode, self.bank.conditioned = "read", conditioned
+
     def modules(self) -> dict[str, torch.nn.Module]:
         return {"vae": self.vae, "image_encoder": self.image_encoder, "reference_unet": self.reference_unet,
                 "denoiser": self.denoiser, "pose_guider": self.pose_guider}

@@ -19,29 +19,16 @@ from typing import Any
 import cv2
 import hydra
 import numpy as np
-import torch
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from vivid_data.atomic import atomic_write_text
 from vivid_data.video import MediaError, encode_video
 from vivid_data.weights import WeightsUnavailable
-from vivid_model.checkpoints import DTYPES, CheckpointError
-from vivid_model.loading import load_model
+from vivid_model.checkpoints import CheckpointError
+from vivid_model.loading import load_model, resolve_device, resolve_dtype
 from vivid_model.pipeline import GenerationSettings, ViViDPipeline
 from vivid_model.samples import SampleError, dataset_samples, folder_samples
-
-
-def resolve_device(name: str) -> str:
-    return ("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name
-
-
-def resolve_dtype(name: str, device: str) -> torch.dtype:
-    if name == "auto":
-        return torch.float16 if device.startswith("cuda") else torch.float32
-    if name not in DTYPES:
-        raise ValueError(f"dtype must be auto or one of {', '.join(DTYPES)}, got {name!r}")
-    return DTYPES[name]
 
 
 def samples_of(cfg: DictConfig):

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 from vivid_data.weights import folder_of, path_of
-from vivid_model.checkpoints import CheckpointError
+from vivid_model.checkpoints import DTYPES, CheckpointError
 from vivid_model.components import Components, PublishedPaths, build_components, load_published
 from vivid_model.config import config_named
 
@@ -48,3 +48,14 @@ def load_model(cfg: Any) -> Components:
         load_trained(components, cfg["checkpoint"])
     return components
 
+
+def resolve_device(name: str) -> str:
+    return ("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name
+
+
+def resolve_dtype(name: str, device: str) -> torch.dtype:
+    if name == "auto":
+        return torch.float16 if device.startswith("cuda") else torch.float32
+    if name not in DTYPES:
+        raise ValueError(f"dtype must be auto or one of {', '.join(DTYPES)}, got {name!r}")
+    return DTYPES[name]

@@ -112,6 +112,8 @@ class ViViDPipeline:
         self._offload = s.cpu_offload and self.device.type != "cpu"
         if s.vae_tiling:
             parts.vae.enable_tiling()
+        else:
+            parts.vae.disable_tiling()
         generator = torch.Generator(device="cpu").manual_seed(s.seed)
         guided = s.guidance > 1.0
         h, w = s.height // factor, s.width // factor
@@ -133,11 +135,9 @@ class ViViDPipeline:
         latents = noise * self.scheduler.init_noise_sigma
         batch = 2 if guided else 1
         reference = self._use(parts.reference_unet)
-        parts.bank.mode = "write"
-        reference_input = torch.cat([garment_latent, garment_mask_latent], dim=1).repeat(batch, 1, 1, 1)
-        reference(reference_input, torch.zeros((), device=self.device), encoder_hidden_states=context)
+        parts.fill_reference(torch.cat([garment_latent, garment_mask_latent], dim=1).repeat(batch, 1, 1, 1), context,
+                             torch.tensor([False, True] if guided else [True]), reference)
         self._release(reference)
-        parts.bank.mode, parts.bank.conditioned = "read", torch.tensor([False, True] if guided else [True])
         denoiser = self._use(parts.denoiser)
         windows = context_windows(frames, s.context_frames, s.context_overlap, s.closed_loop)
         self.scheduler.set_timesteps(s.steps, device=self.device)

@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from vivid_data.formats.pairs import read_pairs_file
-from vivid_data.shards.index import load_index
+from vivid_data.shards.index import load_index, shard_paths
 from vivid_data.video import decode_video, read_image, read_mask
 
 POSE_INPUTS = ("densepose", "pose")
@@ -25,6 +25,12 @@ POSE_INPUTS = ("densepose", "pose")
 
 class SampleError(ValueError):
     pass
+
+
+def check_pose_input(pose_input: str) -> str:
+    if pose_input not in POSE_INPUTS:
+        raise SampleError(f"pose_input must be one of {POSE_INPUTS}, got {pose_input!r}")
+    return pose_input
 
 
 @dataclass
@@ -59,11 +65,12 @@ def _mask_frames(frames: np.ndarray) -> np.ndarray:
 
 def dataset_samples(index_path: str | Path, split: str = "test", setting: str = "paired",
                     pose_input: str = "densepose") -> Iterator[GenerationSample]:
+    check_pose_input(pose_input)
     index = load_index(index_path)
-    root = Path(index["_root"])
+    paths = shard_paths(index, split)
     partners: dict[str, str] = {}
     if setting == "unpaired":
-        pairs = root / "pairs" / f"{split}.jsonl"
+        pairs = Path(index["_root"]) / "pairs" / f"{split}.jsonl"
         if not pairs.is_file():
             raise SampleError(f"{pairs}: no unpaired test pairs (written by the shard stage)")
         for line in pairs.read_text().splitlines():
@@ -73,8 +80,7 @@ def dataset_samples(index_path: str | Path, split: str = "test", setting: str = 
         if not partners:
             raise SampleError(f"{pairs}: no unpaired pair (each category of the {split} split needs two samples)")
     members: dict[str, tuple[Path, set[str], dict]] = {}
-    for shard in index["splits"][split]["shards"]:
-        path = root / shard["path"]
+    for path in map(Path, paths):
         members.update({key: (path, suffixes, meta) for key, (suffixes, meta) in _tar_index(path).items()})
     for key in sorted(members):
         path, suffixes, meta = members[key]
@@ -106,6 +112,7 @@ def folder_samples(folder: str | Path, pairs: str | Path, pose_input: str = "den
     """A ViViD inference-layout folder (videos/, agnostic/, agnostic_mask/, densepose/, cloth/, cloth_mask/)."""
     from vivid_data.video import probe_video
 
+    check_pose_input(pose_input)
     folder = Path(folder)
     pose_folder = "densepose" if pose_input == "densepose" else "pose"
     for line in read_pairs_file(pairs):

@@ -29,7 +29,8 @@ from vivid_data.loader import ClipConfig, make_loader
 from vivid_model.components import Components
 from vivid_model.conditioning import clip_pixels, latent_mask
 from vivid_model.config import LATENT_SCALE
-from vivid_model.loading import TRAINED_PARTS, load_model, load_trained
+from vivid_model.loading import TRAINED_PARTS, load_model, load_trained, resolve_device
+from vivid_model.samples import check_pose_input
 from vivid_model.scheduler import make_scheduler
 
 CHECKPOINT_PREFIX = "step-"
@@ -88,9 +89,8 @@ def diffusion_loss(parts: Components, encoded: dict[str, torch.Tensor], schedule
     velocity = scheduler.get_velocity(flat(target), flat(noise), frame_t)
     unflat = lambda x: x.reshape(b, f, *x.shape[1:]).permute(0, 2, 1, 3, 4)  # noqa: E731
     embeds = encoded["embeds"] * keep.to(device, encoded["embeds"].dtype).view(b, 1, 1)
-    parts.bank.mode = "write"
-    parts.reference_unet(encoded["garment"], torch.zeros(b, device=device), encoder_hidden_states=embeds)
-    parts.bank.mode, parts.bank.frames, parts.bank.conditioned = "read", f, keep
+    parts.fill_reference(encoded["garment"], embeds, keep)
+    parts.bank.frames = f
     try:
         sample = torch.cat([unflat(noisy), encoded["agnostic"], encoded["mask"]], dim=1)
         prediction = parts.denoiser(sample, timesteps, embeds, parts.pose_guider(encoded["pose"]))
@@ -112,11 +112,12 @@ def _checkpoints(folder: Path) -> list[Path]:
 
 
 def train(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
-    device = ("cuda" if torch.cuda.is_available() else "cpu") if cfg.device == "auto" else cfg.device
+    device = resolve_device(cfg.device)
     autocast = (cfg.mixed_precision == "bf16") or (cfg.mixed_precision == "auto" and device.startswith("cuda"))
     out = Path(cfg.out_dir)
     folder = out / "checkpoints"
     folder.mkdir(parents=True, exist_ok=True)
+    check_pose_input(cfg.pose_input)
     parts = load_model(cfg.model)
     if cfg.init_from:
         load_trained(parts, cfg.init_from)

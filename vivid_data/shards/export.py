@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import tarfile
 from collections import defaultdict
 from pathlib import Path
 
 from vivid_data.atomic import atomic_directory
 from vivid_data.formats.release_layout import provenance, write_pairs_and_metadata
-from vivid_data.shards.index import load_index
+from vivid_data.shards.index import load_index, shard_samples
 from vivid_data.video import encode_image, read_mask
 
 #: member -> (folder in a category, file name field)
@@ -23,20 +22,6 @@ FOLDERS = {
 }
 
 
-def _samples(path: Path):
-    with tarfile.open(path, "r:") as tar:
-        current, members = None, {}
-        for member in tar:
-            key, _, suffix = member.name.partition(".")
-            if key != current and current is not None:
-                yield current, members
-                members = {}
-            current = key
-            members[suffix] = tar.extractfile(member).read()
-        if current is not None:
-            yield current, members
-
-
 def export_shards(dataset: str | Path, out_root: str | Path) -> Path:
     """All splits of ``dataset`` in the released layout under ``out_root`` (built aside, then renamed)."""
     index = load_index(dataset)
@@ -47,7 +32,7 @@ def export_shards(dataset: str | Path, out_root: str | Path) -> Path:
         metadata = []
         for split, info in index["splits"].items():
             for shard in info["shards"]:
-                for key, members in _samples(root / shard["path"]):
+                for key, members in shard_samples(root / shard["path"]):
                     meta = json.loads(members["json"])
                     names = {"video_name": meta.get("video_name") or f"{key}.mp4",
                              "garment_name": meta.get("garment_name") or f"{key}.jpg"}

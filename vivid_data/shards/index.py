@@ -37,6 +37,21 @@ def shard_paths(index: dict[str, Any], split: str) -> list[str]:
     return [str(root / shard["path"]) for shard in index["splits"][split]["shards"]]
 
 
+def shard_samples(path: str | Path):
+    """(key, {member suffix: bytes}) for each sample of a shard, in order, one sample in memory at a time."""
+    with tarfile.open(path, "r:") as tar:
+        current, members = None, {}
+        for member in tar:
+            key, _, suffix = member.name.partition(".")
+            if key != current and current is not None:
+                yield current, members
+                members = {}
+            current = key
+            members[suffix] = tar.extractfile(member).read()
+        if current is not None:
+            yield current, members
+
+
 def tar_keys(path: Path) -> list[str]:
     """Sample keys in a shard, in order; raises on a truncated or corrupt tar."""
     keys: list[str] = []

@@ -119,8 +119,3 @@ def pair_flows(frames: np.ndarray, config: FlowConfig = FlowConfig(),
         return [both(t) for t in range(len(frames) - 1)]
     with ThreadPoolExecutor(config.workers) as pool:
         return list(pool.map(both, range(len(frames) - 1)))
-
-
-def config_from(mapping) -> FlowConfig:
-    """FlowConfig from a Hydra node or dict (unknown keys are an error)."""
-    return FlowConfig(**dict(mapping))

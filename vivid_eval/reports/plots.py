@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from vivid_eval.leaderboard import DIRECTIONS, LABELS, Entry  # noqa: E402
+from vivid_eval.leaderboard import LABELS, Entry  # noqa: E402
+from vivid_eval.summary import DIRECTIONS  # noqa: E402
 
 RESULT_COLOUR, BASELINE_COLOUR = "#1f77b4", "#9a9a9a"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from vivid_eval.leaderboard import DIRECTIONS, LABELS, Comparison, Entry, Section
+from vivid_eval.leaderboard import LABELS, Comparison, Entry, Section
+from vivid_eval.summary import DIRECTIONS
 
 
 def number(value: float) -> str:
@@ -42,7 +43,6 @@ def comparison_row(comparison: Comparison) -> list[str]:
 
 FEW_VIDEOS = 10
 COMPARISON_HEADER = ["A", "B", "metric", "videos", "mean A - B", "95% CI", "p", "significant"]
-ENTRY_HEADER = ["method", "kind"]
 
 
 def entry_label(entry: Entry) -> str:
