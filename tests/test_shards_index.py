@@ -35,3 +35,20 @@ def test_shard_samples_groups_members_by_key(tmp_path: Path):
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     assert list(shard_samples(path)) == [("a", {"json": b"{}", "video.mp4": b"v1"}), ("b", {"json": b"[]", "garment.jpg": b"g"})]
+
+
+def test_member_spans_read_back_the_bytes(tmp_path: Path):
+    import io
+    import tarfile
+
+    from vivid_data.shards.index import member_spans, read_spans
+
+    path = tmp_path / "s.tar"
+    with tarfile.open(path, "w") as tar:
+        for name, data in (("a.json", b"{}"), ("a.video.mp4", b"video-a"), ("b.video.mp4", b"video-bb")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    spans = member_spans(path)
+    assert sorted(spans) == ["a", "b"] and sorted(spans["a"]) == ["json", "video.mp4"]
+    assert read_spans(path, {"x": spans["b"]["video.mp4"], "y": spans["a"]["video.mp4"]}) == {"x": b"video-bb", "y": b"video-a"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -11,7 +10,7 @@ import cv2
 import numpy as np
 
 from vivid_data.formats.pairs import read_pairs_file
-from vivid_data.shards.index import load_index, shard_paths
+from vivid_data.shards.index import load_index, member_spans, read_spans, shard_paths
 from vivid_data.video import decode_video
 
 MISMATCH_POLICIES = ("error", "truncate", "resize")
@@ -38,17 +37,14 @@ class MatchReport:
 def _dataset_references(index_path: str, split: str) -> dict[str, Callable[[], np.ndarray]]:
     found: dict[str, Callable[[], np.ndarray]] = {}
     for path in map(Path, shard_paths(load_index(index_path), split)):
-        with tarfile.open(path, "r:") as tar:
-            for member in tar:
-                key, _, suffix = member.name.partition(".")
-                if suffix == "video.mp4":
-                    found[key] = (lambda p=path, n=member.name: _tar_video(p, n))
+        for key, spans in member_spans(path).items():
+            if "video.mp4" in spans:
+                found[key] = (lambda p=path, k=key, s=spans["video.mp4"]: _tar_video(p, k, s))
     return found
 
 
-def _tar_video(path: Path, name: str) -> np.ndarray:
-    with tarfile.open(path, "r:") as tar:
-        return decode_video(tar.extractfile(name).read(), name=f"{path}:{name}")
+def _tar_video(path: Path, key: str, span) -> np.ndarray:
+    return decode_video(read_spans(path, {"video": span})["video"], name=f"{path}:{key}.video.mp4")
 
 
 def _folder_references(folder: str, pairs: str | None) -> dict[str, Callable[[], np.ndarray]]:

@@ -9,7 +9,6 @@ Frames are decoded lazily, one sample at a time.
 from __future__ import annotations
 
 import json
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -17,7 +16,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from vivid_data.formats.pairs import read_pairs_file
-from vivid_data.shards.index import load_index, shard_paths
+from vivid_data.shards.index import Span, load_index, member_spans, read_spans, shard_paths
 from vivid_data.video import decode_video, read_image, read_mask
 
 POSE_INPUTS = ("densepose", "pose")
@@ -41,22 +40,11 @@ class GenerationSample:
     load: Callable[[], dict[str, np.ndarray]]   # video, agnostic, agnostic_mask, pose, garment, garment_mask
 
 
-def _tar_index(path: Path) -> dict[str, tuple[set[str], dict]]:
-    """Per sample key: its member suffixes and its metadata (only the small json members are read)."""
-    samples: dict[str, tuple[set[str], dict]] = {}
-    with tarfile.open(path, "r:") as tar:
-        for member in tar:
-            key, _, suffix = member.name.partition(".")
-            entry = samples.setdefault(key, (set(), {}))
-            entry[0].add(suffix)
-            if suffix == "json":
-                entry[1].update(json.loads(tar.extractfile(member).read()))
-    return samples
-
-
-def _read_members(path: Path, names: list[str]) -> dict[str, bytes]:
-    with tarfile.open(path, "r:") as tar:
-        return {name: tar.extractfile(name).read() for name in names}
+def _tar_index(path: Path) -> dict[str, tuple[dict[str, Span], dict]]:
+    """Per sample key: where each member lies, and the sample's metadata (its small json member)."""
+    spans = member_spans(path)
+    return {key: (where, json.loads(read_spans(path, {"json": where["json"]})["json"]) if "json" in where else {})
+            for key, where in spans.items()}
 
 
 def _mask_frames(frames: np.ndarray) -> np.ndarray:
@@ -81,29 +69,29 @@ def dataset_samples(index_path: str | Path, split: str = "test", setting: str = 
             raise SampleError(f"{pairs}: no unpaired pair (each category of the {split} split needs two samples)")
     members: dict[str, tuple[Path, set[str], dict]] = {}
     for path in map(Path, paths):
-        members.update({key: (path, suffixes, meta) for key, (suffixes, meta) in _tar_index(path).items()})
+        members.update({key: (path, spans, meta) for key, (spans, meta) in _tar_index(path).items()})
     for key in sorted(members):
-        path, suffixes, meta = members[key]
+        path, spans, meta = members[key]
         if setting == "unpaired" and key not in partners:
             continue
         garment_key = partners[key] if setting == "unpaired" else key
         if garment_key not in members:
             raise SampleError(f"{path}: garment sample {garment_key} of {key} is not in the {split} split")
-        missing = [m for m in ("video.mp4", "agnostic.mp4", "agnostic_mask.mp4", f"{pose_input}.mp4") if m not in suffixes]
+        missing = [m for m in ("video.mp4", "agnostic.mp4", "agnostic_mask.mp4", f"{pose_input}.mp4") if m not in spans]
         if missing:
             raise SampleError(f"{path}: sample {key} has no {', '.join(missing)}"
                               + (" (pose_input=pose uses the rendered skeleton)" if pose_input == "densepose" else ""))
 
-        def load(key=key, path=path, garment_key=garment_key) -> dict[str, np.ndarray]:
-            own = _read_members(path, [f"{key}.{m}" for m in ("video.mp4", "agnostic.mp4", "agnostic_mask.mp4",
-                                                              f"{pose_input}.mp4")])
-            garment_path = members[garment_key][0]
-            worn = _read_members(garment_path, [f"{garment_key}.garment.jpg", f"{garment_key}.garment_mask.png"])
-            video = lambda m: decode_video(own[f"{key}.{m}"], name=f"{path}:{key}.{m}")  # noqa: E731
+        def load(key=key, path=path, spans=spans, garment_key=garment_key) -> dict[str, np.ndarray]:
+            own = read_spans(path, {m: spans[m] for m in ("video.mp4", "agnostic.mp4", "agnostic_mask.mp4",
+                                                           f"{pose_input}.mp4")})
+            garment_path, garment_spans, _ = members[garment_key]
+            worn = read_spans(garment_path, {m: garment_spans[m] for m in ("garment.jpg", "garment_mask.png")})
+            video = lambda m: decode_video(own[m], name=f"{path}:{key}.{m}")  # noqa: E731
             return {"video": video("video.mp4"), "agnostic": video("agnostic.mp4"),
                     "agnostic_mask": _mask_frames(video("agnostic_mask.mp4")), "pose": video(f"{pose_input}.mp4"),
-                    "garment": read_image(worn[f"{garment_key}.garment.jpg"], name=f"{garment_path}:{garment_key}.garment.jpg"),
-                    "garment_mask": read_mask(worn[f"{garment_key}.garment_mask.png"]).astype(np.uint8) * 255}
+                    "garment": read_image(worn["garment.jpg"], name=f"{garment_path}:{garment_key}.garment.jpg"),
+                    "garment_mask": read_mask(worn["garment_mask.png"]).astype(np.uint8) * 255}
 
         yield GenerationSample(key, garment_key, float(meta.get("fps") or 24.0), load)
 

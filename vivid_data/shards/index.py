@@ -52,6 +52,29 @@ def shard_samples(path: str | Path):
             yield current, members
 
 
+Span = tuple[int, int]  # a member's data offset and size in its tar
+
+
+def member_spans(path: str | Path) -> dict[str, dict[str, Span]]:
+    """Per sample key, where each member's bytes lie (headers only are read), for reading one sample later."""
+    samples: dict[str, dict[str, Span]] = {}
+    with tarfile.open(path, "r:") as tar:
+        for member in tar:
+            key, _, suffix = member.name.partition(".")
+            samples.setdefault(key, {})[suffix] = (member.offset_data, member.size)
+    return samples
+
+
+def read_spans(path: str | Path, spans: dict[str, Span]) -> dict[str, bytes]:
+    """Members read by offset, without scanning the tar's headers again."""
+    with open(path, "rb") as handle:
+        out = {}
+        for name, (offset, size) in spans.items():
+            handle.seek(offset)
+            out[name] = handle.read(size)
+    return out
+
+
 def tar_keys(path: Path) -> list[str]:
     """Sample keys in a shard, in order; raises on a truncated or corrupt tar."""
     keys: list[str] = []
