@@ -50,6 +50,7 @@ def timed_build(base_url: str, index: str, work: Path, executor, products: int) 
     overrides = [f"work_dir={work}", "source=catalog", f"source.seeds=[{base_url}{index}]",
                  f"source.max_pages={products + 1}", "source.min_interval_s=0", "source.concurrency=2",
                  "source.allow_private_hosts=[127.0.0.0/8]", "ingest.allow_private_hosts=[127.0.0.0/8]",
+                 "ingest.min_interval_s=0",
                  "stages=[ingest,clean]"]
     with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
         cfg = compose(config_name="build", overrides=overrides)

@@ -27,6 +27,7 @@ class FaultServer:
         self.routes: dict[str, Route] = {}
         self.requests: Counter[str] = Counter()
         self.user_agents: list[str] = []
+        self.times: list[tuple[str, float]] = []  # (path, time.monotonic()) of every request
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -39,6 +40,7 @@ class FaultServer:
                 path = self.path
                 with server._lock:
                     server.requests[path] += 1
+                    server.times.append((path, time.monotonic()))
                     count = server.requests[path]
                     server.user_agents.append(self.headers.get("User-Agent", ""))
                 route = server.routes.get(path)
@@ -149,5 +151,36 @@ def endless(chunk: bytes, total: int) -> Callable:
         except (BrokenPipeError, ConnectionResetError):
             pass
         request.close_connection = True
+
+    return handle
+
+
+def drip(body: bytes, every_s: float) -> Callable:
+    """Promise ``len(body)`` bytes and send them one at a time, ``every_s`` apart (a slow-drip server)."""
+
+    def handle(request: BaseHTTPRequestHandler, count: int) -> None:
+        request.send_response(200)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        try:
+            for byte in body:
+                request.wfile.write(bytes([byte]))
+                request.wfile.flush()
+                time.sleep(every_s)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        request.close_connection = True
+
+    return handle
+
+
+def raw_location(location: str) -> Callable:
+    """A redirect whose Location header is sent exactly as given (malformed ones included)."""
+
+    def handle(request: BaseHTTPRequestHandler, count: int) -> None:
+        request.send_response(302)
+        request.send_header("Location", location)
+        request.send_header("Content-Length", "0")
+        request.end_headers()
 
     return handle

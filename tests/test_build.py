@@ -53,3 +53,48 @@ def test_failed_scan_leaves_no_manifest(small_example: Path, tmp_path: Path):
     with pytest.raises(FolderImportError, match="ghost_detail.mp4"):
         run_build(cfg, progress=False)
     assert not (tmp_path / "work" / "manifests").exists()
+
+
+def test_parse_without_pose_says_so_before_anything_runs(small_example: Path, tmp_path: Path):
+    from vivid_data.build import BuildConfigError
+
+    cfg = compose_build([f"work_dir={tmp_path / 'work'}", "source=vivid_folder", f"path={small_example}",
+                         "stages=[ingest,parse]", "parse.keep_existing=false"])
+    with pytest.raises(BuildConfigError, match=r"stage parse needs keypoints, .* run pose before parse"):
+        run_build(cfg, progress=False)
+    assert not (tmp_path / "work" / "manifests").exists()
+    # the imported folder's own agnostic masks are enough when they are kept
+    keep = compose_build([f"work_dir={tmp_path / 'work2'}", "source=vivid_folder", f"path={small_example}",
+                          "stages=[ingest,parse]", "executor.workers=1"])
+    assert run_build(keep, progress=False)["parse"]["counts"]["ok"] == 6
+
+
+def test_a_build_under_umask_022_is_readable_by_everyone(small_example: Path, tmp_path: Path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        cfg = compose_build([f"work_dir={tmp_path / 'work'}", "source=vivid_folder", f"path={small_example}",
+                             "stages=[ingest,clean,shard]", f"export_to={tmp_path / 'export'}", "executor.workers=1",
+                             *SMALL_CLEAN])
+        run_build(cfg, progress=False)
+    finally:
+        os.umask(old)
+    modes = {p: stat.S_IMODE(p.stat().st_mode) for root in (tmp_path / "work", tmp_path / "export")
+             for p in [root, *root.rglob("*")] if p.name != ".vivid-build.lock"}
+    wrong = {str(p.relative_to(tmp_path)): oct(m) for p, m in modes.items()
+             if m != (0o755 if p.is_dir() else 0o644)}
+    assert not wrong
+    assert any(p.name == "dataset.json" for p in modes) and any(p.suffix == ".tar" for p in modes)
+
+
+def test_stale_temporaries_of_a_killed_run_are_removed(small_example: Path, tmp_path: Path, capsys):
+    work = tmp_path / "work"
+    stale = work / "store" / "aa" / ".download.999999999-0123abcd.tmp"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"partial")
+    cfg = compose_build([f"work_dir={work}", "source=vivid_folder", f"path={small_example}", "stages=[ingest]",
+                         "executor.workers=1"])
+    run_build(cfg, progress=False)
+    assert not stale.exists() and "removed 1 temporary file(s)" in capsys.readouterr().out

@@ -141,3 +141,20 @@ def test_embedded_example_with_a_relative_work_dir(tmp_path: Path):
                   "source.height=64", "source.width=64", "stages=[ingest]", "executor.workers=1"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert load_manifest(tmp_path / "rel" / "work" / "manifests" / "ingest.parquet")["status"].eq("ok").all()
+
+
+def test_two_builds_on_one_work_dir_the_second_is_refused(small_example: Path, tmp_path: Path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import time\nfrom vivid_data.worklock import WorkDirLock\n"
+         f"with WorkDirLock({str(tmp_path / 'work')!r}):\n    print('held', flush=True)\n    time.sleep(60)\n"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = run([bin_path("vivid-build"), "source=vivid_folder", f"path={small_example}",
+                      f"work_dir={tmp_path / 'work'}"], cwd=tmp_path)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"another vivid-build is using this work directory (pid {holder.pid}" in result.stderr
+    assert not (tmp_path / "work" / "manifests").exists()

@@ -41,3 +41,47 @@ def test_local_and_ray_builds_give_identical_manifests(small_example: Path, tmp_
     assert (frames["local"]["status"] == "ok").sum() == 6
     columns = [c for c in frames["local"].columns if c != "stages"]
     pd.testing.assert_frame_equal(frames["local"][columns], frames["ray"][columns])
+
+
+def test_rtmpose_and_segformer_stages_run_on_ray(small_example: Path, tmp_path: Path):
+    from tinymodels import model_build_overrides
+
+    overrides = model_build_overrides(small_example, tmp_path / "models", tmp_path / "work")
+    stats = run_build(compose_build([*overrides, "executor=ray", "executor.num_cpus=2"]), progress=False)
+    assert stats["pose"]["counts"]["ok"] == 6 and stats["parse"]["counts"]["ok"] == 6
+    assert stats["parse"]["executor"]["executor"] == "ray"
+
+
+def test_a_killed_ray_worker_fails_only_its_row():
+    import os
+    import signal
+
+    def dies_on_three(value: int) -> int:
+        if value == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return value
+
+    executor = RayExecutor(address="local", num_cpus=2)
+    try:
+        results = {r.index: r for r in executor.map_unordered(dies_on_three, [0, 1, 2, 3, 4, 5])}
+    finally:
+        executor.close()
+    assert results[3].kind == "worker_died" and "died" in results[3].error
+    assert {i: r.value for i, r in results.items() if i != 3} == {0: 0, 1: 1, 2: 2, 4: 4, 5: 5}
+
+
+def test_a_gpu_stage_on_a_cluster_without_gpus_is_refused_clearly():
+    from vivid_data.executors.base import StageResources
+
+    class NeedsGpu:
+        resources = StageResources(cpus=1, gpus=1)
+
+        def __call__(self, value):
+            return value
+
+    executor = RayExecutor(address="local", num_cpus=1, num_gpus=0)
+    try:
+        with pytest.raises(ValueError, match="asks for 1 GPU"):
+            list(executor.map_unordered(NeedsGpu(), [1]))
+    finally:
+        executor.close()

@@ -77,8 +77,29 @@ def test_export_keeps_provenance_and_refuses_non_empty_target(small_example: Pat
 def test_failed_export_leaves_nothing(small_example: Path, tmp_path: Path):
     store = ContentStore(tmp_path / "work" / "store")
     frame, _ = import_folder(small_example, tmp_path / "work")
-    frame.loc[1, "video_name"] = frame.loc[0, "video_name"]  # two different videos under one name
-    frame.loc[1, "category"] = frame.loc[0, "category"]
-    with pytest.raises(ExportError, match="conflicts"):
+    store.path(frame.loc[2, "video"]).unlink()  # a store object lost
+    with pytest.raises(ExportError, match=f"{frame.loc[2, 'sample_id']}: video .* is not in the store"):
         export_release_layout(frame, store, tmp_path / "export")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
+
+
+def test_same_names_of_different_content_get_unique_names(small_example: Path, tmp_path: Path):
+    """Two shops' products both called video.mp4 / image.jpg: two files each, the pairs say which is which."""
+    store = ContentStore(tmp_path / "work" / "store")
+    frame, _ = import_folder(small_example, tmp_path / "work")
+    frame["category"] = "dresses"
+    frame["video_name"] = "video.mp4"
+    frame["garment_name"] = "../../image.png"  # a crafted name: must stay inside the export
+    exported = export_release_layout(frame, store, tmp_path / "export")
+    videos = sorted((exported / "dresses" / "videos").iterdir())
+    garments = sorted((exported / "dresses" / "images").iterdir())
+    assert len(videos) == len(frame) and all(p.name.startswith("video-") for p in videos)
+    assert len(garments) == len(frame) and all(p.name.startswith("image-") and p.suffix == ".jpg" for p in garments)
+    assert not (tmp_path / "image.png").exists() and not list(tmp_path.glob("*.jpg"))
+    lines = [line.split() for path in (exported / "dresses").glob("*_pairs.txt") for line in path.read_text().splitlines()]
+    by_video = {v: g for v, g in lines}
+    for row in frame.itertuples():
+        name = next(p.name for p in videos if p.read_bytes() == store.read_bytes(row.video))
+        assert (exported / "dresses" / "images" / by_video[name]).read_bytes()[:3] == b"\xff\xd8\xff"
+    again, _ = import_folder(exported, tmp_path / "work2")
+    assert sorted(again["sample_id"]) == sorted(frame["sample_id"])

@@ -11,7 +11,7 @@ from vivid_data.manifest import (
     save_manifest,
     validate_manifest,
 )
-from vivid_data.schema import REQUIRED_COLUMNS, SampleRecord
+from vivid_data.schema import COLUMN_DTYPES, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, SampleRecord
 
 
 def records() -> list[SampleRecord]:
@@ -27,7 +27,7 @@ def test_save_load_round_trip(tmp_path: Path):
     frame["blur_score"] = [1.5, None]  # stage score columns are kept
     path = save_manifest(frame, tmp_path / "manifests" / "ingest.parquet")
     loaded = load_manifest(path)
-    assert list(loaded.columns[: len(REQUIRED_COLUMNS)]) == list(REQUIRED_COLUMNS)
+    assert list(loaded.columns[: len(COLUMN_DTYPES)]) == list(COLUMN_DTYPES)
     pd.testing.assert_frame_equal(loaded, validate_manifest(frame))
     assert frame_to_records(loaded) == records()
     assert [p.name for p in path.parent.iterdir()] == ["ingest.parquet"]
@@ -35,7 +35,32 @@ def test_save_load_round_trip(tmp_path: Path):
 
 def test_empty_manifest_round_trip(tmp_path: Path):
     loaded = load_manifest(save_manifest(records_to_frame([]), tmp_path / "m.parquet"))
-    assert len(loaded) == 0 and list(loaded.columns) == list(REQUIRED_COLUMNS)
+    assert len(loaded) == 0 and list(loaded.columns) == list(COLUMN_DTYPES)
+
+
+def test_manifest_without_the_newer_optional_columns_still_loads(tmp_path: Path):
+    path = tmp_path / "old.parquet"
+    records_to_frame(records()).drop(columns=list(OPTIONAL_COLUMNS)).to_parquet(path)
+    loaded = load_manifest(path)
+    assert set(REQUIRED_COLUMNS) < set(loaded.columns) and loaded["detail"].isna().all()
+
+
+def test_hand_edited_bad_value_names_column_and_row(tmp_path: Path):
+    frame = records_to_frame(records())
+    frame["num_frames"] = frame["num_frames"].astype(object)
+    frame.loc[1, "num_frames"] = "forty-eight"
+    path = tmp_path / "edited.parquet"
+    frame.astype({"num_frames": str}).to_parquet(path)
+    with pytest.raises(ManifestError, match=r"edited\.parquet: column 'num_frames' must hold an integer: row 1: 'forty-eight'"):
+        load_manifest(path)
+
+
+def test_unstorable_column_is_named(tmp_path: Path):
+    frame = records_to_frame(records())
+    frame["scores"] = [{"a": 1}, 3.5]  # a dict and a float in one column: Arrow cannot store it
+    with pytest.raises(ManifestError, match=r"m\.parquet: cannot be written as parquet: column\(s\) \['scores'\]"):
+        save_manifest(frame, tmp_path / "m.parquet")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_missing_column_names_file(tmp_path: Path):

@@ -3,9 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from httpfaults import FaultServer, endless, flaky, stalled, truncated
+from httpfaults import FaultServer, drip, endless, flaky, raw_location, stalled, truncated
 from vivid_data.net.download import DownloadConfig, DownloadError, download
 from vivid_data.net.http import HttpConfig
+from vivid_data.net.polite import Politeness
 from vivid_data.store import ContentStore
 from vivid_data.video import encode_video
 
@@ -116,3 +117,64 @@ def test_redirect_loop_is_a_rejection(tmp_path: Path):
         with pytest.raises(DownloadError) as info:
             download(server.url("/a.mp4"), ContentStore(tmp_path), config())
     assert info.value.reason == "bad_url" and "loop" in info.value.detail
+
+
+def test_slow_drip_ends_at_the_deadline(tmp_path: Path, mp4: bytes):
+    """One byte every 0.2 s never trips the 0.5 s read timeout; the overall deadline ends it."""
+    with FaultServer() as server:
+        url = server.add("/drip.mp4", custom=drip(mp4, every_s=0.2))
+        started = time.monotonic()
+        with pytest.raises(DownloadError) as info:
+            download(url, ContentStore(tmp_path), config(deadline_s=1.5), expect="video")
+        took = time.monotonic() - started
+    assert info.value.reason == "deadline_exceeded" and not info.value.permanent
+    assert took < 3.0 and "1.5s" in info.value.detail
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_non_ascii_and_space_urls_are_encoded_not_retried(tmp_path: Path, mp4: bytes):
+    with FaultServer() as server:
+        server.add("/robe-%C3%A9t%C3%A9.mp4", mp4)
+        result = download(server.url("/robe-été.mp4"), ContentStore(tmp_path), config(), expect="video")
+        assert result.attempts == 1
+        with pytest.raises(DownloadError) as info:
+            download(server.url("/no such file.mp4"), ContentStore(tmp_path), config())
+        assert server.requests["/no%20such%20file.mp4"] == 1  # a 404 once, not four network errors
+    assert info.value.reason == "http_404"
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999/v.mp4", "http://127.0.0.1:port/v.mp4", "http://[::1/v.mp4"])
+def test_malformed_urls_are_bad_urls_without_a_request(tmp_path: Path, url: str):
+    with pytest.raises(DownloadError) as info:
+        download(url, ContentStore(tmp_path), config())
+    assert info.value.reason == "bad_url" and info.value.permanent and url in str(info.value)
+
+
+def test_broken_location_header_is_a_bad_url(tmp_path: Path):
+    with FaultServer() as server:
+        url = server.add("/moved.mp4", custom=raw_location("http://[broken"))
+        with pytest.raises(DownloadError) as info:
+            download(url, ContentStore(tmp_path), config())
+        assert server.requests["/moved.mp4"] == 1
+    assert info.value.reason == "bad_url" and "Location" in info.value.detail
+
+
+def test_robots_txt_and_the_host_interval_apply_to_media(tmp_path: Path, mp4: bytes):
+    with FaultServer() as server:
+        server.add("/robots.txt", b"User-agent: *\nDisallow: /private/\n")
+        server.add("/private/v.mp4", mp4)
+        urls = [server.add(f"/public/{i}.mp4", mp4 + bytes([i])) for i in range(3)]
+        polite = Politeness(config().http, min_interval_s=0.3)
+        with pytest.raises(DownloadError) as info:
+            download(server.url("/private/v.mp4"), ContentStore(tmp_path), config(), politeness=polite)
+        for url in urls:
+            download(url, ContentStore(tmp_path), config(), expect="video", politeness=polite)
+        assert server.requests["/private/v.mp4"] == 0 and server.requests["/robots.txt"] == 1
+        starts = [t for path, t in server.times if path.startswith("/public/")]
+    assert info.value.reason == "robots_disallowed" and info.value.permanent
+    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.28
+
+
+def test_interval_is_spread_over_parallel_workers():
+    polite = Politeness(HttpConfig(), min_interval_s=0.5, obey_robots=False, parallel_workers=4)
+    assert polite.interval_s == 2.0  # 4 workers, each every 2 s: one request per 0.5 s per host in all

@@ -5,22 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tinymodels import write_segformer
 from vivid_data.parse.segformer_backend import ATR_LABELS, SegformerParser
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory) -> Path:
-    import torch
-    from transformers import SegformerConfig, SegformerForSemanticSegmentation
-
-    torch.manual_seed(0)
-    config = SegformerConfig(num_channels=3, num_encoder_blocks=2, depths=[1, 1], sr_ratios=[2, 1],
-                             hidden_sizes=[8, 16], num_attention_heads=[1, 1], decoder_hidden_size=16,
-                             num_labels=len(ATR_LABELS), id2label=dict(enumerate(ATR_LABELS)),
-                             label2id={name: i for i, name in enumerate(ATR_LABELS)})
-    path = tmp_path_factory.mktemp("segformer")
-    SegformerForSemanticSegmentation(config).save_pretrained(path)
-    return path
+    return write_segformer(tmp_path_factory.mktemp("segformer"))
 
 
 def test_labels_and_refine(model_dir: Path):
@@ -42,3 +33,13 @@ def test_labels_and_refine(model_dir: Path):
 def test_missing_model_dir(tmp_path: Path):
     with pytest.raises(FileNotFoundError, match="config.json"):
         SegformerParser(str(tmp_path))
+
+
+def test_the_parser_loads_its_model_in_setup_and_pickles_without_it(model_dir: Path):
+    import pickle
+
+    parser = SegformerParser(str(model_dir), height=64)
+    assert parser._model is None
+    parser.setup()
+    copy = pickle.loads(pickle.dumps(parser))
+    assert copy._model is None and copy.labels(np.zeros((1, 32, 24, 3), np.uint8)).shape == (1, 32, 24)

@@ -3,41 +3,13 @@
 from pathlib import Path
 
 import numpy as np
-import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
 
+from tinymodels import H, K, W, standing_person_model, write_rtmpose_model
 from vivid_data.pose.rtmpose_backend import ModelFileError, RtmPose, box_transform, decode_simcc
 
-K, H, W = 17, 256, 192
 
-
-def write_model(path: Path, peaks_x: np.ndarray, peaks_y: np.ndarray) -> Path:
-    """Outputs simcc_x (1, K, 2W) and simcc_y (1, K, 2H) peaking at the given SimCC bins, plus
-    a term from the input (0 * mean), so onnxruntime runs a real graph over the real input."""
-    simcc_x = np.full((1, K, 2 * W), 0.01, np.float32)
-    simcc_y = np.full((1, K, 2 * H), 0.01, np.float32)
-    simcc_x[0, np.arange(K), peaks_x] = 0.9
-    simcc_y[0, np.arange(K), peaks_y] = 0.8
-    nodes = [
-        helper.make_node("ReduceMean", ["input"], ["mean"], keepdims=0),
-        helper.make_node("Mul", ["mean", "zero"], ["nothing"]),
-        helper.make_node("Add", ["base_x", "nothing"], ["simcc_x"]),
-        helper.make_node("Add", ["base_y", "nothing"], ["simcc_y"]),
-    ]
-    graph = helper.make_graph(
-        nodes, "tiny_rtmpose",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, H, W])],
-        [helper.make_tensor_value_info("simcc_x", TensorProto.FLOAT, [1, K, 2 * W]),
-         helper.make_tensor_value_info("simcc_y", TensorProto.FLOAT, [1, K, 2 * H])],
-        [numpy_helper.from_array(simcc_x, "base_x"), numpy_helper.from_array(simcc_y, "base_y"),
-         numpy_helper.from_array(np.zeros((), np.float32), "zero")],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    onnx.save(model, str(path))
-    return path
+write_model = write_rtmpose_model
 
 
 def test_decode_simcc():
@@ -68,3 +40,15 @@ def test_keypoints_map_back_to_the_frame(tmp_path: Path):
 def test_missing_model_names_path_and_source(tmp_path: Path):
     with pytest.raises(ModelFileError, match=r"absent\.onnx.*OpenMMLab"):
         RtmPose(str(tmp_path / "absent.onnx"))
+
+
+def test_the_backend_pickles_and_opens_its_session_in_setup(tmp_path: Path):
+    import pickle
+
+    model = RtmPose(str(standing_person_model(tmp_path / "m.onnx")), box="full_frame")
+    assert model._session is None  # nothing opened in the main process
+    copy = pickle.loads(pickle.dumps(model))
+    copy.setup()
+    assert copy._session is not None
+    again = pickle.loads(pickle.dumps(copy))  # an open session never travels
+    assert again._session is None and again(np.zeros((2, 64, 48, 3), np.uint8)).detected.all()

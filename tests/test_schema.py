@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from vivid_data.schema import CATEGORIES, REQUIRED_COLUMNS, SampleRecord, check_sample_id, make_sample_id
+from vivid_data.schema import CATEGORIES, COLUMN_DTYPES, SampleRecord, check_sample_id, make_sample_id
 
 
 def test_sample_id_is_stable_and_key_safe():
@@ -31,6 +31,6 @@ def test_row_round_trip_keeps_stage_statuses():
     record = SampleRecord(sample_id="abc", category=CATEGORIES[0], num_frames=48, fps=24.0,
                           stages={"ingest": {"status": "ok", "config_hash": "1234"}})
     row = record.to_row()
-    assert set(row) == set(REQUIRED_COLUMNS)
+    assert set(row) == set(COLUMN_DTYPES)
     assert json.loads(row["stages"]) == {"ingest": {"status": "ok", "config_hash": "1234"}}
     assert SampleRecord.from_row(row) == record

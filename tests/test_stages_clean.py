@@ -30,6 +30,7 @@ def clip_folder(tmp_path_factory, vivid_samples: Path, small_example: Path) -> P
         "blurred": encode_video(blurred),
         "dupe_hq": encode_video(person[::-1], crf=16),
         "dupe_lq": encode_video(person[::-1], crf=32),
+        "blankgarment": encode_video(person[::2]),
     }
     corrupt = encode_video(person[:30])
     third = len(corrupt) // 3
@@ -44,6 +45,8 @@ def clip_folder(tmp_path_factory, vivid_samples: Path, small_example: Path) -> P
         garment = read_image(garments[min(index, 5)] if not name.startswith("dupe") else garments[5])
         garment = cv2.resize(garment, (192, 256), interpolation=cv2.INTER_NEAREST)
         # make every non-duplicate garment unique in colour as well
+        if name == "blankgarment":  # a placeholder image: one flat grey
+            garment = np.full_like(garment, 231)
         write_image(folder / "images" / f"{name}.jpg", np.roll(garment, index * 7, axis=2) if not name.startswith("dupe") else garment)
         lines.append(f"{name}.mp4 {name}.jpg\n")
     (folder / "test_pairs.txt").write_text("".join(lines))
@@ -76,6 +79,9 @@ def test_each_check(ingested):
     assert status["short.mp4"] == [("rejected", "too_short")]
     assert status["blurred.mp4"] == [("rejected", "blurry")]
     assert status["corrupt.mp4"] == [("rejected", "undecodable")]
+    assert status["blankgarment.mp4"] == [("rejected", "blank_garment")]
+    blank = by_name["blankgarment.mp4"][0]
+    assert "blankgarment.jpg" in blank.detail and blank.clean_garment_contrast < 1
     assert sorted(status["dupe_hq.mp4"] + status["dupe_lq.mp4"]) == [("ok", None), ("rejected", "duplicate_video")]
     lq = by_name["dupe_lq.mp4"][0]
     assert lq.reason == "duplicate_video" and lq.clean_duplicate_of == by_name["dupe_hq.mp4"][0].sample_id
@@ -87,7 +93,7 @@ def test_each_check(ingested):
         assert probe_video(store.path(shot.video)).num_frames == 30
         assert shot.clean_parent_id == frame[frame["video_name"].eq("twoshot.mp4")].iloc[0]["clean_parent_id"]
     assert len({r.sample_id for r in shots}) == 2
-    assert report.stats["filtered"] == {"static": 1, "too_short": 1, "blurry": 1}
+    assert report.stats["filtered"] == {"static": 1, "too_short": 1, "blurry": 1, "blank_garment": 1}
     assert report.stats["duplicate_videos"] == 1
 
 

@@ -1,12 +1,15 @@
 import json
+import os
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from vivid_data.executors.local import LocalExecutor
 from vivid_data.stages.base import outcome
-from vivid_data.stages.runner import format_stage_summary, run_stage, write_stage_outputs
+from vivid_data.stages.runner import StageSetupError, format_stage_summary, run_stage, write_stage_outputs
 
 
 @dataclass
@@ -79,3 +82,104 @@ def test_outputs_are_written(tmp_path: Path):
     assert path == tmp_path / "manifests" / "double.parquet" and len(pd.read_parquet(path)) == 8
     stats = json.loads((tmp_path / "stats" / "double.json").read_text())
     assert stats["counts"]["ok"] == 5 and stats["manifest"] == str(path)
+
+
+@dataclass
+class Fetcher:
+    """An ingest-like toy stage keyed by candidate id: rows have no sample id until it succeeds."""
+
+    name: str = field(default="fetch", init=False)
+    key: str = field(default="candidate_id", init=False)
+    reads: tuple = field(default=("video_src",), init=False)
+
+    def config(self):
+        return {}
+
+    def __call__(self, row):
+        if "é" in row["video_src"]:
+            raise UnicodeEncodeError("ascii", row["video_src"], 0, 1, "ordinal not in range(128)")
+        if "kill" in row["video_src"]:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return [outcome({**row, "sample_id": f"s{row['candidate_id']}"}, "ok", fetched=True)]
+
+    def finalize(self, frame):
+        return frame, {}
+
+
+def candidates(*sources: str, split: str = "test") -> pd.DataFrame:
+    return pd.DataFrame([{"candidate_id": f"{i:024x}", "video_src": s, "video_url": s, "garment_url": "http://g/x.jpg",
+                          "category": "dresses", "split": split, "status": "ok", "reason": None, "stages": "{}"}
+                         for i, s in enumerate(sources)])
+
+
+def test_an_exception_keeps_the_row_identity_and_names_the_url(tmp_path: Path):
+    from vivid_data.schema import check_sample_id
+
+    report = run_stage(Fetcher(), candidates("http://a/ok.mp4", "http://a/robe-été.mp4"), tmp_path, LocalExecutor(1),
+                       progress=False)
+    frame = report.frame
+    assert all(check_sample_id(s) for s in frame["sample_id"])  # the failed row has a valid id of its own
+    bad = frame[frame["status"] == "failed"].iloc[0]
+    assert bad["sample_id"] == "u" + f"{1:024x}"[:23] and bad["reason"] == "exception"
+    assert "http://a/robe-été.mp4" in bad["detail"] and "UnicodeEncodeError" in bad["detail"]
+    assert (frame["status"] == "ok").sum() == 1
+    again = run_stage(Fetcher(), candidates("http://a/ok.mp4", "http://a/robe-été.mp4"), tmp_path, LocalExecutor(1),
+                      progress=False)
+    assert again.stats["computed_rows"] == 0 and list(again.frame["sample_id"]) == list(frame["sample_id"])
+    retried = run_stage(Fetcher(), candidates("http://a/ok.mp4", "http://a/robe-été.mp4"), tmp_path,
+                        LocalExecutor(1), retry_failed=True, progress=False)
+    assert retried.stats["computed_rows"] == 1
+
+
+def test_a_worker_death_fails_its_row_only(tmp_path: Path):
+    executor = LocalExecutor(2)
+    try:
+        report = run_stage(Fetcher(), candidates(*[f"http://a/{i}.mp4" for i in range(5)], "http://a/kill.mp4"),
+                           tmp_path, executor, progress=False)
+    finally:
+        executor.close()
+    frame = report.frame.set_index("video_src")
+    assert (frame.loc["http://a/kill.mp4", "status"], frame.loc["http://a/kill.mp4", "reason"]) == ("failed",
+                                                                                                  "worker_died")
+    assert "http://a/kill.mp4" in frame.loc["http://a/kill.mp4", "detail"]
+    assert (frame["status"] == "ok").sum() == 5
+    assert len(report.stats["worker_deaths"]) == 1 and "kill.mp4" in report.stats["worker_deaths"][0]
+
+
+def test_a_changed_source_field_reaches_the_manifest_without_recomputing(tmp_path: Path):
+    run_stage(Fetcher(), candidates("http://a/1.mp4", split="test"), tmp_path, LocalExecutor(1), progress=False)
+    report = run_stage(Fetcher(), candidates("http://a/1.mp4", split="train"), tmp_path, LocalExecutor(1),
+                       progress=False)
+    assert report.stats["computed_rows"] == 0 and list(report.frame["split"]) == ["train"]
+    assert json.loads(report.frame.loc[0, "stages"])["fetch"]["status"] == "ok"
+
+
+def test_a_changed_input_that_the_stage_reads_recomputes(tmp_path: Path):
+    frame = manifest((1, 2))
+    run_stage(Doubler(), frame, tmp_path, LocalExecutor(1), progress=False)
+    frame.loc[0, "x"] = 6
+    again = run_stage(Doubler(), frame, tmp_path, LocalExecutor(1), progress=False)
+    assert again.stats["computed_rows"] == 1 and again.frame.set_index("sample_id").loc["s1", "y"] == 12
+
+
+@dataclass
+class NeedsModel:
+    name: str = field(default="needs", init=False)
+    key: str = field(default="sample_id", init=False)
+
+    def config(self):
+        return {}
+
+    def setup(self):
+        raise FileNotFoundError("/models/parser: no config.json")
+
+    def __call__(self, row):
+        return [outcome(row, "ok")]
+
+    def finalize(self, frame):
+        return frame, {}
+
+
+def test_a_stage_that_cannot_set_up_stops_with_its_reason(tmp_path: Path):
+    with pytest.raises(StageSetupError, match="stage needs could not be set up.*no config.json"):
+        run_stage(NeedsModel(), manifest((1,)), tmp_path, LocalExecutor(1), progress=False)

@@ -3,6 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mediafaults import png_claiming, rgba_png
 from vivid_data.video import MediaError, encode_image, image_size, read_image, read_mask, write_image
 
 
@@ -53,3 +54,24 @@ def test_truncated_jpeg_and_missing(tmp_path: Path):
 def test_unknown_suffix(tmp_path: Path):
     with pytest.raises(ValueError, match="suffix"):
         write_image(tmp_path / "a.tiff", np.zeros((2, 2, 3), np.uint8))
+
+
+def test_transparent_cut_out_is_composited_on_white():
+    rgb = np.full((40, 30, 3), (200, 30, 30), np.uint8)
+    alpha = np.zeros((40, 30), np.uint8)
+    alpha[10:30, 8:22] = 255
+    image = read_image(rgba_png(rgb, alpha))
+    assert (image[0, 0] == 255).all() and (image[20, 15] == (200, 30, 30)).all()
+
+
+def test_huge_image_is_refused_from_its_header():
+    """A 20000x20000 PNG is never decoded (1.2 GB of RGB): the header alone decides."""
+    with pytest.raises(MediaError) as info:
+        image_size(png_claiming(20000, 20000), name="huge.png")
+    assert info.value.problem == "too_many_pixels" and "huge.png" in str(info.value)
+    with pytest.raises(MediaError, match="more than the cap of 1000000"):
+        image_size(png_claiming(2000, 1000), name="big.png", max_pixels=1_000_000)
+    with pytest.raises(MediaError) as info:
+        read_image(png_claiming(9000, 9000))
+    assert info.value.problem == "too_many_pixels"
+    assert image_size(png_claiming(300, 200), verify=False) == (300, 200)

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from mediafaults import arrow_frames, rotated_mp4
 from vivid_data.video import MediaError, encode_video, probe_video
 
 
@@ -60,3 +61,12 @@ def test_no_video_stream(tmp_path: Path):
     with pytest.raises(MediaError) as info:
         probe_video(audio_only)
     assert info.value.problem == "no_video_stream" and "audio.mp4" in str(info.value)
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_rotation_is_read_from_the_display_matrix(degrees: int):
+    upright = arrow_frames()
+    info = probe_video(rotated_mp4(upright, degrees))
+    assert info.rotation == degrees
+    assert (info.display_height, info.display_width) == upright.shape[1:3]
+    assert probe_video(encode_video(upright)).rotation == 0

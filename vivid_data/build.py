@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import hydra
 import pandas as pd
 from omegaconf import DictConfig
 
-import json
-
+from vivid_data.atomic import remove_stale_temporaries
 from vivid_data.candidates import save_candidates
 from vivid_data.formats.release_layout import export_release_layout
 from vivid_data.manifest import validate_manifest
@@ -17,6 +18,15 @@ from vivid_data.shards.writer import write_dataset
 from vivid_data.stages.runner import format_stage_summary, run_stage, write_stage_outputs
 from vivid_data.store import ContentStore
 from vivid_data.summary import format_table, summary_table
+from vivid_data.worklock import WorkDirLock
+
+#: candidate column -> the manifest column ingest makes of it
+SOURCE_PROVIDES = {"video_src": "video", "garment_src": "garment", "garment_mask_src": "garment_mask",
+                   "agnostic_src": "agnostic", "agnostic_mask_src": "agnostic_mask", "densepose_src": "densepose"}
+
+
+class BuildConfigError(ValueError):
+    """The stages asked for cannot run in this order (an input no earlier stage provides)."""
 
 
 def work_paths(work_dir: str | Path) -> dict[str, Path]:
@@ -24,32 +34,63 @@ def work_paths(work_dir: str | Path) -> dict[str, Path]:
     return {"root": root, "store": root / "store", "manifests": root / "manifests", "stats": root / "stats"}
 
 
+def check_stage_inputs(stages: list[tuple[str, Any]], candidates: pd.DataFrame) -> None:
+    """Every stage's declared inputs come from the source or an earlier stage, checked before anything runs."""
+    available = {column for column in candidates.columns if candidates[column].notna().any()}
+    available |= {made for src, made in SOURCE_PROVIDES.items() if src in available}
+    names = [name for name, _ in stages]
+    for name, stage in stages:
+        needs = stage.required_inputs(candidates) if hasattr(stage, "required_inputs") else getattr(stage, "requires", ())
+        missing = [column for column in needs if column not in available]
+        if missing:
+            makers = {"keypoints": "pose", "pose_person_mask": "pose", "pose": "pose", "video": "ingest",
+                      "garment": "ingest", "num_frames": "ingest", "fps": "ingest"}
+            hint = sorted({makers[c] for c in missing if c in makers})
+            raise BuildConfigError(
+                f"stage {name} needs {', '.join(missing)}, which neither the source nor an earlier stage of "
+                f"stages={names} provides" + (f"; run {' and '.join(hint)} before {name}" if hint else ""))
+        available |= set(getattr(stage, "provides", ()))
+
+
 def run_build(cfg: DictConfig, progress: bool = True, executor=None) -> dict:
     """Execute the configured stages in order; return the stats of each stage by name.
 
-    ``executor`` reuses a started executor (a notebook's Ray cluster, a benchmark's warm pool)
-    instead of the configured one, and is left open.
+    One build at a time per work directory (an advisory lock names the other process);
+    temporary files that killed runs left behind are removed first. ``executor`` reuses a
+    started executor (a notebook's Ray cluster, a benchmark's warm pool) instead of the
+    configured one, and is left open.
     """
     paths = work_paths(cfg.work_dir)
+    with WorkDirLock(paths["root"]):
+        stale = remove_stale_temporaries(paths["root"])
+        if stale:
+            print(f"removed {len(stale)} temporary file(s) left by an interrupted run")
+        return _run_locked(cfg, paths, progress, executor)
+
+
+def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executor) -> dict:
     source = hydra.utils.instantiate(cfg.source, _convert_="all")
+    row_stages = [s for s in cfg.stages if s != "shard"]  # shard is a dataset-level step after the rows
+    stages = [(name, hydra.utils.instantiate(cfg[name], work_dir=str(paths["root"]), _convert_="all"))
+              for name in row_stages]
     owns_executor = executor is None
-    if owns_executor:
-        executor = hydra.utils.instantiate(cfg.executor, _convert_="all")
     all_stats: dict[str, dict] = {}
     try:
         with source.open() as found:
+            check_stage_inputs(stages, found.candidates)
+            if owns_executor:
+                executor = hydra.utils.instantiate(cfg.executor, _convert_="all")
             save_candidates(found.candidates, paths["manifests"] / "candidates.parquet")
             for label, items in (("problems", found.notes.get("problems")), ("unpaired videos", found.notes.get("unpaired"))):
                 if items:
                     print(f"{len(items)} {label}: " + "; ".join(items[:10]) + (" ..." if len(items) > 10 else ""))
             frame: pd.DataFrame = found.candidates
-            for stage_name in cfg.stages:
-                if stage_name == "shard":
-                    continue  # a dataset-level step, after the per-row stages
-                stage = hydra.utils.instantiate(cfg[stage_name], work_dir=str(paths["root"]), _convert_="all")
+            for stage_name, stage in stages:
+                if hasattr(stage, "parallel_workers"):
+                    stage.parallel_workers = executor.parallelism()
                 report = run_stage(stage, frame, paths["root"], executor, retry_failed=cfg.retry_failed,
                                    progress=progress)
-                if stage_name == cfg.stages[0]:
+                if stage_name == row_stages[0]:
                     report.stats["source"] = {"type": type(source).__name__, **found.notes}
                 write_stage_outputs(report, paths["root"], validate=lambda f: validate_manifest(f, stage_name))
                 frame = validate_manifest(report.frame, stage_name)
@@ -57,13 +98,13 @@ def run_build(cfg: DictConfig, progress: bool = True, executor=None) -> dict:
                 print(format_stage_summary(report))
                 for note in report.stats.get("duplicates", [])[:10]:
                     print(f"  duplicate: {note}")
+                for death in report.stats.get("worker_deaths", [])[:10]:
+                    print(f"  worker died: {death}")
     finally:
-        if owns_executor:
+        if owns_executor and executor is not None:
             executor.close()
     print(format_table(summary_table(frame)))
-    for row in frame[frame["status"] != "ok"].itertuples():
-        print(f"{row.status}: {row.sample_id} ({row.video_name}): {row.reason}")
-    row_stages = [s for s in cfg.stages if s != "shard"]
+    print_problems(frame)
     print(f"manifest: {paths['manifests'] / (row_stages[-1] + '.parquet')}")
     if "shard" in cfg.stages:
         shard_config = hydra.utils.instantiate(cfg.shard, _convert_="all")
@@ -77,3 +118,13 @@ def run_build(cfg: DictConfig, progress: bool = True, executor=None) -> dict:
         exported = export_release_layout(frame, ContentStore(paths["store"]), cfg.export_to)
         print(f"exported the ok samples in the released ViViD layout to {exported}")
     return all_stats
+
+
+def print_problems(frame: pd.DataFrame, limit: int = 20) -> None:
+    """Rows that are not ok, with the URL or file and what was wrong; the rest are in the manifest."""
+    bad = frame[frame["status"] != "ok"]
+    for row in bad.head(limit).itertuples():
+        detail = row.detail if isinstance(row.detail, str) and row.detail else row.video_name
+        print(f"{row.status}: {row.sample_id} [{row.reason}] {detail}")
+    if len(bad) > limit:
+        print(f"... and {len(bad) - limit} more not-ok rows: see the manifest's status, reason and detail columns")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from vivid_data.atomic import atomic_path
+from vivid_data.manifest import write_parquet
 from vivid_data.schema import CATEGORIES
 
 SOURCE_COLUMNS = ("video_src", "garment_src", "garment_mask_src", "agnostic_src", "agnostic_mask_src",
@@ -62,6 +62,4 @@ def _name_of(location: str) -> str:
 
 
 def save_candidates(frame: pd.DataFrame, path: Path) -> Path:
-    with atomic_path(path) as tmp:
-        frame.to_parquet(tmp, index=False)
-    return path
+    return write_parquet(frame, path)

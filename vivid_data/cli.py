@@ -8,16 +8,19 @@ import hydra
 from hydra.errors import InstantiationException
 from omegaconf import DictConfig
 
-from vivid_data.build import run_build
+from vivid_data.build import BuildConfigError, run_build
 from vivid_data.formats.folder_pair import FolderImportError
 from vivid_data.formats.pairs import PairsFileError
 from vivid_data.manifest import ManifestError
 from vivid_data.shards.index import DatasetIndexError, verify_dataset
+from vivid_data.stages.runner import StageSetupError
 from vivid_data.video import MediaError
+from vivid_data.worklock import WorkDirBusyError
 
 CONFIG_PATH = "pkg://vivid_conf"
-USER_ERRORS = (FolderImportError, PairsFileError, ManifestError, MediaError, DatasetIndexError,
-               FileNotFoundError, FileExistsError, ValueError)
+#: errors that say what is wrong with the input or the machine: printed in one line, exit 2
+USER_ERRORS = (FolderImportError, PairsFileError, ManifestError, MediaError, DatasetIndexError, BuildConfigError,
+               StageSetupError, WorkDirBusyError, OSError, ValueError)
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name="build")

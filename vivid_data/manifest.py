@@ -40,16 +40,33 @@ def frame_to_records(frame: pd.DataFrame) -> list[SampleRecord]:
     return [SampleRecord.from_row(row) for row in frame.to_dict(orient="records")]
 
 
-def _coerce(frame: pd.DataFrame) -> pd.DataFrame:
+def _convert(values: pd.Series, dtype: str, name: str, source: str) -> pd.Series:
+    """``values`` as ``dtype``, or a ManifestError naming the column, the rows and the bad values."""
+    try:
+        return values.astype(dtype)
+    except Exception:  # noqa: BLE001 - pandas, NumPy and Arrow each raise their own types here
+        pass
+    bad = []
+    for index, value in values.items():
+        try:
+            pd.Series([value], dtype=object).astype(dtype)
+        except Exception:  # noqa: BLE001
+            bad.append(f"row {index}: {value!r}")
+    shown = "; ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+    kind = {"Int64": "an integer", "Float64": "a number", "string": "text"}.get(dtype, dtype)
+    raise ManifestError(f"{source}: column {name!r} must hold {kind}: {shown or 'mixed types'}")
+
+
+def _coerce(frame: pd.DataFrame, source: str = "<manifest>") -> pd.DataFrame:
     """Schema columns first, in schema order and dtypes; extra columns (stage scores) kept after them."""
     frame = frame.copy()
     for name, dtype in COLUMN_DTYPES.items():
         if name not in frame.columns:
             frame[name] = pd.Series([None] * len(frame), dtype=dtype, index=frame.index)
         else:
-            frame[name] = frame[name].astype(dtype)
+            frame[name] = _convert(frame[name], dtype, name, source)
     extra = [c for c in frame.columns if c not in COLUMN_DTYPES]
-    return frame[list(REQUIRED_COLUMNS) + extra].reset_index(drop=True)
+    return frame[list(COLUMN_DTYPES) + extra].reset_index(drop=True)
 
 
 def _offenders(frame: pd.DataFrame, mask: pd.Series, column: str, limit: int = 5) -> str:
@@ -64,7 +81,7 @@ def validate_manifest(frame: pd.DataFrame, source: str = "<manifest>") -> pd.Dat
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise ManifestError(f"{source}: missing columns {missing}")
-    frame = _coerce(frame)
+    frame = _coerce(frame, source)
     ids = frame["sample_id"]
     bad_ids = ~ids.fillna("").str.match(SAMPLE_ID_PATTERN.pattern)
     if bad_ids.any():
@@ -93,9 +110,29 @@ def save_manifest(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Validate and write ``frame`` as parquet through a temporary file and a rename."""
     target = Path(path)
     frame = validate_manifest(frame, str(target))
-    with atomic_path(target) as tmp:
-        frame.to_parquet(tmp, index=False)
+    write_parquet(frame, target)
     return target
+
+
+def write_parquet(frame: pd.DataFrame, target: str | os.PathLike) -> Path:
+    """A frame as parquet, atomically; a column Arrow cannot store is named in the error."""
+    target = Path(target)
+    try:
+        with atomic_path(target) as tmp:
+            frame.to_parquet(tmp, index=False)
+    except (pyarrow.ArrowException, TypeError, ValueError) as exc:
+        columns = [c for c in frame.columns if not _storable(frame[[c]])]
+        raise ManifestError(f"{target}: cannot be written as parquet: column(s) {columns or '?'} hold values of "
+                            f"mixed or unsupported types ({exc})") from exc
+    return target
+
+
+def _storable(column: pd.DataFrame) -> bool:
+    try:
+        pyarrow.Table.from_pandas(column)
+        return True
+    except (pyarrow.ArrowException, TypeError, ValueError):
+        return False
 
 
 def load_manifest(path: str | os.PathLike) -> pd.DataFrame:

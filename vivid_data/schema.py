@@ -91,6 +91,8 @@ class SampleRecord:
     split: str | None = None
     status: str = "ok"
     reason: str | None = None
+    #: for rows that are not ok: one readable line naming the URL or file and what was wrong
+    detail: str | None = None
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -140,4 +142,6 @@ COLUMN_DTYPES: dict[str, str] = {
     )
     for f in fields(SampleRecord)
 }
-REQUIRED_COLUMNS: tuple[str, ...] = tuple(COLUMN_DTYPES)
+#: columns added after the first manifests were written: filled with nulls when missing
+OPTIONAL_COLUMNS: tuple[str, ...] = ("detail",)
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMN_DTYPES if c not in OPTIONAL_COLUMNS)

@@ -1,20 +1,102 @@
-"""``local`` executor: a process pool on this machine (one worker runs in-process)."""
+"""``local`` executor: worker processes on this machine (one worker runs in-process).
+
+Each worker holds one task at a time over its own pipe, so when the kernel kills a worker
+(out of memory, a crash in native code) exactly the row it held is known: that row becomes a
+``worker_died`` result, a fresh worker takes the dead one's place and the build goes on.
+Workers die with the main process (``PR_SET_PDEATHSIG`` on Linux, and a watchdog thread
+everywhere), so killing a build leaves no orphans.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import math
 import multiprocessing
 import os
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+import pickle
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterator, Sequence
 
-from vivid_data.executors.base import TaskResult, import_stage_modules, timed_call
+from vivid_data.executors.base import (
+    WORKER_DIED,
+    StageResources,
+    TaskResult,
+    import_stage_modules,
+    new_token,
+    resources_of,
+    run_task,
+)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """End this worker when the main process ends, whichever way it ends."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills us with our parent
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            time.sleep(1.0)
+
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(target=watch, name="vivid-parent-watch", daemon=True).start()
+
+
+def _worker_main(conn: Connection, parent_pid: int) -> None:
+    """A worker's loop: ("fn", token, fn) installs a stage, ("task", index, item) runs it, ("stop",) ends."""
+    _die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    token, fn = None, None
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message[0] == "stop":
+            return
+        if message[0] == "fn":
+            _, token, fn = message
+            continue
+        _, index, item = message
+        conn.send(run_task(token, fn, index, item))
+
+
+def describe_exit(code: int | None) -> str:
+    if code is None:
+        return "stopped answering"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = " (the kernel's out-of-memory killer sends SIGKILL)" if -code == signal.SIGKILL else ""
+        return f"was killed by {name}{hint}"
+    return f"exited with code {code}"
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    token: str | None = None
+    task: tuple[int, Any] | None = None
+    started: float = field(default_factory=time.monotonic)
 
 
 class LocalExecutor:
     """Runs tasks in ``workers`` spawned processes (default: one per core); ``workers=1`` runs inline.
 
-    At most ``2 * workers`` tasks are in flight, so a large manifest is not pickled all at once.
     The pool is started on first use and kept for the following stages until :meth:`close`.
+    A stage that declares ``resources.cpus > 1`` runs fewer tasks at once (``workers // cpus``).
     """
 
     name = "local"
@@ -23,48 +105,136 @@ class LocalExecutor:
         self.workers = int(workers or os.cpu_count() or 1)
         if self.workers < 1:
             raise ValueError(f"executor.workers must be at least 1, got {workers}")
-        self._pool: ProcessPoolExecutor | None = None
+        self._context = multiprocessing.get_context("spawn")
+        self._pool: list[_Worker] = []
+        self.deaths: list[dict[str, Any]] = []
 
-    def _get_pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+    # ---- the pool ----------------------------------------------------------------------
+    def _spawn(self) -> _Worker:
+        parent, child = self._context.Pipe(duplex=True)
+        process = self._context.Process(target=_worker_main, args=(child, os.getpid()), daemon=True,
+                                        name="vivid-worker")
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _ensure_pool(self) -> list[_Worker]:
+        while len(self._pool) < self.workers:
+            self._pool.append(self._spawn())
         return self._pool
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        self._discard(worker)
+        fresh = self._spawn()
+        self._pool[self._pool.index(worker)] = fresh
+        return fresh
+
+    @staticmethod
+    def _discard(worker: _Worker) -> None:
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.conn.close()
 
     def start(self) -> None:
         """Start the workers and import the stage modules in each (optional; the first map does it)."""
         if self.workers > 1:
-            pool = self._get_pool()
-            for future in [pool.submit(import_stage_modules) for _ in range(self.workers)]:
-                future.result()
+            for _ in self.map_unordered(import_stage_modules, list(range(self.workers))):
+                pass
 
+    def concurrency(self, resources: StageResources) -> int:
+        return max(1, min(self.workers, self.workers // max(1, math.ceil(resources.cpus))))
+
+    # ---- running tasks -----------------------------------------------------------------
     def map_unordered(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[TaskResult]:
+        token = new_token(fn)
         if self.workers == 1:
             for index, item in enumerate(items):
-                yield timed_call(fn, index, item)
+                yield run_task(token, fn, index, item)
             return
-        pool = self._get_pool()
-        pending = set()
-        queue = iter(enumerate(items))
         try:
-            for index, item in queue:
-                pending.add(pool.submit(timed_call, fn, index, item))
-                if len(pending) >= 2 * self.workers:
-                    break
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
-                    nxt = next(queue, None)
-                    if nxt is not None:
-                        pending.add(pool.submit(timed_call, fn, *nxt))
+            payload = pickle.dumps(fn)
+        except Exception as exc:  # noqa: BLE001 - any pickling failure means the same thing
+            raise TypeError(f"{type(fn).__name__} cannot be sent to worker processes ({exc}); keep stage objects "
+                            "plain data and open models and sessions in setup()") from exc
+        del payload
+        limit = self.concurrency(resources_of(fn))
+        pool = self._ensure_pool()
+        waiting = list(enumerate(items))[::-1]  # popped from the end: in order
+        busy: list[_Worker] = []
+        try:
+            while waiting or busy:
+                for worker in list(pool):
+                    if not waiting or len(busy) >= limit:
+                        break
+                    if worker in busy:
+                        continue
+                    task = waiting.pop()
+                    if not self._send(worker, token, fn, task):
+                        waiting.append(task)  # never started: give it to another worker
+                        self._replace(worker)
+                        continue
+                    busy.append(worker)
+                if not busy:
+                    continue
+                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+                for worker in list(busy):
+                    result = self._collect(worker, ready)
+                    if result is None:
+                        continue
+                    busy.remove(worker)
+                    worker.task = None
+                    if result.kind == WORKER_DIED:
+                        self._replace(worker)
+                    yield result
+                pool = self._pool
         finally:
-            for future in pending:
-                future.cancel()
+            for worker in busy:  # the caller stopped early: these results would reach the next stage
+                self._replace(worker)
+
+    def _send(self, worker: _Worker, token: str, fn: Any, task: tuple[int, Any]) -> bool:
+        try:
+            if worker.token != token:
+                worker.conn.send(("fn", token, fn))
+                worker.token = token
+            worker.conn.send(("task", *task))
+        except (BrokenPipeError, ConnectionResetError, EOFError, OSError):
+            return False
+        worker.task = task
+        worker.started = time.monotonic()
+        return True
+
+    def _collect(self, worker: _Worker, ready: list) -> TaskResult | None:
+        """The worker's result if it has one, a ``worker_died`` result if it died, else None."""
+        if worker.conn in ready or worker.conn.poll():
+            try:
+                return worker.conn.recv()
+            except (EOFError, OSError):
+                pass
+        elif worker.process.sentinel not in ready and worker.process.is_alive():
+            return None
+        worker.process.join(timeout=5)
+        index = worker.task[0] if worker.task else -1
+        what = describe_exit(worker.process.exitcode)
+        self.deaths.append({"pid": worker.process.pid, "exit": what, "task": index})
+        detail = (f"worker process {worker.process.pid} {what} while processing this row, after "
+                  f"{time.monotonic() - worker.started:.1f}s; the row's data may need more memory than the "
+                  "worker had (see the resource caps of ingest)")
+        return TaskResult(index, None, detail, time.monotonic() - worker.started, WORKER_DIED)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for worker in self._pool:
+            try:
+                worker.conn.send(("stop",))
+            except (BrokenPipeError, OSError):
+                pass
+        for worker in self._pool:
+            worker.process.join(timeout=5)
+            self._discard(worker)
+        self._pool = []
 
     def describe(self) -> dict[str, Any]:
         return {"executor": self.name, "workers": self.workers}
+
+    def parallelism(self) -> int:
+        return self.workers

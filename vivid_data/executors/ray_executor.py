@@ -1,4 +1,10 @@
-"""``ray`` executor: the same stage functions as Ray tasks, on a local or an existing cluster."""
+"""``ray`` executor: the same stage functions as Ray tasks, on a local or an existing cluster.
+
+Each task asks for the stage's declared resources (``resources.cpus``, ``resources.gpus``).
+A stage's ``setup()`` runs once per Ray worker process (the set-up copy is cached there), and a
+task whose worker dies (out of memory, a crash) comes back as a ``worker_died`` result for
+that row alone; Ray starts a new worker for the next task.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +12,33 @@ import os
 import sys
 from typing import Any, Callable, Iterator, Sequence
 
-from vivid_data.executors.base import TaskResult, import_stage_modules, timed_call
+from vivid_data.executors.base import (
+    WORKER_DIED,
+    TaskResult,
+    import_stage_modules,
+    new_token,
+    resources_of,
+    run_task,
+)
 
 
 class RayExecutor:
-    """``address=local`` starts a private local cluster (``num_cpus`` CPUs, default all); any other
-    value (``auto``, ``ray://head:10001``) joins an existing cluster. Workers on other machines must
-    have this package installed and see the work directory at the same path (a shared filesystem).
+    """``address=local`` starts a private local cluster (``num_cpus`` CPUs, default all; ``num_gpus``
+    GPUs, default those visible); any other value (``auto``, ``ray://head:10001``) joins an existing
+    cluster. Workers on other machines must have this package installed and see the work directory
+    at the same path (a shared filesystem).
     """
 
     name = "ray"
 
-    def __init__(self, address: str = "local", num_cpus: int | None = None, max_in_flight: int | None = None) -> None:
+    def __init__(self, address: str = "local", num_cpus: int | None = None, max_in_flight: int | None = None,
+                 num_gpus: int | None = None) -> None:
         self.address = address
         self.num_cpus = num_cpus
+        self.num_gpus = num_gpus
         self.max_in_flight = max_in_flight
         self._started_here = False
+        self.deaths: list[dict[str, Any]] = []
 
     def _ensure_ray(self):
         import ray
@@ -30,8 +47,9 @@ class RayExecutor:
             if self.address == "local":
                 # local workers see the driver's import path (a checkout, a notebook's folder)
                 path = os.pathsep.join(p for p in sys.path if p)
-                ray.init(num_cpus=self.num_cpus, include_dashboard=False, log_to_driver=False,
-                         configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
+                ray.init(num_cpus=self.num_cpus, num_gpus=self.num_gpus, include_dashboard=False,
+                         log_to_driver=False, configure_logging=False,
+                         runtime_env={"env_vars": {"PYTHONPATH": path, **_quiet_env()}})
             else:
                 ray.init(address=self.address, log_to_driver=False, configure_logging=False)
             self._started_here = True
@@ -45,22 +63,49 @@ class RayExecutor:
 
     def map_unordered(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[TaskResult]:
         ray = self._ensure_ray()
-        remote_call = ray.remote(num_cpus=1, max_retries=0)(timed_call)
+        from ray.exceptions import RayError, RayTaskError
+
+        needs = resources_of(fn)
+        gpus_available = ray.cluster_resources().get("GPU", 0)
+        if needs.gpus > gpus_available:
+            raise ValueError(f"{type(fn).__name__} asks for {needs.gpus:g} GPU(s) per task but the Ray cluster has "
+                             f"{gpus_available:g}; set its resources.gpus=0 or join a cluster with GPUs")
+        remote_call = ray.remote(num_cpus=needs.cpus, num_gpus=needs.gpus, max_retries=0)(run_task)
+        token = new_token(fn)
         fn_ref = ray.put(fn)
-        limit = self.max_in_flight or max(2, 2 * int(ray.cluster_resources().get("CPU", 1)))
+        slots = int(ray.cluster_resources().get("CPU", 1) // max(needs.cpus, 1e-9))
+        limit = self.max_in_flight or max(2, 2 * slots)
         queue = iter(enumerate(items))
-        pending: list = []
-        for index, item in queue:
-            pending.append(remote_call.remote(fn_ref, index, item))
+        pending: dict[Any, int] = {}
+
+        def submit(task) -> None:
+            index, item = task
+            pending[remote_call.remote(token, fn_ref, index, item)] = index
+
+        for task in queue:
+            submit(task)
             if len(pending) >= limit:
                 break
-        while pending:
-            done, pending = ray.wait(pending, num_returns=1)
-            for ref in done:
-                yield ray.get(ref)
-                nxt = next(queue, None)
-                if nxt is not None:
-                    pending.append(remote_call.remote(fn_ref, *nxt))
+        try:
+            while pending:
+                done, _ = ray.wait(list(pending), num_returns=1)
+                for ref in done:
+                    index = pending.pop(ref)
+                    try:
+                        result = ray.get(ref)
+                    except RayTaskError as exc:  # run_task catches everything: this is Ray's own failure
+                        result = TaskResult(index, None, f"Ray task failed: {exc}", 0.0, WORKER_DIED)
+                    except RayError as exc:  # the worker died (OOM kill, crash) or the node went away
+                        self.deaths.append({"task": index, "exit": type(exc).__name__})
+                        result = TaskResult(index, None, f"Ray worker died while processing this row "
+                                                         f"({type(exc).__name__}: {str(exc)[:500]})", 0.0, WORKER_DIED)
+                    yield result
+                    task = next(queue, None)
+                    if task is not None:
+                        submit(task)
+        finally:
+            for ref in pending:
+                ray.cancel(ref, force=True)
 
     def close(self) -> None:
         if self._started_here:
@@ -70,4 +115,14 @@ class RayExecutor:
             self._started_here = False
 
     def describe(self) -> dict[str, Any]:
-        return {"executor": self.name, "address": self.address, "num_cpus": self.num_cpus}
+        return {"executor": self.name, "address": self.address, "num_cpus": self.num_cpus, "num_gpus": self.num_gpus}
+
+    def parallelism(self) -> int:
+        """Tasks that may run at once on the cluster (for per-host download intervals)."""
+        ray = self._ensure_ray()
+        return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+
+def _quiet_env() -> dict[str, str]:
+    """Environment variables that silence third-party start-up noise in every worker."""
+    return {k: v for k, v in os.environ.items() if k in ("GLOG_minloglevel", "TF_CPP_MIN_LOG_LEVEL")}

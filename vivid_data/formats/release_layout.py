@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from vivid_data.formats.export_names import ExportItem, export_names
 from vivid_data.formats.folder_pair import FolderPair, FolderScan, product_id_from_name
 from vivid_data.formats.pairs import PairsFileError, format_pairs, read_pairs_file
 from vivid_data.atomic import atomic_directory
 from vivid_data.manifest import validate_manifest
 from vivid_data.schema import CATEGORIES, SPLITS
 from vivid_data.store import ContentStore
+from vivid_data.video import encode_image, read_image, read_mask
 
 VIDEO_EXTRAS = ("agnostic", "agnostic_mask", "densepose")
 IMAGE_EXTRAS = {"garment_mask": "cloth_mask"}
@@ -125,12 +127,6 @@ class ExportError(ValueError):
     """Rows that cannot be written to the released layout; lists them all."""
 
 
-def _file_names(row: dict) -> tuple[str, str]:
-    video = row["video_name"] or f"{row['sample_id']}.mp4"
-    garment = row["garment_name"] or f"{row['sample_id']}.jpg"
-    return video, garment
-
-
 def write_pairs_and_metadata(root: Path, pairs: dict[Path, list[tuple[str, str]]], metadata: list[dict]) -> None:
     """The pairs files and ``metadata.jsonl`` of a released-layout folder being built at ``root``."""
     for pair_file, entries in pairs.items():
@@ -156,37 +152,58 @@ def export_release_layout(
 
     The folder is assembled under a temporary name and renamed at the end, so a failed
     export leaves no partial dataset. Pairs go to ``<split>_pairs.txt`` (``all_pairs.txt``
-    for samples without a split).
+    for samples without a split). File names are made safe and unique per content
+    (:mod:`vivid_data.formats.export_names`); garment images and masks are written as JPEG.
     """
     frame = validate_manifest(manifest, "<export manifest>")
     frame = frame[frame["status"].isin(statuses)]
+    rows = frame.sort_values("sample_id").to_dict(orient="records")
+    missing = [f"{row['sample_id']}: {column} {row[column]} is not in the store"
+               for row in rows for column in EXPORT_FOLDERS
+               if _present(row[column]) and not store.has(row[column])]
+    if missing:
+        raise ExportError(f"{out_root}: cannot export, store objects missing:\n  " + "\n  ".join(missing[:20]))
+    names = export_names([ExportItem(r["sample_id"], r["category"], r["video_name"], r["garment_name"],
+                                     r["video_sha256"] or r["video"], r["garment_sha256"] or r["garment"])
+                          for r in rows])
     target = Path(out_root)
     with atomic_directory(target) as staging:
-        written: dict[Path, str] = {}
-        conflicts: list[str] = []
         pairs: dict[Path, list[tuple[str, str]]] = {}
         metadata: list[dict] = []
-        for row in frame.sort_values("sample_id").to_dict(orient="records"):
+        for row in rows:
             category = row["category"]
-            video_name, garment_name = _file_names(row)
-            names = {"video_name": video_name, "garment_name": garment_name}
+            video_name, garment_name = names[row["sample_id"]]
+            file_names = {"video_name": video_name, "garment_name": garment_name}
             for column, (folder, name_column) in EXPORT_FOLDERS.items():
-                key = row[column]
-                if key is None or key is pd.NA:
+                if not _present(row[column]):
                     continue
-                destination = staging / category / folder / names[name_column]
-                if destination in written:
-                    if written[destination] != key:
-                        conflicts.append(f"{row['sample_id']}: {destination.relative_to(staging)} already holds other content")
-                    continue
+                destination = staging / category / folder / file_names[name_column]
+                if destination.exists():
+                    continue  # the same content under the same name (one video, several garments)
                 destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(store.path(key), destination)
-                written[destination] = key
+                write_member(destination, store.path(row[column]), column)
             split = row["split"] if row["split"] in SPLITS else None
             pair_file = staging / category / (f"{split}_pairs.txt" if split else UNSPLIT_PAIRS)
             pairs.setdefault(pair_file, []).append((video_name, garment_name))
             metadata.append(provenance(row, category, row["sample_id"], video_name, garment_name))
-        if conflicts:
-            raise ExportError(f"{target}: file name conflicts:\n  " + "\n  ".join(conflicts))
         write_pairs_and_metadata(staging, pairs, metadata)
     return target
+
+
+def _present(value) -> bool:
+    return value is not None and value is not pd.NA and not (isinstance(value, float) and value != value)
+
+
+def write_member(destination: Path, source: Path | bytes, column: str) -> None:
+    """Copy a stored file, as JPEG where the released layout expects JPEG (garment images and masks)."""
+    data = source if isinstance(source, bytes) else None
+    if column in ("garment", "garment_mask"):
+        raw = data if data is not None else Path(source).read_bytes()
+        if not raw.startswith(b"\xff\xd8\xff"):  # not JPEG yet (a PNG mask, a WebP product shot)
+            array = read_mask(raw) if column == "garment_mask" else read_image(raw)
+            raw = encode_image(array, "JPEG", quality=100 if column == "garment_mask" else 95)
+        destination.write_bytes(raw)
+    elif data is not None:
+        destination.write_bytes(data)
+    else:
+        shutil.copyfile(source, destination)

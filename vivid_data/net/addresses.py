@@ -17,10 +17,41 @@ class BlockedAddressError(ValueError):
     """The URL resolves to an address the policy forbids; no request was sent."""
 
 
-def is_public(address: Address) -> bool:
-    """True for globally routable unicast addresses only."""
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(address: Address) -> list[ipaddress.IPv4Address]:
+    """IPv4 addresses an IPv6 address carries and may deliver to: IPv4-mapped (``::ffff:a.b.c.d``),
+    IPv4-compatible (``::a.b.c.d``), NAT64 (``64:ff9b::a.b.c.d``), 6to4 (``2002:AABB:CCDD::``) and
+    Teredo (server and client). ``[::ffff:169.254.169.254]`` reaches the metadata service."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return []
+    found: list[ipaddress.IPv4Address] = []
+    if address.ipv4_mapped is not None:
+        found.append(address.ipv4_mapped)
+    if address in NAT64 or address in NAT64_LOCAL or (address in IPV4_COMPATIBLE and int(address) > 1):
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found.extend(address.teredo)
+    return found
+
+
+def normalize_address(address: Address) -> Address:
+    """An IPv4-mapped IPv6 address is the IPv4 address it maps to (that is where a socket connects)."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return is_public(address.ipv4_mapped)
+        return address.ipv4_mapped
+    return address
+
+
+def is_public(address: Address) -> bool:
+    """True for globally routable unicast addresses whose embedded IPv4 addresses are public too."""
+    address = normalize_address(address)
+    if any(not is_public(inner) for inner in embedded_ipv4(address)):
+        return False
     return not (
         address.is_private
         or address.is_loopback
@@ -57,6 +88,11 @@ class AddressPolicy:
         return [ipaddress.ip_network(n, strict=False) for n in self.allow_private_hosts]
 
     def allows(self, address: Address) -> bool:
+        """Every address in play (the normalised one and each IPv4 address it embeds) must pass."""
+        address = normalize_address(address)
+        return all(self._allows_one(a) for a in (address, *embedded_ipv4(address)))
+
+    def _allows_one(self, address: Address) -> bool:
         if is_public(address):
             return True
         if self.allow_private_hosts is True:
@@ -65,7 +101,7 @@ class AddressPolicy:
 
     def check(self, host: str, addresses: Iterable[str]) -> Address:
         """Return the first resolved address if every one is allowed, else raise."""
-        parsed = [ipaddress.ip_address(a.split("%", 1)[0]) for a in addresses]
+        parsed = [normalize_address(ipaddress.ip_address(a.split("%", 1)[0])) for a in addresses]
         if not parsed:
             raise BlockedAddressError(f"{host}: resolves to no address")
         for address in parsed:

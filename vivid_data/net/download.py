@@ -7,13 +7,14 @@ import http.client
 import os
 import random
 import socket
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from vivid_data.atomic import named_os_error, temp_name
 from vivid_data.net.addresses import BlockedAddressError
-from vivid_data.net.http import HttpConfig, UrlError, open_url
+from vivid_data.net.http import DeadlineExceeded, HttpConfig, UrlError, open_url
+from vivid_data.net.polite import Politeness, RobotsDisallowed
 from vivid_data.sniff import IMAGE_KINDS, VIDEO_KINDS, sniff_bytes
 from vivid_data.store import ContentStore, StoredObject, key_for
 
@@ -38,6 +39,8 @@ class DownloadConfig:
     retries: int = 3
     backoff_s: float = 0.5
     max_backoff_s: float = 30.0
+    #: seconds one download may take in all (every attempt and backoff); a slow-drip server cannot hold it longer
+    deadline_s: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,22 @@ def _stream_to_temp(response, url: str, directory: Path, max_bytes: int, expect:
     declared = response.content_length
     if declared is not None and declared > max_bytes:
         raise DownloadError(url, "too_large", f"Content-Length {declared} > cap {max_bytes}", permanent=True)
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=".download.", suffix=".tmp", dir=directory)
+    name = temp_name(directory / "download")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise named_os_error(exc, name) from exc
     digest = hashlib.sha256()
-    size, kind = 0, None
+    size, kind, head = 0, None, b""
+
+    def check_kind(data: bytes) -> str:
+        found = sniff_bytes(data[:64]) or "bin"
+        if (found == "html") if expect == "file" else (found not in EXPECTED_KINDS[expect]):
+            what = "an HTML page" if found == "html" else f"{found} content"
+            raise DownloadError(url, f"not_a_{expect}", f"server sent {what}", permanent=True)
+        return found
+
     try:
         with os.fdopen(fd, "wb") as handle:
             while True:
@@ -74,39 +89,56 @@ def _stream_to_temp(response, url: str, directory: Path, max_bytes: int, expect:
                                      + (f" of {declared}" if declared else "")) from exc
                 if not chunk:
                     break
-                if kind is None:
-                    kind = sniff_bytes(chunk[:64]) or "bin"
-                    if (kind == "html") if expect == "file" else (kind not in EXPECTED_KINDS[expect]):
-                        what = "an HTML page" if kind == "html" else f"{kind} content"
-                        raise DownloadError(url, f"not_a_{expect}", f"server sent {what}", permanent=True)
+                if kind is None and len(head) < 64:
+                    head += chunk[: 64 - len(head)]
+                    if len(head) >= 64:  # a slow server may send the first bytes one at a time
+                        kind = check_kind(head)
                 size += len(chunk)
                 if size > max_bytes:
                     raise DownloadError(url, "too_large", f"body exceeds cap {max_bytes}", permanent=True)
                 digest.update(chunk)
-                handle.write(chunk)
+                try:
+                    handle.write(chunk)
+                except OSError as exc:
+                    raise named_os_error(exc, name) from exc
         if size == 0:
             raise DownloadError(url, "empty_body", "0 bytes", permanent=True)
         if declared is not None and size < declared:
             raise _Retryable("truncated_body", f"got {size} of {declared} bytes")
+        if kind is None:
+            kind = check_kind(head)
         return Path(name), digest.hexdigest(), kind, size
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
 
 
-def download(url: str, store: ContentStore, config: DownloadConfig, expect: str = "any") -> Downloaded:
+class _StoreError(Exception):
+    """Writing into the store failed (a full disk, a read-only folder): not the URL's fault, not retried."""
+
+
+def download(url: str, store: ContentStore, config: DownloadConfig, expect: str = "any",
+             politeness: Politeness | None = None) -> Downloaded:
     """Fetch ``url`` into ``store`` (identical bytes are stored once) and return what was stored.
 
     Retries with exponential backoff on timeouts, connection errors, truncated bodies and 5xx;
-    never on 4xx, blocked addresses or wrong content.
+    never on 4xx, bad URLs, blocked addresses, robots.txt refusals or wrong content. The whole
+    download, every attempt included, ends at ``config.deadline_s``. ``politeness`` applies
+    robots.txt and the per-host interval before every request and redirect hop.
     """
+    deadline = time.monotonic() + config.deadline_s
+    before = politeness.before if politeness is not None else None
     last: _Retryable | None = None
+    attempt = 0
     for attempt in range(1, config.retries + 2):
         if attempt > 1:
             delay = min(config.max_backoff_s, config.backoff_s * 2 ** (attempt - 2))
-            time.sleep(delay * (1 + 0.1 * random.random()))
+            delay *= 1 + 0.1 * random.random()
+            if time.monotonic() + delay >= deadline:
+                break
+            time.sleep(delay)
         try:
-            with open_url(url, config.http) as response:
+            with open_url(url, config.http, deadline=deadline, before_request=before) as response:
                 if 500 <= response.status < 600:
                     raise _Retryable(f"http_{response.status}", f"server error {response.status}")
                 if response.status >= 400:
@@ -118,22 +150,39 @@ def download(url: str, store: ContentStore, config: DownloadConfig, expect: str 
                 final_url = response.url
             key = key_for(sha, kind)
             target = store.path(key)
-            if target.is_file():
-                temp.unlink()
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(temp, target)
+            try:
+                if target.is_file():
+                    temp.unlink()
+                else:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(temp, target)
+            except OSError as exc:
+                temp.unlink(missing_ok=True)
+                raise _StoreError(str(named_os_error(exc, target, "storing"))) from exc
             return Downloaded(StoredObject(key, sha, target.stat().st_size), kind, url, final_url, attempt)
         except BlockedAddressError as exc:
             raise DownloadError(url, "blocked_address", str(exc), permanent=True) from exc
         except UrlError as exc:
             raise DownloadError(url, "bad_url", str(exc), permanent=True) from exc
+        except RobotsDisallowed as exc:
+            raise DownloadError(url, "robots_disallowed", str(exc), permanent=True) from exc
+        except DeadlineExceeded as exc:
+            raise DownloadError(url, "deadline_exceeded", f"{exc} (deadline {config.deadline_s:g}s, "
+                                f"attempt {attempt})", permanent=False) from exc
+        except _StoreError as exc:
+            raise DownloadError(url, "store_error", str(exc), permanent=False) from exc
         except _Retryable as exc:
             last = exc
         except (socket.timeout, TimeoutError) as exc:
             last = _Retryable("timeout", f"no data for {config.http.read_timeout}s: {exc}")
         except (ConnectionError, http.client.HTTPException, OSError) as exc:
+            if getattr(exc, "filename", None):  # our own temporary file, not the network
+                raise DownloadError(url, "store_error", str(exc), permanent=False) from exc
             last = _Retryable("connection_error", f"{type(exc).__name__}: {exc}")
-    assert last is not None
-    raise DownloadError(url, last.reason, f"{last.detail}; gave up after {config.retries + 1} attempts",
+        if time.monotonic() >= deadline:
+            raise DownloadError(url, "deadline_exceeded", f"{last.detail if last else 'no answer'}; "
+                                f"deadline {config.deadline_s:g}s passed after {attempt} attempt(s)", permanent=False)
+    if last is None:
+        raise DownloadError(url, "deadline_exceeded", f"deadline {config.deadline_s:g}s passed", permanent=False)
+    raise DownloadError(url, last.reason, f"{last.detail}; gave up after {attempt} attempts",
                         permanent=False)

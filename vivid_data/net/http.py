@@ -5,18 +5,22 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+import threading
+import time
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from typing import Callable
+from urllib.parse import urlsplit
 
 from vivid_data import __version__
 from vivid_data.net.addresses import AddressPolicy, BlockedAddressError
+from vivid_data.net.urls import UrlError, normalize_url, resolve_redirect
 
 DEFAULT_USER_AGENT = f"vivid-toolkit/{__version__} (research dataset builder; respects robots.txt)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
-class UrlError(ValueError):
-    """A URL that is refused before any request: bad scheme, no host, too many redirects, a loop."""
+class DeadlineExceeded(TimeoutError):
+    """The whole request (headers and body) took longer than its deadline."""
 
 
 @dataclass
@@ -43,13 +47,14 @@ class Response:
     """An open response; read the body with :meth:`read` and close it (or use ``with``)."""
 
     def __init__(self, url: str, connection: http.client.HTTPConnection, raw: http.client.HTTPResponse,
-                 redirects: list[str]) -> None:
+                 redirects: list[str], watchdog: "_Watchdog | None" = None) -> None:
         self.url = url
         self.status = raw.status
         self.headers = raw.headers
         self.redirects = redirects
         self._connection = connection
         self._raw = raw
+        self._watchdog = watchdog
 
     @property
     def content_length(self) -> int | None:
@@ -57,15 +62,31 @@ class Response:
         return int(value) if value and value.isdigit() else None
 
     def read(self, amount: int = 1 << 16) -> bytes:
-        return self._raw.read(amount)
-
-    def read_all(self, limit: int) -> bytes:
-        data = self._raw.read(limit + 1)
-        if len(data) > limit:
-            raise UrlError(f"{self.url}: body larger than {limit} bytes")
+        """Up to ``amount`` bytes from one receive (a slow server cannot hold a call for long); b"" at the end."""
+        try:
+            data = self._raw.read1(amount)
+        except OSError:
+            if self._watchdog is not None and self._watchdog.fired:
+                raise DeadlineExceeded(f"{self.url}: deadline passed while reading the body") from None
+            raise
+        if not data and self._watchdog is not None and self._watchdog.fired:
+            raise DeadlineExceeded(f"{self.url}: deadline passed while reading the body")
         return data
 
+    def read_all(self, limit: int) -> bytes:
+        chunks, size = [], 0
+        while True:
+            data = self.read(1 << 16)
+            if not data:
+                return b"".join(chunks)
+            size += len(data)
+            if size > limit:
+                raise UrlError(f"{self.url}: body larger than {limit} bytes")
+            chunks.append(data)
+
     def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         self._raw.close()
         self._connection.close()
 
@@ -76,23 +97,62 @@ class Response:
         self.close()
 
 
-def _connect(url: str, config: HttpConfig) -> tuple[http.client.HTTPConnection, str]:
+class _Watchdog:
+    """Shuts a socket down when the deadline passes, so no server can hold a request past it
+    (a server that drips one byte a second defeats every per-read timeout)."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.fired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sock = sock
+            if self.fired:
+                self._shutdown()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _connect(url: str, config: HttpConfig, watchdog: _Watchdog | None) -> tuple[http.client.HTTPConnection, str]:
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise UrlError(f"{url}: only http and https URLs are allowed")
-    if not parts.hostname:
-        raise UrlError(f"{url}: no host")
-    host = parts.hostname
+    host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise ConnectionError(f"{url}: cannot resolve {host}: {exc}") from exc
     address = config.policy.check(host, [info[4][0] for info in infos])
-    sock = socket.create_connection((str(address), port), timeout=config.connect_timeout)
+    connect_timeout = config.connect_timeout
+    if watchdog is not None:
+        connect_timeout = max(0.001, min(connect_timeout, watchdog.deadline - time.monotonic()))
+    sock = socket.create_connection((str(address), port), timeout=connect_timeout)
+    if watchdog is not None:
+        watchdog.watch(sock)
     sock.settimeout(config.read_timeout)
     if parts.scheme == "https":
-        sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+        sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host, do_handshake_on_connect=False)
+        if watchdog is not None:
+            watchdog.watch(sock)  # the plain socket object is detached now
+        sock.do_handshake()
         connection = http.client.HTTPSConnection(host, port, timeout=config.read_timeout)
     else:
         connection = http.client.HTTPConnection(host, port, timeout=config.read_timeout)
@@ -103,36 +163,53 @@ def _connect(url: str, config: HttpConfig) -> tuple[http.client.HTTPConnection, 
     return connection, path
 
 
-def open_url(url: str, config: HttpConfig | None = None, method: str = "GET") -> Response:
+def open_url(url: str, config: HttpConfig | None = None, method: str = "GET", deadline: float | None = None,
+             before_request: Callable[[str], None] | None = None) -> Response:
     """GET ``url`` following redirects by hand, checking the address of every hop before connecting.
 
-    Raises :class:`~vivid_data.net.addresses.BlockedAddressError` or :class:`UrlError` before any
-    request is sent to a forbidden place; socket timeouts and resets propagate for the caller's retry.
+    The URL and every redirect target are normalised first (:func:`normalize_url`). Raises
+    :class:`~vivid_data.net.addresses.BlockedAddressError` or :class:`UrlError` before any request
+    is sent to a forbidden place; socket timeouts and resets propagate for the caller's retry.
+    ``deadline`` (a ``time.monotonic()`` value) bounds the whole exchange, body reading included
+    (:class:`DeadlineExceeded`); ``before_request(url)`` runs before each hop (robots.txt,
+    per-host intervals) and may raise to refuse it.
     """
     config = config or HttpConfig()
+    current = normalize_url(url)
     visited: list[str] = []
-    current = url
-    while True:
-        if current in visited:
-            raise UrlError(f"{url}: redirect loop through {current}")
-        if len(visited) > config.max_redirects:
-            raise UrlError(f"{url}: more than {config.max_redirects} redirects")
-        visited.append(current)
-        connection, path = _connect(current, config)
-        headers = {"User-Agent": config.user_agent, "Accept-Encoding": "identity", **config.extra_headers}
-        try:
-            connection.request(method, path, headers=headers)
-            raw = connection.getresponse()
-        except BaseException:
-            connection.close()
-            raise
-        if raw.status in REDIRECT_STATUSES and raw.headers.get("Location"):
-            location = urljoin(current, raw.headers["Location"])
-            raw.close()
-            connection.close()
-            current = location
-            continue
-        return Response(current, connection, raw, visited[:-1])
+    watchdog = _Watchdog(deadline) if deadline is not None else None
+    try:
+        while True:
+            if current in visited:
+                raise UrlError(f"{url}: redirect loop through {current}")
+            if len(visited) > config.max_redirects:
+                raise UrlError(f"{url}: more than {config.max_redirects} redirects")
+            visited.append(current)
+            if before_request is not None:
+                before_request(current)
+            if watchdog is not None and watchdog.fired:
+                raise DeadlineExceeded(f"{url}: deadline passed before the request to {current}")
+            connection, path = _connect(current, config, watchdog)
+            headers = {"User-Agent": config.user_agent, "Accept-Encoding": "identity", **config.extra_headers}
+            try:
+                connection.request(method, path, headers=headers)
+                raw = connection.getresponse()
+            except BaseException as exc:
+                connection.close()
+                if watchdog is not None and watchdog.fired and isinstance(exc, (OSError, http.client.HTTPException)):
+                    raise DeadlineExceeded(f"{url}: deadline passed while waiting for {current}") from None
+                raise
+            if raw.status in REDIRECT_STATUSES and raw.headers.get("Location"):
+                location = raw.headers["Location"]
+                raw.close()
+                connection.close()
+                current = resolve_redirect(current, location)
+                continue
+            return Response(current, connection, raw, visited[:-1], watchdog)
+    except BaseException:
+        if watchdog is not None:
+            watchdog.cancel()
+        raise
 
 
-__all__ = ["BlockedAddressError", "HttpConfig", "Response", "UrlError", "open_url"]
+__all__ = ["BlockedAddressError", "DeadlineExceeded", "HttpConfig", "Response", "UrlError", "normalize_url", "open_url"]

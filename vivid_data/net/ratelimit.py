@@ -17,16 +17,21 @@ class HostLimiter:
         self._next_start: dict[str, float] = defaultdict(float)
         self._slots: dict[str, threading.BoundedSemaphore] = {}
 
+    def wait(self, host: str, extra_delay_s: float = 0.0) -> float:
+        """Reserve the host's next start time and sleep until it; returns the seconds slept."""
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next_start[host])
+            self._next_start[host] = start + max(self.min_interval_s, extra_delay_s)
+        if start > now:
+            time.sleep(start - now)
+        return max(0.0, start - now)
+
     @contextlib.contextmanager
     def slot(self, host: str, extra_delay_s: float = 0.0) -> Iterator[None]:
         """Wait for a free slot and for the host's next allowed start time, then hold the slot."""
         with self._lock:
             semaphore = self._slots.setdefault(host, threading.BoundedSemaphore(self.per_host_concurrency))
         with semaphore:
-            with self._lock:
-                now = time.monotonic()
-                start = max(now, self._next_start[host])
-                self._next_start[host] = start + max(self.min_interval_s, extra_delay_s)
-            if start > now:
-                time.sleep(start - now)
+            self.wait(host, extra_delay_s)
             yield

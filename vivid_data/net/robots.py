@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -24,13 +25,16 @@ class RobotsCache:
 
     def _load(self, origin: str) -> RobotFileParser | bool:
         try:
-            with open_url(f"{origin}/robots.txt", self.config) as response:
+            deadline = time.monotonic() + self.config.connect_timeout + 2 * self.config.read_timeout
+            with open_url(f"{origin}/robots.txt", self.config, deadline=deadline) as response:
                 if 400 <= response.status < 500:
                     return True
                 if response.status != 200:
                     return False
                 text = response.read_all(MAX_ROBOTS_BYTES).decode("utf-8", errors="replace")
-        except (UrlError, BlockedAddressError, OSError, socket.timeout):
+        except BlockedAddressError:
+            raise  # the site itself is refused: say so, not "disallowed by robots.txt"
+        except (UrlError, OSError, socket.timeout):
             return False
         parser = RobotFileParser()
         parser.parse(text.splitlines())

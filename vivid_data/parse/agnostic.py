@@ -132,18 +132,21 @@ def smooth_masks(masks: np.ndarray, window: int) -> np.ndarray:
     return out
 
 
-def video_masks(keypoints: np.ndarray, detected: np.ndarray, persons: np.ndarray | None, category: str,
-                height: int, width: int, config: AgnosticConfig = AgnosticConfig(),
-                skeleton: Skeleton = MEDIAPIPE) -> np.ndarray:
-    """Masks for every frame; frames without keypoints reuse the nearest frame that has them.
+def work_size(height: int, width: int, config: AgnosticConfig = AgnosticConfig()) -> tuple[int, int]:
+    """(h, w) the masks are drawn at: ``config.work_height`` rows at the frame's aspect, never larger."""
+    scale = min(1.0, config.work_height / height)
+    return max(1, int(round(height * scale))), max(1, int(round(width * scale)))
 
-    Drawn at ``config.work_height`` and scaled up with linear interpolation and a 0.5 threshold.
-    """
+
+def small_video_masks(keypoints: np.ndarray, detected: np.ndarray, persons: "np.ndarray | None", category: str,
+                      height: int, width: int, config: AgnosticConfig = AgnosticConfig(),
+                      skeleton: Skeleton = MEDIAPIPE) -> np.ndarray:
+    """Masks for every frame at :func:`work_size`, smoothed over time; frames without keypoints reuse the
+    nearest frame that has them. ``persons`` (person masks of any size, or None) joins the silhouette."""
+    small_h, small_w = work_size(height, width, config)
     have = np.flatnonzero(detected)
     if have.size == 0:
-        return np.zeros((len(keypoints), height, width), bool)
-    scale = min(1.0, config.work_height / height)
-    small_h, small_w = max(1, int(round(height * scale))), max(1, int(round(width * scale)))
+        return np.zeros((len(keypoints), small_h, small_w), bool)
     scaled = keypoints.copy()
     scaled[..., :2] *= np.array([small_w / width, small_h / height], np.float32)
     small = np.zeros((len(keypoints), small_h, small_w), bool)
@@ -153,19 +156,32 @@ def video_masks(keypoints: np.ndarray, detected: np.ndarray, persons: np.ndarray
         if persons is not None:
             person = cv2.resize(persons[source].astype(np.uint8), (small_w, small_h), interpolation=cv2.INTER_NEAREST)
         small[t] = frame_mask(scaled[source], person, category, small_h, small_w, config, skeleton)
-    small = smooth_masks(small, config.temporal_window)
-    if scale == 1.0:
+    return smooth_masks(small, config.temporal_window)
+
+
+def upscale(small: np.ndarray, height: int, width: int) -> np.ndarray:
+    """A work-size mask at the frame size: linear interpolation and a 0.5 threshold."""
+    if small.shape == (height, width):
         return small
-    return np.stack([cv2.resize(m.astype(np.uint8) * 255, (width, height), interpolation=cv2.INTER_LINEAR) > 127
-                     for m in small])
+    return cv2.resize(small.astype(np.uint8) * 255, (width, height), interpolation=cv2.INTER_LINEAR) > 127
 
 
-def mask_flicker(masks: np.ndarray) -> float:
-    """Mean IoU between consecutive masks (1.0 = perfectly stable)."""
-    ious = []
-    for a, b in zip(masks[:-1], masks[1:]):
-        union = np.logical_or(a, b).sum()
-        ious.append(np.logical_and(a, b).sum() / union if union else 1.0)
+def video_masks(keypoints: np.ndarray, detected: np.ndarray, persons: np.ndarray | None, category: str,
+                height: int, width: int, config: AgnosticConfig = AgnosticConfig(),
+                skeleton: Skeleton = MEDIAPIPE) -> np.ndarray:
+    """Masks for every frame at the frame size (:func:`small_video_masks`, scaled up)."""
+    small = small_video_masks(keypoints, detected, persons, category, height, width, config, skeleton)
+    return np.stack([upscale(m, height, width) for m in small])
+
+
+def mask_flicker(masks) -> float:
+    """Mean IoU between consecutive masks (1.0 = perfectly stable); masks may be any iterable of frames."""
+    ious, previous = [], None
+    for mask in masks:
+        if previous is not None:
+            union = np.logical_or(previous, mask).sum()
+            ious.append(np.logical_and(previous, mask).sum() / union if union else 1.0)
+        previous = mask
     return float(np.mean(ious)) if ious else 1.0
 
 

@@ -22,25 +22,49 @@ PROTECTED_LABELS = ("Face", "Hair", "Hat", "Sunglasses")
 
 
 class SegformerParser:
+    """The folder is checked when the config is made; the model is loaded by :meth:`setup` in each worker
+    (a parser object is plain data until then, so it pickles to pool and Ray workers cheaply)."""
+
     def __init__(self, model_dir: str, device: str = "cpu", height: int = 512) -> None:
         path = Path(model_dir).expanduser()
         if not (path / "config.json").is_file():
             raise FileNotFoundError(f"{path}: no SegFormer checkpoint (config.json) here; save one with "
                                     "save_pretrained() or download a clothes-parsing SegFormer to this folder")
-        import torch
-        from transformers import SegformerForSemanticSegmentation
-
         self.model_dir = str(path)
-        self.torch = torch
-        self.model = SegformerForSemanticSegmentation.from_pretrained(str(path), local_files_only=True).eval().to(device)
         self.device = device
         self.height = height
-        id2label = {int(k): v for k, v in self.model.config.id2label.items()}
-        self.label_ids = {name: i for i, name in id2label.items()}
+        self._model = None
+        self._label_ids: dict[str, int] | None = None
+
+    def __getstate__(self) -> dict:
+        return {"model_dir": self.model_dir, "device": self.device, "height": self.height, "_model": None,
+                "_label_ids": None}
+
+    def setup(self) -> None:
+        """Load the model (once per worker process)."""
+        if self._model is not None:
+            return
+        from transformers import SegformerForSemanticSegmentation
+
+        model = SegformerForSemanticSegmentation.from_pretrained(self.model_dir, local_files_only=True)
+        self._model = model.eval().to(self.device)
+        id2label = {int(k): v for k, v in self._model.config.id2label.items()}
+        self._label_ids = {name: i for i, name in id2label.items()}
+
+    @property
+    def model(self):
+        self.setup()
+        return self._model
+
+    @property
+    def label_ids(self) -> dict[str, int]:
+        self.setup()
+        assert self._label_ids is not None
+        return self._label_ids
 
     def labels(self, frames: np.ndarray) -> np.ndarray:
         """Per-pixel label ids (T, H, W) at the frames' size."""
-        torch = self.torch
+        import torch
         import torch.nn.functional as F
 
         t, h, w = frames.shape[:3]

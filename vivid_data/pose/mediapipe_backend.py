@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
-from vivid_data.pose.result import PoseTrack
+from vivid_data.pose.result import PoseTrack, mask_size
 from vivid_data.pose.skeleton import MEDIAPIPE
+from vivid_data.video.frames import Frames, as_frames
 
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -61,44 +63,55 @@ def merge_passes(forward: PoseTrack, backward: PoseTrack) -> PoseTrack:
 
 @dataclass
 class MediapipePose:
+    """Frames are read chunk by chunk (forwards, then backwards), never as a whole clip; person masks
+    are kept at ``mask_height`` (MediaPipe segments at 256x256 and scales up, so nothing is lost)."""
+
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     segmentation_threshold: float = 0.5
     people_frames: int = 6
     bidirectional: bool = True
+    mask_height: int = 256
 
-    def __call__(self, frames: np.ndarray) -> PoseTrack:
-        track = self._track(frames)
+    def __call__(self, frames: "np.ndarray | Frames") -> PoseTrack:
+        source = as_frames(frames)
+        track = self._track(source, reverse=False)
         if self.bidirectional:
-            backward = self._track(np.ascontiguousarray(frames[::-1]))
-            backward = PoseTrack(backward.keypoints[::-1].copy(), backward.detected[::-1].copy(), backward.skeleton,
-                                 backward.height, backward.width, person_masks=backward.person_masks[::-1].copy())
+            backward = self._track(source, reverse=True)
             track = merge_passes(track, backward)
-        track.people = self._people(frames, track.keypoints, track.detected)
+        track.people = self._people(source, track.keypoints, track.detected)
         return track
 
-    def _track(self, frames: np.ndarray) -> PoseTrack:
+    def _track(self, source: Frames, reverse: bool) -> PoseTrack:
+        """One tracking pass; ``reverse`` runs the tracker from the last frame to the first."""
         import mediapipe as mp
 
-        count, height, width = len(frames), frames.shape[1], frames.shape[2]
+        count, height, width = source.count, source.height, source.width
+        small_h, small_w = mask_size(height, width, self.mask_height)
         keypoints = np.zeros((count, len(MEDIAPIPE.names), 3), np.float32)
         detected = np.zeros(count, bool)
-        masks = np.zeros((count, height, width), bool)
+        masks = np.zeros((count, small_h, small_w), bool)
         with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, enable_segmentation=True,
                                     smooth_landmarks=False, smooth_segmentation=True,
                                     min_detection_confidence=self.min_detection_confidence,
                                     min_tracking_confidence=self.min_tracking_confidence) as pose:
-            for t, frame in enumerate(frames):
-                result = pose.process(np.ascontiguousarray(frame))
-                if result.pose_landmarks is None:
-                    continue
-                detected[t] = True
-                keypoints[t] = [(p.x * width, p.y * height, p.visibility) for p in result.pose_landmarks.landmark]
-                if result.segmentation_mask is not None:
-                    masks[t] = result.segmentation_mask > self.segmentation_threshold
+            for start, chunk in source.chunks(reverse=reverse):
+                order = range(len(chunk) - 1, -1, -1) if reverse else range(len(chunk))
+                for offset in order:
+                    t = start + offset
+                    result = pose.process(np.ascontiguousarray(chunk[offset]))
+                    if result.pose_landmarks is None:
+                        continue
+                    detected[t] = True
+                    keypoints[t] = [(p.x * width, p.y * height, p.visibility) for p in result.pose_landmarks.landmark]
+                    if result.segmentation_mask is not None:
+                        probability = result.segmentation_mask
+                        if probability.shape != (small_h, small_w):
+                            probability = cv2.resize(probability, (small_w, small_h), interpolation=cv2.INTER_AREA)
+                        masks[t] = probability > self.segmentation_threshold
         return PoseTrack(keypoints, detected, MEDIAPIPE, height, width, person_masks=masks)
 
-    def _people(self, frames: np.ndarray, keypoints: np.ndarray, detected: np.ndarray) -> np.ndarray:
+    def _people(self, source: Frames, keypoints: np.ndarray, detected: np.ndarray) -> np.ndarray:
         """People per frame on ``people_frames`` evenly spaced frames (-1 elsewhere).
 
         The pose tracker follows one person. For the others we look again beside that person:
@@ -107,9 +120,11 @@ class MediapipePose:
         """
         import mediapipe as mp
 
-        people = np.full(len(frames), -1, np.int16)
-        picks = np.unique(np.linspace(0, len(frames) - 1, num=min(self.people_frames, len(frames))).round().astype(int))
-        height, width = frames.shape[1:3]
+        count = source.count
+        people = np.full(count, -1, np.int16)
+        picks = np.unique(np.linspace(0, count - 1, num=min(self.people_frames, count)).round().astype(int))
+        height, width = source.height, source.width
+        frames = dict(zip(picks.tolist(), source.at(picks.tolist()))) if count else {}
         with mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1,
                                     min_detection_confidence=self.min_detection_confidence) as pose:
             for t in picks:

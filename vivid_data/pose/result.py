@@ -10,10 +10,27 @@ import numpy as np
 from vivid_data.pose.skeleton import SKELETONS, Skeleton
 
 
+def mask_size(height: int, width: int, mask_height: int) -> tuple[int, int]:
+    """(h, w) at which person masks are kept: ``mask_height`` rows at the frame's aspect, never larger."""
+    if height <= mask_height:
+        return height, width
+    return mask_height, max(1, int(round(width * mask_height / height)))
+
+
+def upscale_mask(mask: np.ndarray, height: int, width: int) -> np.ndarray:
+    """A small bool mask at (height, width): linear interpolation of 0/255 and a 0.5 threshold (smooth edges)."""
+    if mask.shape == (height, width):
+        return mask.astype(bool)
+    import cv2
+
+    return cv2.resize(mask.astype(np.uint8) * 255, (width, height), interpolation=cv2.INTER_LINEAR) > 127
+
+
 @dataclass
 class PoseTrack:
-    """``keypoints`` (T, K, 3): x and y in pixels, visibility in [0, 1]; ``detected`` (T,) bool;
-    ``person_masks`` (T, H, W) bool or None; ``people`` (T,) int people seen per frame, -1 unknown."""
+    """``keypoints`` (T, K, 3): x and y in pixels of the ``height`` x ``width`` frames, visibility in [0, 1];
+    ``detected`` (T,) bool; ``person_masks`` (T, h, w) bool at a working size (scale with
+    :func:`upscale_mask`) or None; ``people`` (T,) int people seen per frame, -1 unknown."""
 
     keypoints: np.ndarray
     detected: np.ndarray

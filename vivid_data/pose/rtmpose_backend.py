@@ -17,6 +17,7 @@ import numpy as np
 
 from vivid_data.pose.result import PoseTrack
 from vivid_data.pose.skeleton import COCO
+from vivid_data.video.frames import Frames, as_frames
 
 MEAN = np.array([123.675, 116.28, 103.53], np.float32)
 STD = np.array([58.395, 57.12, 57.375], np.float32)
@@ -54,30 +55,58 @@ def decode_simcc(simcc_x: np.ndarray, simcc_y: np.ndarray, split_ratio: float = 
 
 @dataclass
 class RtmPose:
+    """The file is checked when the config is made (in the main process); the ONNX session is opened by
+    :meth:`setup` in each worker, so the backend itself stays plain data that pickles."""
+
     model_path: str
     box: str = "previous"          # previous | full_frame
     min_score: float = 0.3
     threads: int = 1
+    device: str = "cpu"            # cpu | cuda (onnxruntime-gpu's CUDAExecutionProvider)
 
     def __post_init__(self) -> None:
         path = Path(self.model_path).expanduser()
         if not path.is_file():
             raise ModelFileError(f"{path}: RTMPose/DWPose ONNX model not found. {WHERE_TO_GET}")
+        if self.box not in ("previous", "full_frame"):
+            raise ValueError(f"pose.backend.box must be previous or full_frame, got {self.box!r}")
+        self._session = None
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        for key in ("_session", "_input_name", "_input_size"):
+            state.pop(key, None)
+        state["_session"] = None
+        return state
+
+    def setup(self) -> None:
+        """Open the ONNX session (once per worker process)."""
+        if self._session is not None:
+            return
+        path = Path(self.model_path).expanduser()
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.threads
-        self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        providers = ["CUDAExecutionProvider", "CPUExecutionProvider"] if self.device == "cuda" else ["CPUExecutionProvider"]
+        self._session = onnxruntime.InferenceSession(str(path), options, providers=providers)
         shape = self._session.get_inputs()[0].shape
         self._input_name = self._session.get_inputs()[0].name
-        self.input_size = (int(shape[3]), int(shape[2]))  # (W, H)
+        self._input_size = (int(shape[3]), int(shape[2]))  # (W, H)
         outputs = [o.name for o in self._session.get_outputs()]
         if len(outputs) != 2:
             raise ValueError(f"{path}: expected two SimCC outputs (simcc_x, simcc_y), found {outputs}")
 
+    @property
+    def input_size(self) -> tuple[int, int]:
+        """(W, H) the model takes."""
+        self.setup()
+        return self._input_size
+
     def estimate(self, frame: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-        matrix = box_transform(box, self.input_size)
-        crop = cv2.warpAffine(frame, matrix, self.input_size, flags=cv2.INTER_LINEAR)
+        self.setup()
+        matrix = box_transform(box, self._input_size)
+        crop = cv2.warpAffine(frame, matrix, self._input_size, flags=cv2.INTER_LINEAR)
         tensor = ((crop.astype(np.float32) - MEAN) / STD).transpose(2, 0, 1)[None]
         simcc_x, simcc_y = self._session.run(None, {self._input_name: tensor})
         points = decode_simcc(simcc_x[0], simcc_y[0])
@@ -85,12 +114,13 @@ class RtmPose:
         points[:, :2] = points[:, :2] @ inverse[:, :2].T + inverse[:, 2]
         return points
 
-    def __call__(self, frames: np.ndarray) -> PoseTrack:
-        count, height, width = frames.shape[:3]
+    def __call__(self, frames: "np.ndarray | Frames") -> PoseTrack:
+        source = as_frames(frames)
+        count, height, width = source.count, source.height, source.width
         full = (0.0, 0.0, float(width), float(height))
         box = full
         keypoints, detected = [], np.zeros(count, bool)
-        for t, frame in enumerate(frames):
+        for t, frame in ((start + i, f) for start, chunk in source.chunks() for i, f in enumerate(chunk)):
             points = self.estimate(frame, box)
             keypoints.append(points)
             good = points[:17, 2] >= self.min_score

@@ -22,6 +22,16 @@ def sharpness(frame: np.ndarray) -> float:
     return float(cv2.Laplacian(grey, cv2.CV_64F).var())
 
 
+def contrast(image: np.ndarray, size: int = 128) -> float:
+    """Standard deviation of grey levels (0-255) at a working size: near 0 for a blank or uniform image."""
+    grey = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY)
+    scale = size / max(grey.shape)
+    if scale < 1:
+        grey = cv2.resize(grey, (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale))),
+                          interpolation=cv2.INTER_AREA)
+    return float(grey.std())
+
+
 def dhash(image: np.ndarray) -> int:
     """64-bit difference hash: robust to re-encoding and resizing, different for different content."""
     grey = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import tarfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
+from vivid_data.schema import SAMPLE_ID_PATTERN
 from vivid_data.store import sha256_file
+
+#: a member's suffix after its key: ``video.mp4``, ``json``, ``garment_mask.png`` (no path, no "..")
+MEMBER_SUFFIX = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 
 
 class DatasetIndexError(ValueError):
@@ -37,17 +42,38 @@ def shard_paths(index: dict[str, Any], split: str) -> list[str]:
     return [str(root / shard["path"]) for shard in index["splits"][split]["shards"]]
 
 
-def shard_samples(path: str | Path):
-    """(key, {member suffix: bytes}) for each sample of a shard, in order, one sample in memory at a time."""
+def split_member_name(path: str | Path, member: tarfile.TarInfo) -> tuple[str, str]:
+    """(key, suffix) of a shard member, or DatasetIndexError naming the shard and the member.
+
+    Our shards hold regular files named ``<sample id>.<suffix>`` only: a name with a path
+    separator, ``..``, an absolute path or a link is refused, so no reader is led outside its folder.
+    """
+    name = member.name
+    key, _, suffix = name.partition(".")
+    if not member.isfile():
+        raise DatasetIndexError(f"{path}: member {name!r} is not a regular file")
+    if "/" in name or "\\" in name or not SAMPLE_ID_PATTERN.match(key) or not MEMBER_SUFFIX.match(suffix):
+        raise DatasetIndexError(f"{path}: member name {name!r} is not <sample id>.<suffix> (path separators, "
+                                "'..' and absolute paths are refused)")
+    return key, suffix
+
+
+def shard_samples(path: str | Path, only: Iterable[str] | None = None):
+    """(key, {member suffix: bytes}) for each sample of a shard, in order, one sample in memory at a time.
+
+    ``only`` reads just those members (e.g. ``("json",)``); the others are skipped unread.
+    """
+    wanted = set(only) if only is not None else None
     with tarfile.open(path, "r:") as tar:
         current, members = None, {}
         for member in tar:
-            key, _, suffix = member.name.partition(".")
+            key, suffix = split_member_name(path, member)
             if key != current and current is not None:
                 yield current, members
                 members = {}
             current = key
-            members[suffix] = tar.extractfile(member).read()
+            if wanted is None or suffix in wanted:
+                members[suffix] = tar.extractfile(member).read()
         if current is not None:
             yield current, members
 
@@ -60,7 +86,7 @@ def member_spans(path: str | Path) -> dict[str, dict[str, Span]]:
     samples: dict[str, dict[str, Span]] = {}
     with tarfile.open(path, "r:") as tar:
         for member in tar:
-            key, _, suffix = member.name.partition(".")
+            key, suffix = split_member_name(path, member)
             samples.setdefault(key, {})[suffix] = (member.offset_data, member.size)
     return samples
 

@@ -19,7 +19,7 @@ import webdataset as wds
 from tqdm import tqdm
 
 from vivid_data import __version__
-from vivid_data.atomic import atomic_write_text
+from vivid_data.atomic import atomic_write_text, named_os_error, temp_name
 from vivid_data.schema import CATEGORIES, SPLITS
 from vivid_data.stages.base import jsonable
 from vivid_data.shards.splits import assign_splits, check_no_leakage, unpaired_partners
@@ -111,16 +111,26 @@ def plan_shards(frame: pd.DataFrame, store: ContentStore, config: ShardConfig) -
 
 
 def _write_shard(path: Path, rows: list[dict], store: ContentStore) -> dict[str, Any]:
-    """Write rows to ``path`` through a temporary file; return its completion record."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as handle:
-        writer = wds.TarWriter(handle, encoder=False, mtime=0)
-        for row in rows:
-            writer.write(sample_members(row, store))
-        writer.close()
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    """Write rows to ``path`` through a temporary file of its own; return its completion record.
+
+    A failure (a full disk, a missing store object) removes the temporary file and names the shard.
+    """
+    tmp = temp_name(path)
+    try:
+        with open(tmp, "xb") as handle:
+            writer = wds.TarWriter(handle, encoder=False, mtime=0)
+            for row in rows:
+                writer.write(sample_members(row, store))
+            writer.close()
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise named_os_error(exc, path) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return {"keys": [r["sample_id"] for r in rows], "count": len(rows), "bytes": path.stat().st_size,
             "sha256": sha256_file(path)}
 

@@ -8,6 +8,7 @@ User-Agent, and the same address checks as every other request.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -17,11 +18,19 @@ from urllib.parse import urlsplit
 from vivid_data.candidates import candidates_frame
 from vivid_data.net.addresses import BlockedAddressError
 from vivid_data.net.http import HttpConfig, UrlError, open_url
+from vivid_data.net.urls import normalize_url
 from vivid_data.net.ratelimit import HostLimiter
 from vivid_data.net.robots import RobotsCache
 from vivid_data.sniff import sniff_bytes
 from vivid_data.sources.base import SourceResult, no_resources
 from vivid_data.sources.catalog_extract import ExtractRules, PageFindings, Selector, extract
+
+
+def _host_of(link: str) -> str | None:
+    try:
+        return urlsplit(link).netloc
+    except ValueError:  # a malformed link on a page
+        return None
 
 
 def _selectors(values: Any) -> list[Selector]:
@@ -69,11 +78,23 @@ class CatalogSource:
         )
 
     def _fetch_page(self, url: str, robots: RobotsCache, limiter: HostLimiter) -> tuple[str, Any]:
-        if not robots.allowed(url):
-            return "robots", None
+        """One page: what it held, or why not. Nothing a page or its URL does escapes as an exception."""
+        try:
+            return self._fetch_page_unsafe(url, robots, limiter)
+        except Exception as exc:  # noqa: BLE001 - a bad page or link must never end the crawl
+            return "error", f"{type(exc).__name__}: {exc}"
+
+    def _fetch_page_unsafe(self, url: str, robots: RobotsCache, limiter: HostLimiter) -> tuple[str, Any]:
+        try:
+            url = normalize_url(url)
+            if not robots.allowed(url):
+                return "robots", None
+        except (BlockedAddressError, UrlError) as exc:
+            return "refused", str(exc)
+        deadline = time.monotonic() + self.connect_timeout_s + 3 * self.read_timeout_s
         with limiter.slot(urlsplit(url).netloc, robots.crawl_delay(url)):
             try:
-                with open_url(url, self.http) as response:
+                with open_url(url, self.http, deadline=deadline) as response:
                     if response.status != 200:
                         return "http_error", f"HTTP {response.status}"
                     body = response.read_all(self.max_page_bytes)
@@ -118,7 +139,7 @@ class CatalogSource:
                             continue
                         pages.append(value)
                         for link in value.links:
-                            if urlsplit(link).netloc in hosts and link not in seen:
+                            if _host_of(link) in hosts and link not in seen:
                                 seen.add(link)
                                 queue.append(link)
         notes["pages_fetched"] = fetched

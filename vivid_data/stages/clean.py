@@ -18,16 +18,26 @@ import pandas as pd
 
 from vivid_data.quality.cuts import detect_cuts, segments_between
 from vivid_data.quality.scores import (
+    contrast,
     motion_score,
     plain_background_ratio,
     sharpness,
     thumbnail,
     video_hashes,
 )
+from vivid_data.executors.base import StageResources
 from vivid_data.schema import make_sample_id
 from vivid_data.stages.base import Row, outcome
 from vivid_data.store import ContentStore
-from vivid_data.video import MediaError, decode_video, encode_mask_video, encode_video, probe_video, read_image
+from vivid_data.video import (
+    MediaError,
+    decode_video,
+    encode_mask_video,
+    encode_video,
+    iter_video_chunks,
+    probe_video,
+    read_image,
+)
 
 SEGMENTED_VIDEOS = ("agnostic", "densepose")
 SEGMENTED_MASKS = ("agnostic_mask",)
@@ -48,6 +58,7 @@ class CleanFilters:
     min_sharpness: float = 10.0
     min_garment_side: int = 128
     min_garment_background: float = 0.5
+    min_garment_contrast: float = 4.0
     max_duplicate_distance: float = 6.0
     garment_duplicate_distance: int = 6
     garment_duplicate_colour: float = 3.0
@@ -72,11 +83,20 @@ class CleanStage:
     split_at_cuts: bool = True
     min_segment_frames: int = 24
     segment_crf: int = 18
+    chunk_frames: int = 64
     filters: Any = None
+    resources: Any = None
     name: str = field(default="clean", init=False)
     key: str = field(default="sample_id", init=False)
+    requires: tuple[str, ...] = field(default=("video", "garment", "num_frames", "fps", "width", "height"),
+                                      init=False)
+    provides: tuple[str, ...] = field(default=("clean_cuts", "clean_motion", "clean_sharpness"), init=False)
+    reads: tuple[str, ...] = field(default=("sample_id", "video", "garment", "garment_sha256", "agnostic",
+                                            "agnostic_mask", "densepose", "num_frames", "fps", "width", "height"),
+                                   init=False)
 
     def __post_init__(self) -> None:
+        self.resources = StageResources.of(self.resources)
         values = dict(self.filters or {})
         self.filters = CleanFilters(**values) if not isinstance(self.filters, CleanFilters) else self.filters
         if self.filters.orientation not in ("portrait", "landscape", "any"):
@@ -85,7 +105,7 @@ class CleanStage:
     def config(self) -> dict[str, Any]:
         """Only the scoring settings: thresholds do not invalidate computed scores."""
         values = asdict(self)
-        for key in ("work_dir", "filters"):
+        for key in ("work_dir", "filters", "resources", "requires", "provides", "reads", "chunk_frames"):
             values.pop(key)
         return values
 
@@ -112,6 +132,7 @@ class CleanStage:
         garment_scores = {
             "clean_garment_side": int(min(garment.shape[:2])),
             "clean_garment_background": plain_background_ratio(garment),
+            "clean_garment_contrast": contrast(garment),
             "clean_garment_phash": _hex(video_hashes(garment[None], count=1)),
             "clean_garment_thumb": thumbnail(garment).tobytes().hex(),
         }
@@ -143,16 +164,20 @@ class CleanStage:
 
     def _segment(self, row: Row, frames: np.ndarray, start: int, end: int, cuts: int, garment_scores: dict) -> Row:
         """Cut [start, end) out of the video (and its aligned modalities) as a sample of its own."""
-        indices = list(range(start, end))
         fps = float(row["fps"])
-        full = decode_video(self.store.path(row["video"]), indices=indices)
-        video = self.store.put_bytes(encode_video(full, fps=fps, crf=self.segment_crf, reproducible=True), "mp4")
+
+        def frames_of(column: str):  # streamed in chunks: a long shot is never decoded whole
+            for _, chunk in iter_video_chunks(self.store.path(row[column]), self.chunk_frames, start=start, stop=end):
+                yield from chunk
+
+        video = self.store.put_bytes(encode_video(frames_of("video"), fps=fps, crf=self.segment_crf,
+                                                  reproducible=True), "mp4")
         updates: dict[str, Any] = {"video": video.key, "video_sha256": video.sha256}
         for modality in SEGMENTED_VIDEOS + SEGMENTED_MASKS:
             if row.get(modality):
-                part = decode_video(self.store.path(row[modality]), indices=indices)
-                data = (encode_mask_video(part[..., 0] > 127, fps=fps) if modality in SEGMENTED_MASKS
-                        else encode_video(part, fps=fps, crf=self.segment_crf, reproducible=True))
+                data = (encode_mask_video((f[..., 0] > 127 for f in frames_of(modality)), fps=fps)
+                        if modality in SEGMENTED_MASKS
+                        else encode_video(frames_of(modality), fps=fps, crf=self.segment_crf, reproducible=True))
                 updates[modality] = self.store.put_bytes(data, "mp4").key
         info = probe_video(self.store.path(video.key))
         segment_row = {
@@ -180,13 +205,21 @@ class CleanStage:
             ("blurry", lambda r: r["clean_sharpness"] < f.min_sharpness),
             ("garment_too_small", lambda r: r["clean_garment_side"] < f.min_garment_side),
             ("garment_background", lambda r: r["clean_garment_background"] < f.min_garment_background),
+            ("blank_garment", lambda r: _value(r, "clean_garment_contrast", np.inf) < f.min_garment_contrast),
         ]
         scored = frame["status"].eq("ok") & frame["stages"].map(lambda s: self.name in json.loads(s or "{}"))
         filtered: dict[str, int] = {}
         for index in frame.index[scored]:
             row = frame.loc[index]
             for reason, failed in checks:
-                if failed(row):
+                try:
+                    bad = bool(failed(row))
+                except (TypeError, ValueError, KeyError) as exc:  # a missing or malformed score: this row only
+                    self._reject(frame, index, "bad_scores", status="failed",
+                                 detail=f"{row.get('video_url')}: check {reason} could not be applied ({exc})")
+                    filtered["bad_scores"] = filtered.get("bad_scores", 0) + 1
+                    break
+                if bad:
                     self._reject(frame, index, reason)
                     filtered[reason] = filtered.get(reason, 0) + 1
                     break
@@ -194,11 +227,14 @@ class CleanStage:
         duplicates = self._mark_duplicate_videos(frame)
         return frame, {"filtered": filtered, "duplicate_videos": duplicates, "garment_groups_shared": groups}
 
-    def _reject(self, frame: pd.DataFrame, index, reason: str, **extra) -> None:
-        frame.loc[index, "status"] = "rejected"
+    def _reject(self, frame: pd.DataFrame, index, reason: str, status: str = "rejected", detail: str | None = None,
+                **extra) -> None:
+        frame.loc[index, "status"] = status
         frame.loc[index, "reason"] = reason
+        row = frame.loc[index]
+        frame.loc[index, "detail"] = detail or f"{row.get('video_url')}: {_explain(reason, row, self.filters)}"
         stages = json.loads(frame.loc[index, "stages"] or "{}")
-        stages[self.name] = {**stages.get(self.name, {}), "status": "rejected", "reason": reason, **extra}
+        stages[self.name] = {**stages.get(self.name, {}), "status": status, "reason": reason, **extra}
         frame.loc[index, "stages"] = json.dumps(stages, sort_keys=True)
 
     def _mark_duplicate_videos(self, frame: pd.DataFrame) -> int:
@@ -222,8 +258,8 @@ class CleanStage:
                                    & (garments[kept] == garments[position]))[0]
                 if close.size:
                     best = order[kept[int(close[0])]]
-                    self._reject(frame, index, "duplicate_video", duplicate_of=str(frame.at[best, "sample_id"]))
                     frame.loc[index, "clean_duplicate_of"] = frame.at[best, "sample_id"]
+                    self._reject(frame, index, "duplicate_video", duplicate_of=str(frame.at[best, "sample_id"]))
                     marked += 1
                     continue
             kept.append(position)
@@ -262,6 +298,30 @@ class CleanStage:
             if len({frame.at[i, "garment_sha256"] for i in members}) > 1:
                 shared += 1
         return shared
+
+
+def _value(row: pd.Series, column: str, default: float) -> float:
+    value = row.get(column)
+    return default if value is None or pd.isna(value) else float(value)
+
+
+def _explain(reason: str, row: pd.Series, f: CleanFilters) -> str:
+    """The measured value against its threshold, for the row's detail."""
+    get = row.get
+    texts = {
+        "too_short": f"{get('num_frames')} frames, {get('duration_s')}s (need {f.min_frames} frames, {f.min_duration_s}s)",
+        "fps_out_of_range": f"{get('fps')} fps (allowed {f.min_fps}-{f.max_fps})",
+        "too_small": f"{get('width')}x{get('height')} (need at least {f.min_width}x{f.min_height})",
+        "wrong_orientation": f"{get('width')}x{get('height')} is not {f.orientation}",
+        "static": f"motion {get('clean_motion')} < {f.min_motion}",
+        "blurry": f"sharpness {get('clean_sharpness')} < {f.min_sharpness}",
+        "garment_too_small": f"garment side {get('clean_garment_side')} < {f.min_garment_side}",
+        "garment_background": f"plain border {get('clean_garment_background')} < {f.min_garment_background}",
+        "blank_garment": f"garment image {get('garment_url')} is blank or uniform (grey-level spread "
+                         f"{get('clean_garment_contrast')} < {f.min_garment_contrast})",
+        "duplicate_video": f"near-duplicate of {get('clean_duplicate_of')}",
+    }
+    return texts.get(reason, reason)
 
 
 def _resample(values: list[int], count: int = 8) -> list[int]:

@@ -9,16 +9,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vivid_data.executors.base import StageResources
+from vivid_data.pose.result import upscale_mask
 from vivid_data.pose.skeleton import render_pose
 from vivid_data.pose.smoothing import fill_gaps, jitter, smooth_tracks
 from vivid_data.stages.base import Row, outcome
 from vivid_data.store import ContentStore
-from vivid_data.video import MediaError, decode_video, encode_mask_video, encode_video
+from vivid_data.video import MediaError, encode_mask_video, encode_video
+from vivid_data.video.frames import VideoFrames
 
 
 @dataclass
 class PoseStage:
-    """``backend`` is a Hydra-instantiated pose estimator (``mediapipe`` or ``rtmpose``)."""
+    """``backend`` is a Hydra-instantiated pose estimator (``mediapipe`` or ``rtmpose``).
+
+    The video is read in chunks (``chunk_frames``) and the outputs are encoded as they are
+    rendered, so memory does not grow with the clip's length; the backend's model is opened by
+    ``setup()`` in each worker.
+    """
 
     work_dir: str
     backend: Any = None
@@ -28,15 +36,29 @@ class PoseStage:
     max_multi_person: float = 0.25        # share of checked frames with two or more people
     min_person_height: float = 0.25       # median person height, share of the frame height
     render_crf: int = 18
+    chunk_frames: int = 64
+    resources: Any = None
     name: str = field(default="pose", init=False)
     key: str = field(default="sample_id", init=False)
+    requires: tuple[str, ...] = field(default=("video", "fps"), init=False)
+    provides: tuple[str, ...] = field(default=("keypoints", "pose", "pose_person_mask"), init=False)
+    reads: tuple[str, ...] = field(default=("video", "fps"), init=False)
+
+    def __post_init__(self) -> None:
+        self.resources = StageResources.of(self.resources)
 
     def config(self) -> dict[str, Any]:
-        values = asdict(self)
-        values.pop("work_dir")
+        values = {k: v for k, v in asdict(self).items()
+                  if k not in ("work_dir", "resources", "requires", "provides", "reads", "chunk_frames", "backend")}
         values["backend"] = {"type": type(self.backend).__name__, **{k: v for k, v in vars(self.backend).items()
                                                                       if not k.startswith("_")}}
         return values
+
+    def setup(self) -> None:
+        """Open the backend's model in this worker (ONNX sessions, ...)."""
+        setup = getattr(self.backend, "setup", None)
+        if callable(setup):
+            setup()
 
     @property
     def store(self) -> ContentStore:
@@ -44,10 +66,10 @@ class PoseStage:
 
     def __call__(self, row: Row) -> list[Row]:
         try:
-            frames = decode_video(self.store.path(row["video"]), name=row["video_url"])
+            frames = VideoFrames(self.store.path(row["video"]), name=row["video_url"], chunk=self.chunk_frames)
+            track = self.backend(frames)
         except MediaError as exc:
             return [outcome(row, "rejected", "undecodable", detail=str(exc))]
-        track = self.backend(frames)
         keypoints, detected = fill_gaps(track.keypoints, track.detected, self.max_gap)
         smoothed = smooth_tracks(keypoints, detected, self.smooth_window)
         detected_share = float(detected.mean())
@@ -75,14 +97,15 @@ class PoseStage:
         track.keypoints, track.detected = smoothed, detected
         fps = float(row["fps"])
         blank = np.zeros((track.height, track.width, 3), np.uint8)  # frames still without a person
-        rendered = np.stack([render_pose(k, track.skeleton, track.height, track.width) if d else blank
-                             for k, d in zip(smoothed, detected)])
+        rendered = (render_pose(k, track.skeleton, track.height, track.width) if d else blank
+                    for k, d in zip(smoothed, detected))
         stored = {
             "keypoints": self.store.put_bytes(track.to_npz(), "npz"),
             "pose": self.store.put_bytes(encode_video(rendered, fps=fps, crf=self.render_crf, reproducible=True), "mp4"),
         }
         if track.person_masks is not None:
-            stored["pose_person_mask"] = self.store.put_bytes(encode_mask_video(track.person_masks, fps=fps), "mp4")
+            persons = (upscale_mask(m, track.height, track.width) for m in track.person_masks)
+            stored["pose_person_mask"] = self.store.put_bytes(encode_mask_video(persons, fps=fps), "mp4")
         return [outcome(row, "ok", None, **{k: v.key for k, v in stored.items()}, **scores)]
 
     def finalize(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:

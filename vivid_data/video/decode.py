@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import av
 import decord
 import numpy as np
 
 from vivid_data.video.errors import MediaError, describe_source
-from vivid_data.video.probe import probe_video
+from vivid_data.video.probe import normalize_rotation, probe_video
 from vivid_data.video.source import MediaSource, check_video_source, is_bytes, open_binary
 
 decord.bridge.set_bridge("native")
@@ -82,9 +82,7 @@ def _decode_with_pyav(
         with open_binary(source) as handle, av.open(handle) as container:
             for index, frame in enumerate(container.decode(video=0)):
                 if index in wanted:
-                    if size is not None:
-                        frame = frame.reformat(width=size[1], height=size[0])
-                    found[index] = frame.to_ndarray(format="rgb24")
+                    found[index] = _upright(frame, size)
                 if len(found) == len(wanted):
                     break
     except av.error.FFmpegError as exc:
@@ -93,6 +91,52 @@ def _decode_with_pyav(
         missing = sorted(wanted - set(found))[:5]
         raise MediaError(label, "bad_frames", f"frames {missing} not decodable: {cause}")
     return np.stack([found[i] for i in indices])
+
+
+def _upright(frame: "av.VideoFrame", size: tuple[int, int] | None) -> np.ndarray:
+    """RGB pixels of a PyAV frame turned as its display matrix says, then resized to ``size`` (H, W)."""
+    turns = normalize_rotation(getattr(frame, "rotation", 0)) // 90
+    if size is not None:
+        height, width = size if turns % 2 == 0 else size[::-1]
+        frame = frame.reformat(width=width, height=height)
+    pixels = frame.to_ndarray(format="rgb24")
+    return np.ascontiguousarray(np.rot90(pixels, k=turns)) if turns else pixels
+
+
+def decode_upright(source: MediaSource, name: str | None = None, max_frames: int | None = None) -> np.ndarray:
+    """Every frame, turned upright as the container's rotation says (decord ignores it); PyAV decodes."""
+    label = describe_source(source, name)
+    check_video_source(source, name)
+    frames = []
+    try:
+        with open_binary(source) as handle, av.open(handle) as container:
+            for frame in container.decode(video=0):
+                frames.append(_upright(frame, None))
+                if max_frames is not None and len(frames) >= max_frames:
+                    break
+    except av.error.FFmpegError as exc:
+        raise MediaError(label, "bad_frames", f"decoding failed after {len(frames)} frames: {exc}") from exc
+    if not frames:
+        raise MediaError(label, "truncated", "no decodable frame")
+    return np.stack(frames)
+
+
+def iter_video_chunks(source: MediaSource, chunk: int = 64, size: tuple[int, int] | None = None,
+                      name: str | None = None, reverse: bool = False, start: int = 0,
+                      stop: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+    """(first index, frames) of frames ``start``..``stop`` in chunks of at most ``chunk`` frames, so a long
+    clip is never held whole. ``reverse`` yields the chunks from the end backwards, each chunk in frame order.
+    """
+    reader = open_reader(source, size=size, name=name)
+    count = len(reader) if stop is None else min(len(reader), stop)
+    starts = list(range(max(0, start), count, max(1, chunk)))
+    for first in reversed(starts) if reverse else starts:
+        indices = list(range(first, min(count, first + chunk)))
+        try:
+            frames = reader.get_batch(indices).asnumpy()
+        except (decord.DECORDError, RuntimeError) as exc:
+            frames = _decode_with_pyav(source, indices, size, describe_source(source, name), exc)
+        yield first, np.ascontiguousarray(frames)
 
 
 def count_decodable_frames(source: MediaSource, name: str | None = None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +16,13 @@ from vivid_data.video.errors import MediaError, describe_source
 from vivid_data.video.source import MediaSource, is_bytes
 
 MASK_THRESHOLD = 127
+#: images larger than this are refused before their pixels are decoded (a 20000x20000 PNG would take 1.2 GB)
+MAX_IMAGE_PIXELS = 64_000_000
+WHITE = (255, 255, 255)
 
 
-def _load(source: MediaSource, name: str | None) -> Image.Image:
+def _open(source: MediaSource, name: str | None, max_pixels: int | None) -> tuple[Image.Image, str]:
+    """The image with only its header read, after the cheap checks (missing, empty, not an image, too large)."""
     label = describe_source(source, name)
     if is_bytes(source):
         data = bytes(source)
@@ -33,16 +38,47 @@ def _load(source: MediaSource, name: str | None) -> Image.Image:
         what = "a video container" if kind and kind != "html" else ("an HTML document" if kind else "unrecognised")
         raise MediaError(label, "not_an_image", f"content is {what}")
     try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own cap decides below
+            image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise MediaError(label, "too_many_pixels", str(exc)) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise MediaError(label, "truncated", f"image data incomplete or corrupt: {exc}") from exc
+    width, height = image.size
+    if max_pixels is not None and width * height > max_pixels:
+        raise MediaError(label, "too_many_pixels", f"{width}x{height} = {width * height} pixels, more than the "
+                                                   f"cap of {max_pixels}")
+    return image, label
+
+
+def _load(source: MediaSource, name: str | None, max_pixels: int | None = MAX_IMAGE_PIXELS) -> Image.Image:
+    image, label = _open(source, name, max_pixels)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise MediaError(label, "truncated", f"image data incomplete or corrupt: {exc}") from exc
     return ImageOps.exif_transpose(image)
 
 
+def has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info)
+
+
+def _rgb(image: Image.Image) -> Image.Image:
+    """RGB with transparent pixels composited on white (a product cut-out on a white page), not black."""
+    if not has_alpha(image):
+        return image.convert("RGB")
+    rgba = image.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, WHITE + (255,))
+    return Image.alpha_composite(background, rgba).convert("RGB")
+
+
 def read_image(source: MediaSource, name: str | None = None) -> np.ndarray:
-    """Decode an image as uint8 RGB (H, W, 3), honouring EXIF orientation."""
-    return np.asarray(_load(source, name).convert("RGB"))
+    """Decode an image as uint8 RGB (H, W, 3), honouring EXIF orientation; transparency becomes white."""
+    return np.asarray(_rgb(_load(source, name)))
 
 
 def read_mask(source: MediaSource, name: str | None = None, threshold: int = MASK_THRESHOLD) -> np.ndarray:
@@ -75,6 +111,25 @@ def write_image(path: str | os.PathLike, array: np.ndarray, quality: int = 95) -
     return atomic_write_bytes(path, encode_image(array, formats[suffix], quality))
 
 
-def image_size(source: MediaSource, name: str | None = None) -> tuple[int, int]:
-    """(width, height) of an image after EXIF orientation."""
-    return _load(source, name).size
+def image_size(source: MediaSource, name: str | None = None, max_pixels: int | None = MAX_IMAGE_PIXELS,
+               verify: bool = True) -> tuple[int, int]:
+    """(width, height) of an image after EXIF orientation.
+
+    The size is read from the header first: an image over ``max_pixels`` raises ``MediaError``
+    (``too_many_pixels``) before any pixel is decoded. ``verify`` then decodes the pixels to
+    catch truncated files.
+    """
+    image, label = _open(source, name, max_pixels)
+    width, height = image.size
+    if verify:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                image.load()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            raise MediaError(label, "truncated", f"image data incomplete or corrupt: {exc}") from exc
+    try:
+        orientation = image.getexif().get(0x0112, 1)
+    except Exception:  # noqa: BLE001 - a broken EXIF block only loses the orientation
+        orientation = 1
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)

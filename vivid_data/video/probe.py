@@ -13,7 +13,12 @@ from vivid_data.video.source import MediaSource, check_video_source, open_binary
 
 @dataclass(frozen=True)
 class VideoInfo:
-    """Facts about a video stream; ``duration_s`` is ``num_frames / fps``."""
+    """Facts about a video stream; ``duration_s`` is ``num_frames / fps``.
+
+    ``width`` and ``height`` are the coded frame size; ``rotation`` (0, 90, 180 or 270) is the
+    counter-clockwise turn the container's display matrix asks for (phone videos), so the
+    upright frames are ``display_width`` x ``display_height``.
+    """
 
     num_frames: int
     fps: float
@@ -22,6 +27,19 @@ class VideoInfo:
     duration_s: float
     codec: str
     pix_fmt: str | None
+    rotation: int = 0
+
+    @property
+    def display_width(self) -> int:
+        return self.height if self.rotation in (90, 270) else self.width
+
+    @property
+    def display_height(self) -> int:
+        return self.width if self.rotation in (90, 270) else self.height
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -67,12 +85,25 @@ def probe_video(source: MediaSource, name: str | None = None) -> VideoInfo:
                 raise MediaError(label, "not_a_video", "stream has no frame rate")
             context = stream.codec_context
             num_frames = declared or packets
-            return VideoInfo(
-                num_frames=num_frames,
-                fps=fps,
-                width=int(context.width),
-                height=int(context.height),
-                duration_s=num_frames / fps,
-                codec=context.name,
-                pix_fmt=context.pix_fmt,
-            )
+            facts = {"width": int(context.width), "height": int(context.height), "codec": context.name,
+                     "pix_fmt": context.pix_fmt}
+    return VideoInfo(num_frames=num_frames, fps=fps, duration_s=num_frames / fps,
+                     rotation=_first_frame_rotation(source), **facts)
+
+
+def normalize_rotation(degrees: float | None) -> int:
+    """0, 90, 180 or 270 (counter-clockwise) from a display-matrix angle such as -90.0."""
+    if not degrees:
+        return 0
+    return int(round(float(degrees) / 90.0)) % 4 * 90
+
+
+def _first_frame_rotation(source: MediaSource) -> int:
+    """The display rotation, which libav attaches to decoded frames (0 when the first frame fails)."""
+    try:
+        with open_binary(source) as handle, av.open(handle, mode="r") as container:
+            for frame in container.decode(video=0):
+                return normalize_rotation(getattr(frame, "rotation", 0))
+    except (av.error.FFmpegError, StopIteration, ValueError):
+        return 0
+    return 0
