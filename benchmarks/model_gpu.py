@@ -1,12 +1,15 @@
-"""Reference model speed and memory: seconds per denoising step and peak GPU memory at 512x384
-(H x W), 24 frames, fp16, and end-to-end frames per second of ``ViViDPipeline``.
+"""Reference model speed and memory at the published setting: 512x384 (H x W), 24 frames, fp16, 20 steps,
+guidance 3.5, against the figures reported for the official script (62.6 GB peak, 204 s per clip).
 
-The reference measured in the same run is the denoising UNet step with reference attention off
-(plain self-attention): the printed ratio is what ViViD's garment fusion costs. Weights are
-random (timing does not depend on them). Meant for a GPU; ``--config tiny --device cpu`` is a
-smoke run.
+Measures, in one run: seconds per guided denoising step with reference attention against the same step
+without it (the cost of the garment fusion); then end-to-end generation (VAE, reference pass, all
+steps) with each memory option set (PyTorch SDPA attention is always on; VAE slicing, VAE tiling,
+CPU offload), printing seconds, frames/s and peak GPU memory, each as a ratio to the published
+figures; and how far fp16 output is from fp32 output (mean and max absolute grey-level difference).
+Weights are random (timing and memory do not depend on them). Meant for a GPU; ``--config tiny
+--device cpu`` is a smoke run (memory then prints as n/a).
 
-    python benchmarks/model_gpu.py [--config vivid] [--device cuda] [--dtype fp16] [--frames 24]
+    python benchmarks/model_gpu.py [--config vivid] [--device cuda] [--frames 24] [--steps 20]
 """
 
 from __future__ import annotations
@@ -49,6 +52,49 @@ def timed_steps(parts, device: str, dtype, frames: int, h: int, w: int, repeats:
     return (time.perf_counter() - started) / repeats
 
 
+PUBLISHED_PEAK_GB = 62.6   # the official script at 512x384, 24 frames, fp16 (reference-numbers.md)
+PUBLISHED_SECONDS = 204.0
+MEMORY_OPTIONS = {
+    "SDPA": {},
+    "SDPA + VAE slicing (1 frame)": {"vae_batch": 1},
+    "SDPA + VAE slicing + tiling": {"vae_batch": 1, "vae_tiling": True},
+    "SDPA + VAE slicing + CPU offload": {"vae_batch": 1, "cpu_offload": True},
+}
+
+
+def peak_gib(device: str) -> float:
+    return torch.cuda.max_memory_allocated() / 2**30 if device.startswith("cuda") else float("nan")
+
+
+def reset_peak(device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+
+
+def inputs_of(frames: int, height: int, width: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return {"agnostic": rng.integers(0, 255, (frames, height, width, 3), dtype=np.uint8),
+            "agnostic_mask": np.full((frames, height, width), 255, np.uint8),
+            "garment": rng.integers(0, 255, (height, width, 3), dtype=np.uint8),
+            "garment_mask": np.full((height, width), 255, np.uint8),
+            "pose": rng.integers(0, 255, (frames, height, width, 3), dtype=np.uint8)}
+
+
+def end_to_end(parts, device: str, dtype, inputs: dict, settings: GenerationSettings) -> tuple[float, float, np.ndarray]:
+    """(seconds, peak GiB, frames) of one generation; parts stay on the CPU when CPU offload is on."""
+    if settings.cpu_offload:
+        parts.to("cpu", dtype)
+    else:
+        parts.to(device, dtype)
+    reset_peak(device)
+    synchronise(device)
+    started = time.perf_counter()
+    video = ViViDPipeline(parts, device, dtype)(**inputs, settings=settings, progress=False)
+    synchronise(device)
+    return time.perf_counter() - started, peak_gib(device), video
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="vivid")
@@ -58,40 +104,41 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=384)
     parser.add_argument("--frames", type=int, default=24)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=20, help="denoising steps of the end-to-end run")
+    parser.add_argument("--steps", type=int, default=20, help="denoising steps of the end-to-end runs")
+    parser.add_argument("--compare-steps", type=int, default=4, help="steps of the fp16-vs-fp32 comparison")
     args = parser.parse_args()
     dtype = DTYPES[args.dtype]
-    parts = build_components(config_named(args.config)).to(args.device, dtype)
+    device = args.device
+    parts = build_components(config_named(args.config)).to(device, dtype)
     factor = parts.config.vae_scale_factor
     h, w = args.height // factor, args.width // factor
-    if args.device.startswith("cuda"):
-        torch.cuda.reset_peak_memory_stats()
-    plain = timed_steps(parts, args.device, dtype, args.frames, h, w, args.repeats, fused=False)
-    fused = timed_steps(parts, args.device, dtype, args.frames, h, w, args.repeats, fused=True)
-    step_memory = torch.cuda.max_memory_allocated() / 2**30 if args.device.startswith("cuda") else float("nan")
-    print(f"{args.config} model, {args.device} ({torch.cuda.get_device_name() if args.device.startswith('cuda') else 'cpu'}), "
-          f"{args.dtype}, {args.frames} frames at {args.height}x{args.width}")
+    reset_peak(device)
+    plain = timed_steps(parts, device, dtype, args.frames, h, w, args.repeats, fused=False)
+    fused = timed_steps(parts, device, dtype, args.frames, h, w, args.repeats, fused=True)
+    step_memory = peak_gib(device)
+    name = torch.cuda.get_device_name() if device.startswith("cuda") else "cpu"
+    print(f"{args.config} model, {device} ({name}), {args.dtype}, {args.frames} frames at {args.height}x{args.width}, "
+          f"{args.steps} steps, guidance 3.5")
     print(f"denoising step (CFG batch 2): {fused:.3f} s with reference attention, {plain:.3f} s without: "
-          f"ratio {fused / plain:.2f}; peak memory {step_memory:.2f} GiB")
-    rng = np.random.default_rng(0)
-    frames, height, width = args.frames, args.height, args.width
-    inputs = {"agnostic": rng.integers(0, 255, (frames, height, width, 3), dtype=np.uint8),
-              "agnostic_mask": np.full((frames, height, width), 255, np.uint8),
-              "garment": rng.integers(0, 255, (height, width, 3), dtype=np.uint8),
-              "garment_mask": np.full((height, width), 255, np.uint8),
-              "pose": rng.integers(0, 255, (frames, height, width, 3), dtype=np.uint8)}
-    settings = GenerationSettings(height=height, width=width, steps=args.steps, context_frames=24, context_overlap=4)
-    pipeline = ViViDPipeline(parts, args.device, dtype)
-    if args.device.startswith("cuda"):
-        torch.cuda.reset_peak_memory_stats()
-    synchronise(args.device)
-    started = time.perf_counter()
-    pipeline(**inputs, settings=settings, progress=False)
-    synchronise(args.device)
-    elapsed = time.perf_counter() - started
-    memory = torch.cuda.max_memory_allocated() / 2**30 if args.device.startswith("cuda") else float("nan")
-    print(f"end to end ({args.steps} steps, VAE and reference pass included): {elapsed:.1f} s, "
-          f"{frames / elapsed:.2f} frames/s; peak memory {memory:.2f} GiB")
+          f"ratio {fused / plain:.2f}; peak memory of the step {step_memory:.2f} GiB")
+    inputs = inputs_of(args.frames, args.height, args.width)
+    base = GenerationSettings(height=args.height, width=args.width, steps=args.steps, guidance=3.5,
+                              context_frames=24, context_overlap=4)
+    print(f"{'memory options':36s} {'seconds':>8s} {'frames/s':>9s} {'peak GiB':>9s}  vs published "
+          f"({PUBLISHED_SECONDS:g} s, {PUBLISHED_PEAK_GB:g} GB)")
+    for label, options in MEMORY_OPTIONS.items():
+        if options.get("cpu_offload") and not device.startswith("cuda"):
+            continue
+        seconds, memory, _ = end_to_end(parts, device, dtype, inputs, GenerationSettings(**{**base.record(), **options}))
+        memory_ratio = memory * 2**30 / 1e9 / PUBLISHED_PEAK_GB
+        print(f"{label:36s} {seconds:8.1f} {args.frames / seconds:9.2f} {memory:9.2f}  time x{seconds / PUBLISHED_SECONDS:.2f}, "
+              f"memory x{memory_ratio:.2f} (target <= 0.5)")
+    compare = GenerationSettings(**{**base.record(), "steps": args.compare_steps})
+    _, _, half = end_to_end(parts, device, dtype, inputs, compare)
+    _, _, full = end_to_end(parts, device, torch.float32, inputs, compare)
+    difference = np.abs(half.astype(int) - full.astype(int))
+    print(f"{args.dtype} vs fp32 output ({args.compare_steps} steps): mean {difference.mean():.2f}, "
+          f"max {difference.max()} grey levels")
 
 
 if __name__ == "__main__":

@@ -81,6 +81,15 @@ def pose_guider_state(config: ModelConfig, seed: int) -> dict[str, torch.Tensor]
     return state
 
 
+#: modules ViViD's reference UNet does not have (``conv_norm_out = None``, ``conv_out`` commented out)
+REFERENCE_HEAD = ("conv_norm_out.", "conv_out.")
+
+
+def reference_unet_state(config: ModelConfig, seed: int) -> dict[str, torch.Tensor]:
+    """``reference_unet.pth`` as published: the 5-channel spatial UNet without its output head."""
+    return {k: v for k, v in spatial_unet(config, 5, seed=seed).state_dict().items() if not k.startswith(REFERENCE_HEAD)}
+
+
 def write_published_layout(root: Path, config: ModelConfig) -> Path:
     """``root`` laid out like the ViViD README's ckpts/ folder, every file of the tiny model."""
     base = root / "sd-image-variations-diffusers"
@@ -94,7 +103,7 @@ def write_published_layout(root: Path, config: ModelConfig) -> Path:
                   norm_num_groups=config.vae_norm_groups, latent_channels=4).save_pretrained(root / "sd-vae-ft-mse")
     (root / "ViViD").mkdir(parents=True)
     (root / "MotionModule").mkdir(parents=True)
-    torch.save(spatial_unet(config, 5, seed=4).state_dict(), root / "ViViD" / "reference_unet.pth")
+    torch.save(reference_unet_state(config, seed=4), root / "ViViD" / "reference_unet.pth")
     denoising = {**spatial_unet(config, 9, seed=5).state_dict(), **animatediff_motion_state(config, seed=6)}
     torch.save(denoising, root / "ViViD" / "denoising_unet.pth")
     torch.save(animatediff_motion_state(config, seed=7), root / "MotionModule" / "mm_sd_v15_v2.ckpt")

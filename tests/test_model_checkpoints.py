@@ -78,7 +78,7 @@ def test_motion_key_conversion_and_position_tables():
 
 def test_published_size_layout_matches_key_for_key():
     """At the published size (on the meta device: shapes only), the official layouts convert to exactly our keys."""
-    from official_layout import spatial_unet
+    from official_layout import reference_unet_state, spatial_unet
     from vivid_model.config import VIVID
     from vivid_model.unets import build_motion_unet, build_reference_unet
 
@@ -86,7 +86,7 @@ def test_published_size_layout_matches_key_for_key():
         ours = build_motion_unet(VIVID).state_dict()
         reference = build_reference_unet(VIVID).state_dict()
         official_spatial = spatial_unet(VIVID, 9, seed=0).state_dict()
-        official_reference = spatial_unet(VIVID, 5, seed=0).state_dict()
+        official_reference = reference_unet_state(VIVID, seed=0)
     # one positional table per block (the equality of the two is checked by the conversion, tested above)
     motion = convert_motion_keys({k: v for k, v in animatediff_motion_state_shapes(VIVID).items()
                                   if not k.endswith("attention_blocks.1.pos_encoder.pe")})
@@ -101,3 +101,19 @@ def animatediff_motion_state_shapes(config) -> dict[str, torch.Tensor]:
 
     with torch.device("meta"):
         return animatediff_motion_state(config, seed=0)
+
+
+def test_the_published_reference_file_has_no_output_head_and_loads_strictly(ckpts: Path):
+    """ViViD's reference UNet ends after its up blocks: 4 head keys fewer than a diffusers UNet, none missing."""
+    from official_layout import REFERENCE_HEAD, spatial_unet
+    from vivid_model.unets import build_reference_unet
+
+    published = read_state_dict(ckpts / "ViViD" / "reference_unet.pth")
+    assert not [k for k in published if k.startswith(REFERENCE_HEAD)]
+    full = spatial_unet(TINY, 5, seed=4).state_dict()
+    assert sorted(set(full) - set(published)) == ["conv_norm_out.bias", "conv_norm_out.weight", "conv_out.bias",
+                                                  "conv_out.weight"]
+    report = load_into(build_reference_unet(TINY), [("reference_unet.pth", published)], "reference UNet", strict=True)
+    assert report.ok and report.sources == {"reference_unet.pth": len(published)}
+    with pytest.raises(CheckpointError, match=r"4 unexpected in diffusers.pth \(e.g. conv_norm_out"):
+        load_into(build_reference_unet(TINY), [("diffusers.pth", full)], "reference UNet", strict=True)

@@ -29,3 +29,12 @@ def test_blending_averages_overlaps():
         blend_windows(lambda w: torch.zeros(1, 1, len(w)), 10, [[0, 1]])
     with pytest.raises(ValueError):
         context_windows(10, 4, 4)
+
+
+def test_without_guidance_the_published_pipeline_sums_overlaps():
+    """pipeline_pose2vid_long divides by the window count only under guidance: frames in two windows get 2x."""
+    windows = context_windows(48, 24, 4)                        # frames 0-3 and 40-47 wrap: covered twice ... and 20-23
+    ones = blend_windows(lambda w: torch.ones((1, 1, len(w))), 48, windows, average=False).flatten()
+    covered_twice = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 20, 21, 22, 23, 40, 41, 42, 43}
+    assert ones.tolist() == [2.0 if f in covered_twice else 1.0 for f in range(48)]
+    assert blend_windows(lambda w: torch.ones((1, 1, len(w))), 48, windows).eq(1).all()

@@ -8,7 +8,10 @@ from vivid_model.unets import DenoisingUNet, FrameGroupNorm, build_motion_unet, 
 
 def test_forward_shapes_and_pose_features():
     reference = build_reference_unet(TINY)
-    assert reference(torch.randn(2, 5, 8, 8), 0, encoder_hidden_states=torch.randn(2, 1, 32)).sample.shape == (2, 4, 8, 8)
+    # no output head: the forward ends with the last up block's features (the first block's channels)
+    out = reference(torch.randn(2, 5, 8, 8), 0, encoder_hidden_states=torch.randn(2, 1, 32)).sample
+    assert out.shape == (2, TINY.block_out_channels[0], 8, 8)
+    assert not [n for n, _ in reference.named_parameters() if n.startswith(("conv_norm_out", "conv_out"))]
     denoiser = DenoisingUNet(build_motion_unet(TINY))
     sample, embeds = torch.randn(1, 9, 4, 8, 8), torch.randn(1, 1, 32)
     with torch.no_grad():
@@ -35,3 +38,20 @@ def test_motion_modules_are_per_frame_and_start_as_identity():
         a, b = denoiser(sample, torch.tensor(3), embeds), denoiser(changed, torch.tensor(3), embeds)
     assert torch.allclose(a[:, :, 1:], b[:, :, 1:], atol=1e-5) and not torch.allclose(a[:, :, 0], b[:, :, 0])
     assert sum(1 for _ in denoiser.motion_parameters()) > 0 and sum(1 for _ in denoiser.spatial_parameters()) > 0
+
+
+def test_motion_groupnorm_has_32_groups_whatever_the_unet_uses():
+    """AnimateDiff's TemporalTransformer3DModel keeps its default norm_num_groups=32; the tiny UNet uses 8."""
+    assert TINY.norm_num_groups == 8
+    unet = build_motion_unet(TINY)
+    motion = [m for n, m in unet.named_modules() if n.endswith("motion_modules.0.norm")]
+    spatial = [m for n, m in unet.named_modules() if n.endswith("resnets.0.norm1")]
+    assert motion and {m.num_groups for m in motion} == {32}
+    assert spatial and {m.num_groups for m in spatial} == {8}
+    # the value: 32 channels in 32 groups is a per-channel norm over (H, W) of each frame on its own
+    x = torch.randn(1, 32, 2, 3, 3)
+    norm = FrameGroupNorm(32, 32, eps=1e-6, affine=False)
+    frame = x[0, :, 1]
+    by_hand = (frame - frame.mean(dim=(1, 2), keepdim=True)) / torch.sqrt(frame.var(dim=(1, 2), unbiased=False,
+                                                                                    keepdim=True) + 1e-6)
+    assert torch.allclose(norm(x)[0, :, 1], by_hand, atol=1e-5)

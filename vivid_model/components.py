@@ -31,7 +31,7 @@ class Components:
 
     def __post_init__(self) -> None:
         install(self.reference_unet, self.bank)
-        install(self.denoiser.unet, self.bank)
+        install(self.denoiser.unet, self.bank, reader=True)
 
     def fill_reference(self, garment: torch.Tensor, embeds: torch.Tensor, conditioned: torch.Tensor,
                        reference_unet: torch.nn.Module | None = None) -> None:

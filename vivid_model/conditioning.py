@@ -7,7 +7,10 @@ import torch.nn.functional as F
 
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
-MASK_THRESHOLD = 0.75  # the published pipeline binarises normalised masks at 0.5, i.e. 0.75 of white
+#: The published pipeline maps a mask image x in [0, 1] to [-1, 1] in ``VaeImageProcessor.preprocess``,
+#: normalises it a second time (``normalize``: 2(2x - 1) - 1 = 4x - 3) and binarises at 0.5, so a pixel
+#: counts as masked when 4x - 3 >= 0.5, i.e. x >= 0.875: grey level 223.125, so 224 of 255 and up.
+MASK_THRESHOLD = 0.875
 
 
 def clip_pixels(garment: torch.Tensor, size: int) -> torch.Tensor:

@@ -4,7 +4,9 @@ The published pipeline (``uniform`` schedule at step 0, stride 1) starts windows
 ``size - overlap`` frames from frame 0 and wraps around the end (closed loop): for 48 frames,
 size 24 and overlap 4 the windows start at 0, 20 and 40, the last one being frames 40-47 and
 0-15. ``closed_loop=False`` instead ends the last window on the last frame. Predictions of
-overlapping windows are averaged per frame.
+overlapping windows are averaged per frame, except that the published pipeline divides by the
+count only under classifier-free guidance: with guidance off (scale <= 1) it returns the sum, so
+frames covered by two windows get twice the prediction (``average=False`` reproduces that).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ def context_windows(num_frames: int, size: int = 24, overlap: int = 4, closed_lo
     return [list(range(start, start + size)) for start in starts]
 
 
-def blend_windows(predict: Callable[[list[int]], torch.Tensor], num_frames: int, windows: list[list[int]]) -> torch.Tensor:
-    """Average ``predict(window)`` (B, C, len(window), ...) over the windows that cover each frame."""
+def blend_windows(predict: Callable[[list[int]], torch.Tensor], num_frames: int, windows: list[list[int]],
+                  average: bool = True) -> torch.Tensor:
+    """Average (or, ``average=False``, sum) ``predict(window)`` (B, C, len(window), ...) over the windows covering each frame."""
     total = counts = None
     for window in windows:
         part = predict(window)
@@ -40,4 +43,4 @@ def blend_windows(predict: Callable[[list[int]], torch.Tensor], num_frames: int,
         counts[:, :, window] += 1
     if counts is None or (counts == 0).any():
         raise ValueError("the windows do not cover every frame")
-    return total / counts
+    return total / counts if average else total

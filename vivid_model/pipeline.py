@@ -1,29 +1,39 @@
 """Generation: the published ViViD sampling loop on our components.
 
-Inputs are uint8 frames as decoded. The garment goes through CLIP (its image embedding is the
-cross-attention context; zeros for the unconditional branch) and through the VAE into the
-reference UNet, which runs once (at timestep 0) and fills the reference bank. Each DDIM step
-runs the denoising UNet over overlapping context windows on [noisy latent, agnostic latent,
-agnostic mask] with the pose features, averages the windows' predictions per frame, applies
-classifier-free guidance and steps the scheduler. Masks are binarised as the published
-pipeline does (``conditioning.py``) and reduced to the latent grid by nearest-neighbour sampling.
+Inputs are uint8 frames as decoded, preprocessed as the published pipeline does
+(``preprocess.py``: PIL Lanczos resizes, masks binarised at grey 224). The garment goes through
+CLIP (its image embedding is the cross-attention context; zeros for the unconditional branch)
+and through the VAE into the reference UNet, which runs once (at timestep 0) and fills the
+reference bank. Each DDIM step runs the denoising UNet over overlapping context windows on
+[noisy latent, agnostic latent, agnostic mask] with the pose features, combines the windows'
+predictions per frame (averaged under guidance; summed without, as published), applies
+classifier-free guidance and steps the scheduler.
+
+Random numbers are drawn as the published script draws them, so a seed reproduces its run:
+``torch.manual_seed(seed)`` seeds every device's default generator; the initial noise
+(1, 4, F, h, w) is drawn first, on the CPU, in the pipeline's dtype; then the VAE samples the
+garment latent and then all agnostic latents in one draw, from the device's default generator.
+The global generators are restored afterwards, so generation does not disturb the caller's.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict, dataclass
 
-import cv2
-import numpy as np
 import torch
+import numpy as np
 from tqdm import tqdm
 
 from vivid_model.components import Components
-from vivid_model.conditioning import clip_pixels, latent_mask
 from vivid_model.config import LATENT_SCALE
 from vivid_model.context import blend_windows, context_windows
+from vivid_model.preprocess import clip_input, latent_masks, pose_input, vae_input
+from vivid_model.reference_attention import CROSS_ATTENTION
 from vivid_model.scheduler import make_scheduler
 
+BANK_DTYPES = {"fp16": torch.float16, "model": None}
+UNGUIDED_OVERLAP = ("sum", "average")
 
 
 @dataclass(frozen=True)
@@ -36,29 +46,31 @@ class GenerationSettings:
     context_frames: int = 24
     context_overlap: int = 4
     closed_loop: bool = True
-    vae_batch: int = 8            # frames per VAE call (VAE slicing)
+    vae_batch: int = 8            # frames per VAE call (VAE slicing; the noise is still one draw)
     vae_tiling: bool = False
     cpu_offload: bool = False     # keep parts on the CPU and move each to the device while it runs
+    # published behaviours that look unintended: the default reproduces them, the other value does not
+    cross_attention: str = "discard"   # discard: the denoiser drops its attn2 output (published) | keep
+    reference_bank: str = "fp16"       # fp16: the reference bank is rounded to fp16 (published) | model
+    unguided_overlap: str = "sum"      # sum: overlapping windows add up when guidance <= 1 (published) | average
+
+    def __post_init__(self) -> None:
+        for name, allowed in (("cross_attention", CROSS_ATTENTION), ("reference_bank", tuple(BANK_DTYPES)),
+                              ("unguided_overlap", UNGUIDED_OVERLAP)):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"generation.{name} must be one of {allowed}, got {getattr(self, name)!r}")
 
     def record(self) -> dict:
         return asdict(self)
 
 
-def _resize(frames: np.ndarray, height: int, width: int, nearest: bool = False) -> np.ndarray:
-    mode = cv2.INTER_NEAREST if nearest else cv2.INTER_AREA
-    return np.stack([cv2.resize(f, (width, height), interpolation=mode) for f in frames])
-
-
-def _signed(frames: np.ndarray) -> torch.Tensor:
-    """uint8 (N, H, W, 3) -> float (N, 3, H, W) in [-1, 1]."""
-    return torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float() / 127.5 - 1
-
-
-def _mask_latent(masks: np.ndarray, height: int, width: int, factor: int) -> torch.Tensor:
-    """(N, H, W[, C]) uint8/bool masks -> (N, 1, h, w) {0, 1} at latent size."""
-    masks = masks[..., 0] if masks.ndim == 4 else masks
-    scaled = _resize(masks.astype(np.float32) / (1.0 if masks.dtype == bool else 255.0), height, width)
-    return latent_mask(torch.from_numpy(scaled)[:, None], factor)
+@contextlib.contextmanager
+def seeded(seed: int, device: torch.device):
+    """``torch.manual_seed(seed)`` as the published script calls it, with the previous states restored after."""
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
 
 
 class ViViDPipeline:
@@ -76,19 +88,28 @@ class ViViDPipeline:
             module.to("cpu")
 
     def garment_embedding(self, garment: np.ndarray) -> torch.Tensor:
-        unit = torch.from_numpy(np.ascontiguousarray(garment)).permute(2, 0, 1)[None].float() / 255
-        pixels = clip_pixels(unit, self.parts.config.clip_image_size).to(self.device, self.dtype)
+        pixels = clip_input(garment, self.parts.config.clip_image_size).to(self.device, self.dtype)
         encoder = self._use(self.parts.image_encoder)
         embeds = encoder(pixel_values=pixels).image_embeds[:, None]
         self._release(encoder)
         return embeds
 
-    def encode(self, frames: torch.Tensor, generator: torch.Generator, batch: int) -> torch.Tensor:
+    def encode(self, frames: torch.Tensor, batch: int) -> torch.Tensor:
+        """VAE latents of (N, 3, H, W) frames, sliced by ``batch`` frames but sampled in one draw.
+
+        As diffusers' ``DiagonalGaussianDistribution.sample()`` without a generator: mean + std * noise,
+        the noise from the device's default generator, of the whole batch's shape.
+        """
         vae = self._use(self.parts.vae)
-        latents = [vae.encode(frames[i:i + batch].to(self.device, self.dtype)).latent_dist.sample(generator)
-                   for i in range(0, len(frames), batch)]
+        means, stds = [], []
+        for i in range(0, len(frames), batch):
+            posterior = vae.encode(frames[i:i + batch].to(self.device, self.dtype)).latent_dist
+            means.append(posterior.mean)
+            stds.append(posterior.std)
         self._release(vae)
-        return torch.cat(latents) * LATENT_SCALE
+        mean, std = torch.cat(means), torch.cat(stds)
+        noise = torch.randn(mean.shape, device=mean.device, dtype=mean.dtype)
+        return (mean + std * noise) * LATENT_SCALE
 
     def decode(self, latents: torch.Tensor, batch: int) -> torch.Tensor:
         vae = self._use(self.parts.vae)
@@ -100,8 +121,8 @@ class ViViDPipeline:
     def __call__(self, agnostic: np.ndarray, agnostic_mask: np.ndarray, garment: np.ndarray, garment_mask: np.ndarray,
                  pose: np.ndarray, settings: GenerationSettings = GenerationSettings(),
                  progress: bool = True) -> np.ndarray:
-        """agnostic (F, H, W, 3), agnostic_mask (F, H, W), garment (H, W, 3), garment_mask (H, W), pose (F, H, W, 3),
-        all uint8 -> generated frames (F, settings.height, settings.width, 3) uint8."""
+        """agnostic (F, H, W, 3), agnostic_mask (F, H, W[, 3]), garment (H, W, 3), garment_mask (H, W[, 3]),
+        pose (F, H, W, 3), all uint8 -> generated frames (F, settings.height, settings.width, 3) uint8."""
         frames = len(agnostic)
         if not (len(agnostic_mask) == len(pose) == frames):
             raise ValueError(f"agnostic {frames}, mask {len(agnostic_mask)} and pose {len(pose)} frame counts differ")
@@ -114,25 +135,33 @@ class ViViDPipeline:
             parts.vae.enable_tiling()
         else:
             parts.vae.disable_tiling()
-        generator = torch.Generator(device="cpu").manual_seed(s.seed)
+        parts.bank.store_dtype, parts.bank.cross_attention = BANK_DTYPES[s.reference_bank], s.cross_attention
+        with seeded(s.seed, self.device):
+            return self._generate(agnostic, agnostic_mask, garment, garment_mask, pose, s, progress)
+
+    def _generate(self, agnostic, agnostic_mask, garment, garment_mask, pose, s: GenerationSettings,
+                  progress: bool) -> np.ndarray:
+        parts, frames = self.parts, len(agnostic)
+        factor = parts.config.vae_scale_factor
         guided = s.guidance > 1.0
         h, w = s.height // factor, s.width // factor
-
+        # 1. the initial noise, first, on the CPU in the pipeline's dtype (diffusers' randn_tensor)
+        latents = torch.randn((1, 4, frames, h, w), dtype=self.dtype).to(self.device)
+        latents = latents * self.scheduler.init_noise_sigma
         embeds = self.garment_embedding(garment)
         context = torch.cat([torch.zeros_like(embeds), embeds]) if guided else embeds
-        garment_latent = self.encode(_signed(_resize(garment[None], s.height, s.width)), generator, 1)
-        garment_mask_latent = _mask_latent(garment_mask[None], s.height, s.width, factor).to(self.device, self.dtype)
-        agnostic_latents = self.encode(_signed(_resize(agnostic, s.height, s.width)), generator, s.vae_batch)
+        # 2. the VAE samples: the garment, then every agnostic frame in one draw
+        garment_latent = self.encode(vae_input(garment[None], s.height, s.width), 1)
+        garment_mask_latent = latent_masks(garment_mask[None], s.height, s.width, factor).to(self.device, self.dtype)
+        agnostic_latents = self.encode(vae_input(agnostic, s.height, s.width), s.vae_batch)
         agnostic_latents = agnostic_latents.permute(1, 0, 2, 3)[None]                     # (1, 4, F, h, w)
-        mask_latents = _mask_latent(agnostic_mask, s.height, s.width, factor).permute(1, 0, 2, 3)[None]
+        mask_latents = latent_masks(agnostic_mask, s.height, s.width, factor).permute(1, 0, 2, 3)[None]
         mask_latents = mask_latents.to(self.device, self.dtype)
-        pose_input = torch.from_numpy(_resize(pose, s.height, s.width)).permute(3, 0, 1, 2)[None].float() / 255
         guider = self._use(parts.pose_guider)
-        pose_features = guider(pose_input.to(self.device, self.dtype))
+        pose_features = guider(pose_input(pose, s.height, s.width)[None].permute(0, 2, 1, 3, 4)
+                               .to(self.device, self.dtype))
         self._release(guider)
 
-        noise = torch.randn((1, 4, frames, h, w), generator=generator).to(self.device, self.dtype)
-        latents = noise * self.scheduler.init_noise_sigma
         batch = 2 if guided else 1
         reference = self._use(parts.reference_unet)
         parts.fill_reference(torch.cat([garment_latent, garment_mask_latent], dim=1).repeat(batch, 1, 1, 1), context,
@@ -140,6 +169,7 @@ class ViViDPipeline:
         self._release(reference)
         denoiser = self._use(parts.denoiser)
         windows = context_windows(frames, s.context_frames, s.context_overlap, s.closed_loop)
+        average = guided or s.unguided_overlap == "average"
         self.scheduler.set_timesteps(s.steps, device=self.device)
         try:
             for t in tqdm(self.scheduler.timesteps, desc="denoise", unit="step", disable=not progress):
@@ -150,11 +180,11 @@ class ViViDPipeline:
                     window_input = self.scheduler.scale_model_input(model_input[:, :, window], t).repeat(batch, 1, 1, 1, 1)
                     return denoiser(window_input, t, context, pose_features[:, :, window].repeat(batch, 1, 1, 1, 1))
 
-                prediction = blend_windows(predict, frames, windows)
+                prediction = blend_windows(predict, frames, windows, average=average)
                 if guided:
                     unconditional, conditional = prediction.chunk(2)
                     prediction = unconditional + s.guidance * (conditional - unconditional)
-                latents = self.scheduler.step(prediction, t, latents, generator=generator).prev_sample
+                latents = self.scheduler.step(prediction, t, latents).prev_sample
         finally:
             parts.bank.clear()
             self._release(denoiser)

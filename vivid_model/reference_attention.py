@@ -8,6 +8,16 @@ self-attention are its own tokens followed by the reference tokens (the same ref
 frame), and the reference layer's output is added to the result (ViViD's ``bank2``). Samples of
 the unconditional branch of classifier-free guidance use plain self-attention and no reference,
 as in the published pipeline.
+
+Two more published behaviours are kept by default, each with a named alternative:
+
+- ``cross_attention="discard"``: the published read path (``mutual_self_attention.py``) computes
+  the denoising UNet's spatial cross-attention (``attn2``) and throws its output away, so the
+  CLIP garment embedding has no effect in the denoising UNet; guidance acts only through the
+  reference attention. Its processor here returns zeros (adding zeros is dropping the term).
+  ``"keep"`` adds it, as a plain diffusers block would.
+- ``store_dtype=torch.float16``: ``ReferenceAttentionControl.update`` casts the bank to fp16 before
+  the denoising UNet reads it, also in an fp32 run. ``None`` keeps the model's precision.
 """
 
 from __future__ import annotations
@@ -29,6 +39,9 @@ def attention(attn, query_states: torch.Tensor, context: torch.Tensor) -> torch.
     return attn.to_out[1](attn.to_out[0](out))
 
 
+CROSS_ATTENTION = ("discard", "keep")
+
+
 @dataclass
 class ReferenceBank:
     """What the reference UNet wrote, by layer name; ``conditioned[b]`` says whether batch entry b reads it."""
@@ -38,6 +51,16 @@ class ReferenceBank:
     conditioned: torch.Tensor | None = None             # (B,) bool for the denoising batch
     inputs: dict[str, torch.Tensor] = field(default_factory=dict)
     outputs: dict[str, torch.Tensor] = field(default_factory=dict)
+    store_dtype: torch.dtype | None = torch.float16     # published: the bank is kept in fp16
+    cross_attention: str = "discard"                    # published: the denoiser's attn2 output is dropped
+
+    def __post_init__(self) -> None:
+        if self.cross_attention not in CROSS_ATTENTION:
+            raise ValueError(f"cross_attention must be one of {CROSS_ATTENTION}, got {self.cross_attention!r}")
+
+    def keep(self, value: torch.Tensor) -> torch.Tensor:
+        """What the bank holds of a written tensor (a cast, which gradients pass through in training)."""
+        return value if self.store_dtype is None else value.to(self.store_dtype)
 
     def clear(self) -> None:
         self.inputs.clear()
@@ -55,7 +78,7 @@ class ReferenceAttnProcessor:
         bank = self.bank
         if bank.mode == "write":
             out = attention(attn, hidden_states, hidden_states)
-            bank.inputs[self.name], bank.outputs[self.name] = hidden_states, out
+            bank.inputs[self.name], bank.outputs[self.name] = bank.keep(hidden_states), bank.keep(out)
             return out
         if bank.mode != "read" or self.name not in bank.inputs:
             return attention(attn, hidden_states, hidden_states)
@@ -78,17 +101,44 @@ class ReferenceAttnProcessor:
         return out
 
 
+class DenoiserCrossAttnProcessor:
+    """The denoising UNet's spatial ``attn2``: dropped as published (zeros), or kept (plain SDPA)."""
+
+    def __init__(self, bank: ReferenceBank) -> None:
+        from diffusers.models.attention_processor import AttnProcessor2_0
+
+        self.bank, self.plain = bank, AttnProcessor2_0()
+
+    def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, temb=None, **kwargs):
+        if self.bank.cross_attention == "discard":
+            return torch.zeros_like(hidden_states)
+        return self.plain(attn, hidden_states, encoder_hidden_states, attention_mask, temb)
+
+
 def spatial_self_attention_names(unet) -> list[str]:
     """``attn1`` processors of the spatial transformer blocks (motion modules excluded)."""
     return [n for n in unet.attn_processors if ".attentions." in n and n.endswith("attn1.processor")]
 
 
-def install(unet, bank: ReferenceBank) -> list[str]:
-    """Give every spatial ``attn1`` of ``unet`` a processor bound to ``bank``; other processors become SDPA ones."""
+def spatial_cross_attention_names(unet) -> list[str]:
+    """``attn2`` processors of the spatial transformer blocks (motion modules excluded)."""
+    return [n for n in unet.attn_processors if ".attentions." in n and n.endswith("attn2.processor")]
+
+
+def install(unet, bank: ReferenceBank, reader: bool = False) -> list[str]:
+    """Give every spatial ``attn1`` of ``unet`` a processor bound to ``bank``; other processors become SDPA ones.
+
+    ``reader`` (the denoising UNet) also gives its spatial ``attn2`` the published drop-or-keep processor.
+    """
     from diffusers.models.attention_processor import AttnProcessor2_0
 
     names = spatial_self_attention_names(unet)
-    processors = {n: (ReferenceAttnProcessor(n.removesuffix(".processor"), bank) if n in names else AttnProcessor2_0())
-                  for n in unet.attn_processors}
-    unet.set_attn_processor(processors)
+    cross = set(spatial_cross_attention_names(unet)) if reader else set()
+
+    def processor(name: str):
+        if name in names:
+            return ReferenceAttnProcessor(name.removesuffix(".processor"), bank)
+        return DenoiserCrossAttnProcessor(bank) if name in cross else AttnProcessor2_0()
+
+    unet.set_attn_processor({n: processor(n) for n in unet.attn_processors})
     return names

@@ -17,7 +17,7 @@ import numpy as np
 
 from vivid_data.formats.pairs import read_pairs_file
 from vivid_data.shards.index import Span, load_index, member_spans, read_spans, shard_paths
-from vivid_data.video import decode_video, read_image, read_mask
+from vivid_data.video import decode_video, read_image
 
 POSE_INPUTS = ("densepose", "pose")
 
@@ -48,7 +48,8 @@ def _tar_index(path: Path) -> dict[str, tuple[dict[str, Span], dict]]:
 
 
 def _mask_frames(frames: np.ndarray) -> np.ndarray:
-    return (frames[..., 0] > 127).astype(np.uint8) * 255
+    """The red channel of decoded mask frames, grey levels kept: the pipeline binarises them as published."""
+    return np.ascontiguousarray(frames[..., 0])
 
 
 def dataset_samples(index_path: str | Path, split: str = "test", setting: str = "paired",
@@ -91,7 +92,7 @@ def dataset_samples(index_path: str | Path, split: str = "test", setting: str = 
             return {"video": video("video.mp4"), "agnostic": video("agnostic.mp4"),
                     "agnostic_mask": _mask_frames(video("agnostic_mask.mp4")), "pose": video(f"{pose_input}.mp4"),
                     "garment": read_image(worn["garment.jpg"], name=f"{garment_path}:{garment_key}.garment.jpg"),
-                    "garment_mask": read_mask(worn["garment_mask.png"]).astype(np.uint8) * 255}
+                    "garment_mask": read_image(worn["garment_mask.png"])[..., 0]}
 
         yield GenerationSample(key, garment_key, float(meta.get("fps") or 24.0), load)
 
@@ -116,6 +117,6 @@ def folder_samples(folder: str | Path, pairs: str | Path, pose_input: str = "den
             return {"video": decode_video(files["video"]), "agnostic": decode_video(files["agnostic"]),
                     "agnostic_mask": _mask_frames(decode_video(files["agnostic_mask"])),
                     "pose": decode_video(files["pose"]), "garment": read_image(files["garment"]),
-                    "garment_mask": read_mask(files["garment_mask"]).astype(np.uint8) * 255}
+                    "garment_mask": read_image(files["garment_mask"])[..., 0]}  # .convert("RGB"), red, as published
 
         yield GenerationSample(stem, Path(line.garment).stem, probe_video(files["video"]).fps, load)

@@ -1,11 +1,16 @@
 """The two UNets, built from diffusers blocks.
 
-Reference UNet: ``UNet2DConditionModel`` with 5 input channels (garment latent + garment mask).
+Reference UNet: ``UNet2DConditionModel`` with 5 input channels (garment latent + garment mask)
+and, as published, no output head: ViViD's ``unet_2d_condition.py`` sets ``conv_norm_out`` to
+None and leaves ``conv_out`` out (only the attention banks of the reference pass are used), so
+the published ``reference_unet.pth`` has neither and loads strictly only into a model without them.
 Denoising UNet: ``UNetMotionModel`` (the 2D UNet inflated with AnimateDiff motion modules at every
 resolution and in the mid block) with 9 input channels (noisy latent + agnostic latent +
-agnostic mask); pose features are added to its first convolution's output. Two details keep it
+agnostic mask); pose features are added to its first convolution's output. Three details keep it
 faithful to the published AnimateDiff modules: their GroupNorm normalises each frame on its own
-(diffusers' normalises over all frames together), and their output projection starts at zero.
+(diffusers' normalises over all frames together) with 32 groups whatever the UNet's
+``norm_num_groups`` (``TemporalTransformer3DModel``'s default, which ``VanillaTemporalModule``
+never overrides), and their output projection starts at zero.
 """
 
 from __future__ import annotations
@@ -17,12 +22,21 @@ from diffusers import UNet2DConditionModel, UNetMotionModel
 from vivid_model.config import ModelConfig
 
 
+#: GroupNorm groups of every motion module (AnimateDiff's ``TemporalTransformer3DModel`` default)
+MOTION_NORM_GROUPS = 32
+
+
 def build_reference_unet(config: ModelConfig) -> UNet2DConditionModel:
-    return UNet2DConditionModel(
+    """The reference UNet without ``conv_norm_out``/``conv_act``/``conv_out``: its forward ends after the up blocks."""
+    unet = UNet2DConditionModel(
         sample_size=64, in_channels=5, out_channels=4, block_out_channels=config.block_out_channels,
         layers_per_block=config.layers_per_block, down_block_types=config.down_block_types,
         up_block_types=config.up_block_types, attention_head_dim=config.attention_heads,
         cross_attention_dim=config.cross_attention_dim, norm_num_groups=config.norm_num_groups)
+    unet.conv_norm_out = None  # diffusers then skips the norm and the activation
+    unet.conv_act = None
+    unet.conv_out = nn.Identity()  # no parameters: the published file has no conv_out keys
+    return unet
 
 
 class FrameGroupNorm(nn.GroupNorm):
@@ -42,7 +56,10 @@ def _per_frame_motion_norms(unet: UNetMotionModel) -> None:
             continue
         for child_name, child in list(module.named_children()):
             if child_name == "norm" and type(child) is nn.GroupNorm:
-                replacement = FrameGroupNorm(child.num_groups, child.num_channels, child.eps, child.affine)
+                if child.num_channels % MOTION_NORM_GROUPS:
+                    raise ValueError(f"{name}: {child.num_channels} channels cannot form the motion modules' "
+                                     f"{MOTION_NORM_GROUPS} GroupNorm groups")
+                replacement = FrameGroupNorm(MOTION_NORM_GROUPS, child.num_channels, child.eps, child.affine)
                 replacement.load_state_dict(child.state_dict())
                 setattr(module, child_name, replacement)
             if child_name == "proj_out" and isinstance(child, nn.Linear):
