@@ -107,7 +107,7 @@ def sanity_report(vivid_samples: Path, tmp_path_factory) -> dict[str, Path]:
     for kind, predictions in folders.items():
         out = root / "eval" / kind
         overrides = [f"predictions={predictions}", f"references={references}", f"out_dir={out}",
-                     "lpips.random_backbone=true", "metrics=[ssim,lpips,flicker,warp]", "dataset=ViViD",
+                     "metric.lpips.random_backbone=true", "metrics=[ssim,lpips,flicker,warp]", "dataset=ViViD",
                      "subset=vivid_s", "strips=2"]
         with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
             evaluate(compose(config_name="eval", overrides=overrides), progress=False)

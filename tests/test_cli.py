@@ -36,8 +36,12 @@ def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 )
 def test_every_config_composes(group_option: str, tmp_path: Path):
     group, option = group_option.split("=")
+    if group == "metric":  # one package per metric: metric@metric.<name>
+        group_option, group = f"metric@metric.{option}={option}", f"metric.{option}"
     primary, extra = {"protocol": ("eval", ["predictions=p", "references=r"]),
-                      "model": ("generate", ["references=r", "out_dir=o"])}.get(group, ("build", [f"path={tmp_path}"]))
+                      "metric": ("eval", ["predictions=p", "references=r"]),
+                      "model": ("generate", ["references=r", "out_dir=o"])}.get(group.split(".")[0],
+                                                                                 ("build", [f"path={tmp_path}"]))
     with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
         cfg = compose(config_name=primary, overrides=[group_option, *extra], return_hydra_config=False)
     if group == "model":  # a model group names a configuration and where its weights come from
@@ -48,8 +52,10 @@ def test_every_config_composes(group_option: str, tmp_path: Path):
         with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
             assert compose(config_name="train", overrides=[group_option, "data=d", "out_dir=o"]).model.config == option
         return
-    assert cfg[group]["_target_"]
-    assert hydra.utils.get_class(cfg[group]["_target_"])
+    node = cfg.metric[option] if group.startswith("metric.") else cfg[group]
+    assert node["_target_"]
+    assert hydra.utils.get_method(node["_target_"]) if node["_target_"].endswith("protocol_named") else \
+        hydra.utils.get_class(node["_target_"])
 
 
 def test_vivid_build_from_another_directory_on_the_real_sample(vivid_samples: Path, tmp_path: Path):

@@ -41,7 +41,7 @@ def folders(vivid_samples: Path, tmp_path_factory) -> dict[str, Path]:
 
 def config(folders, predictions: str, **overrides):
     options = [f"predictions={folders[predictions]}", f"references={folders['references']}",
-               f"out_dir={folders['root'] / ('out_' + predictions)}", "lpips.random_backbone=true",
+               f"out_dir={folders['root'] / ('out_' + predictions)}", "metric.lpips.random_backbone=true",
                "metrics=[ssim,lpips,flicker,warp,vfid_i3d]"]
     options += [f"{k}={v}" for k, v in overrides.items()]
     with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
@@ -85,13 +85,13 @@ def test_outputs_and_unavailable_weights(results, folders):
     assert list(per_video["sample_id"]) == ["clip_a", "clip_b"] and (per_video["ssim"] < 1).all()
     assert len(pd.read_csv(out / "per_frame.csv")) == 40
     assert (summary["method"], summary["dataset"], summary["subset"]) == ("noisy", "refs", "all")
-    assert sorted(p.name for p in (out / "strips").iterdir()) == ["clip_a.png", "clip_b.png"]  # strips=3, two videos
+    assert sorted(p.name for p in (out / "strips").iterdir()) == ["clip_a.jpg", "clip_b.jpg"]  # strips=3, two videos
 
 
 def test_flow_is_recorded_and_raft_without_weights_is_unavailable(results, folders, tmp_path: Path, monkeypatch):
     assert results["same"]["warp_flow"] == {"method": "farneback"}
     monkeypatch.setenv("VIVID_HOME", str(tmp_path))
-    summary = evaluate(config(folders, "noisy", **{"warp.method": "raft", "metrics": "[ssim,warp]",
+    summary = evaluate(config(folders, "noisy", **{"metric.warp.method": "raft", "metrics": "[ssim,warp]",
                                                    "out_dir": tmp_path / "out"}), progress=False)
     assert "vivid-weights fetch raft_large" in summary["unavailable"]["warp"]
     assert "ssim" in summary["metrics"] and "warp_prediction" not in summary["metrics"]
@@ -117,9 +117,14 @@ def test_missing_extra_and_mismatch(folders, tmp_path: Path):
     assert summary["frames"] == 12
 
 
-def test_unpaired_reports_vfid_only(folders):
-    summary = evaluate(config(folders, "same", setting="unpaired"), progress=False)
-    assert summary["metrics"] == {} and set(summary["unavailable"]) == {"vfid_i3d"}
+def test_unpaired_without_weights_measures_nothing_and_says_so(folders, tmp_path: Path, monkeypatch):
+    """Unpaired is VFID only; with no VFID weights nothing can be computed: an error, not an empty result."""
+    from vivid_eval.evaluate import NothingMeasured
+
+    monkeypatch.setenv("VIVID_HOME", str(tmp_path))
+    with pytest.raises(NothingMeasured, match=r"vfid_i3d: .*vivid-weights fetch i3d_rgb_imagenet") as info:
+        evaluate(config(folders, "same", setting="unpaired"), progress=False)
+    assert "ssim: not measured in the unpaired setting" in str(info.value)
 
 
 @pytest.mark.slow
@@ -148,3 +153,28 @@ def test_cli_from_another_directory(folders, tmp_path: Path):
     bad = subprocess.run([str(Path(sys.executable).parent / "vivid-eval"), f"predictions={tmp_path / 'absent'}",
                           f"references={folders['references']}"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and "prediction folder not found" in bad.stderr
+
+
+def test_short_and_single_frame_videos_never_abort_the_run(folders, tmp_path: Path):
+    """A 1-frame video has no flicker and no warping error: named for those metrics, scored by the others."""
+    refs, preds = tmp_path / "refs" / "videos", tmp_path / "preds"
+    clip = decode_video(folders["references"] / "videos" / "clip_a.mp4")
+    for name, frames in (("long", clip), ("single", clip[:1])):
+        encode_video(frames, refs / f"{name}.mp4", crf=10)
+        encode_video(frames, preds / f"{name}.mp4", lossless=True)
+    cfg = config({**folders, "preds": preds, "references": tmp_path / "refs"}, "preds",
+                 metrics="[ssim,flicker,warp]", out_dir=tmp_path / "out")
+    summary = evaluate(cfg, progress=False)
+    assert summary["videos"] == 2 and summary["metrics"]["ssim"]["videos"] == 2
+    assert summary["metrics"]["flicker_diff"]["videos"] == 1 and summary["metrics"]["warp_prediction"]["videos"] == 1
+    assert "at least two frames" in summary["skipped_videos"]["flicker"]["single"]
+    assert summary["metrics"]["flicker_diff"]["ci95"] is None  # one video: no interval
+
+
+def test_fps_and_the_mismatch_policy_are_recorded(results, folders):
+    summary = results["noisy"]
+    assert (summary["mismatch_policy"], summary["fps_policy"], summary["mismatched_videos"]) == ("error", "error", {})
+    assert summary["reference_set"]["videos"] == 2 and summary["reference_set"]["frames"] == 40
+    per_video = pd.read_csv(folders["root"] / "out_noisy" / "per_video.csv")
+    assert (per_video["fps_prediction"] == 24).all() and (per_video["fps_reference"] == 24).all()
+    assert (per_video["frames_prediction"] == per_video["frames_reference"]).all()

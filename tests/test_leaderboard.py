@@ -12,9 +12,15 @@ from vivid_eval.leaderboard import (Entry, ResultError, baseline_entries, build_
                                     to_json)
 
 
+VIVID_S_SET = {"videos": 180, "per_category": {"dresses": 60, "lower_body": 60, "upper_body": 60}, "frames_min": 64,
+               "frames_max": 64, "frames": 180 * 64, "ids_sha256": "0123456789abcdef", "setting": "paired"}
+
+
 def write_result(folder: Path, method: str, protocol: str = "vivid_v1", dataset: str = "ViViD", subset: str = "vivid_s",
-                 ssim=(0.85, 0.86, 0.84), lpips=(0.10, 0.11, 0.09), lpips_net: str = "squeeze") -> Path:
-    """A vivid-eval output folder as vivid-eval writes it (summary.json and per_video.csv)."""
+                 ssim=(0.85, 0.86, 0.84), lpips=(0.10, 0.11, 0.09), lpips_net: str = "squeeze",
+                 reference_set: dict | None = None) -> Path:
+    """A vivid-eval output folder as vivid-eval writes it (summary.json and per_video.csv); by default measured
+    on a reference set shaped like ViViD-S's published definition."""
     folder.mkdir(parents=True)
     ids = [f"s{i}" for i in range(len(ssim))]
     pd.DataFrame({"sample_id": ids, "frames": 20, "ssim": ssim, "lpips": lpips}).to_csv(folder / "per_video.csv", index=False)
@@ -23,7 +29,8 @@ def write_result(folder: Path, method: str, protocol: str = "vivid_v1", dataset:
     metrics["vfid_i3d"] = {"value": 15.0, "direction": "lower", "prediction_clips": 6, "reference_clips": 6}
     (folder / "summary.json").write_text(json.dumps({
         "method": method, "dataset": dataset, "subset": subset, "setting": "paired",
-        "protocol": {"id": protocol, "version": 1}, "lpips_net": lpips_net, "metrics": metrics}))
+        "protocol": {"id": protocol, "version": 1}, "lpips_net": lpips_net, "metrics": metrics,
+        "reference_set": reference_set or VIVID_S_SET}))
     return folder
 
 
@@ -117,3 +124,41 @@ def test_vfid_difference_is_bootstrapped_from_clip_features(tmp_path: Path):
     assert vfid_test(good, load_result(write_result(tmp_path / "none", "none")), "vfid_i3d", 10, 0) is None
     metrics = {c.metric for c in build_leaderboard([good, bad], [], resamples=200, vfid_resamples=30)[0].comparisons}
     assert "vfid_i3d" in metrics
+
+
+def test_a_result_on_three_videos_is_not_ranked_against_vivid_s_and_says_why(tmp_path: Path, published):
+    small = {"videos": 3, "per_category": {"upper_body": 3}, "frames_min": 20, "frames_max": 20, "frames": 60,
+             "ids_sha256": "feedfacefeedface"}
+    ours = load_result(write_result(tmp_path / "a", "tiny run", protocol="catv2ton_compat", reference_set=small,
+                                    ssim=(0.99, 0.99, 0.99)))
+    section = build_leaderboard([ours], published, resamples=200)[0]
+    assert ours.comparable is False
+    assert "3 videos; vivid_s has 180" in ours.reason and "60 each" in ours.reason and "20 frames per video" in ours.reason
+    assert section.ranks["ssim"]["tiny run"] == "not ranked" and section.ranks["ssim"]["CatV2TON"] == "1/8"
+    entry = next(e for e in to_json([section])["sections"][0]["entries"] if e["name"] == "tiny run")
+    assert entry["comparable"] is False and "vivid_s has 180" in entry["reason"]
+
+
+def test_a_result_whose_counts_match_is_ranked(tmp_path: Path, published):
+    ours = load_result(write_result(tmp_path / "a", "full run", protocol="catv2ton_compat"))
+    section = build_leaderboard([ours], published, resamples=200)[0]
+    assert ours.comparable is True and section.ranks["vfid_i3d"]["full run"] == "2/9"
+
+
+def test_a_near_miss_subset_name_gets_a_suggestion(tmp_path: Path):
+    from vivid_eval.names import LabelError, check_labels
+
+    with pytest.raises(ResultError, match="unknown subset 'vivid-s'; did you mean 'vivid_s'"):
+        load_result(write_result(tmp_path / "a", "typo", subset="vivid-s"))
+    with pytest.raises(LabelError, match="did you mean 'ViViD'"):
+        check_labels("vivid", "vivid_s")
+    check_labels("my_shop_2026", "test")  # far from every known name: the user's own
+
+
+def test_results_on_different_videos_are_not_ranked_together(tmp_path: Path, published):
+    a = load_result(write_result(tmp_path / "a", "a", dataset="mine", subset="test",
+                                 reference_set={**VIVID_S_SET, "ids_sha256": "aaaa"}))
+    b = load_result(write_result(tmp_path / "b", "b", dataset="mine", subset="test",
+                                 reference_set={**VIVID_S_SET, "videos": 7, "ids_sha256": "bbbb"}))
+    section = build_leaderboard([a, b], published, resamples=200)[0]
+    assert a.comparable and not b.comparable and "measured on other videos (7)" in b.reason

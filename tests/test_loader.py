@@ -103,7 +103,42 @@ def test_corrupt_and_short_samples_are_skipped_and_counted(tmp_path: Path):
     dataset = ClipDataset(index, config=ClipConfig(clip_len=16, size=(48, 32)), shuffle=False)
     keys = [s["key"] for s in dataset]
     assert sorted(keys) == ["sample0", "sample3"]
-    assert dataset.skipped.counts() == {"corrupt": 1, "too_short": 1, "missing_member": 0}
+    assert dataset.skipped.counts() == {"corrupt": 1, "checksum": 0, "too_short": 1, "missing_member": 0,
+                                        "unreadable_shard": 0}
+
+
+def flip_a_byte(shard: Path, member: str) -> None:
+    """Flip one byte in the middle of a member's data inside the tar (a bad disk, a bad copy)."""
+    from vivid_data.shards.index import member_spans
+
+    offset, size = next(spans[member] for spans in member_spans(shard).values() if member in spans)
+    data = bytearray(shard.read_bytes())
+    data[offset + size // 2] ^= 0xFF
+    shard.write_bytes(bytes(data))
+
+
+def test_a_flipped_byte_in_a_video_member_is_skipped_and_counted(tmp_path: Path):
+    import json
+
+    index = make_dataset(tmp_path)
+    shards = json.loads(Path(index).read_text())["splits"]["train"]["shards"]
+    flip_a_byte(Path(index).parent / shards[0]["path"], "video.mp4")
+    checked = ClipDataset(index, config=ClipConfig(clip_len=8, size=(48, 32)), shuffle=False)
+    assert len(list(checked)) == 3 and checked.skipped.counts()["checksum"] == 1
+    trusting = ClipDataset(index, config=ClipConfig(clip_len=8, size=(48, 32), verify_hashes=False), shuffle=False)
+    assert len(list(trusting)) + sum(trusting.skipped.counts().values()) == 4  # not checked: decoded, or corrupt
+
+
+def test_a_truncated_shard_is_counted(tmp_path: Path):
+    import json
+
+    index = make_dataset(tmp_path)
+    shard = Path(index).parent / json.loads(Path(index).read_text())["splits"]["train"]["shards"][0]["path"]
+    shard.write_bytes(shard.read_bytes()[: shard.stat().st_size // 3])
+    dataset = ClipDataset(index, config=ClipConfig(clip_len=8, size=(48, 32)), shuffle=False)
+    with pytest.warns(Warning):
+        list(dataset)
+    assert dataset.skipped.counts()["unreadable_shard"] >= 1
 
 
 def test_bad_config():

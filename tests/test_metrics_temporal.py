@@ -43,14 +43,48 @@ def test_warp_follows_a_known_shift():
     assert not occlusion_mask(flow, backward)[5:15, 5:15].any()
 
 
-def test_occlusion_mask_matches_the_vectorised_formula(clip: np.ndarray):
-    """The channel-wise mask equals the textbook form written with np.gradient over whole arrays."""
+def test_occlusion_mask_is_lai_et_al_s(clip: np.ndarray):
+    """Written out from the published definition: forward-backward check with the backward flow
+    sampled along the forward flow; motion boundaries of the forward flow, forward differences."""
     [(forward, backward)] = pair_flows(clip[:2])
     back = warp(backward, forward)
     occluded = ((forward + back) ** 2).sum(-1) > 0.01 * ((forward**2).sum(-1) + (back**2).sum(-1)) + 0.5
-    du_y, du_x = np.gradient(back[..., 0])
-    dv_y, dv_x = np.gradient(back[..., 1])
-    boundary = du_x**2 + du_y**2 + dv_x**2 + dv_y**2 > 0.01 * (back**2).sum(-1) + 0.002
+    du = np.zeros(forward.shape[:2] + (2,), np.float32)
+    dv = np.zeros(forward.shape[:2] + (2,), np.float32)
+    du[:, :-1] = forward[:, :-1] - forward[:, 1:]
+    dv[:-1] = forward[:-1] - forward[1:]
+    boundary = (du**2).sum(-1) + (dv**2).sum(-1) > 0.01 * (forward**2).sum(-1) + 0.002
     expected = occluded | boundary
     assert 0 < expected.mean() < 0.5
     assert (occlusion_mask(forward, backward) != expected).sum() <= expected.size * 1e-4  # float32 ties at the threshold
+
+
+def test_warping_error_on_a_known_shift_by_hand():
+    """A frame pair whose second frame is the first moved 1 pixel right, with a known wrong pixel: the
+    error is that pixel's squared difference averaged over RGB and over the trusted pixels."""
+    rng = np.random.default_rng(4)
+    first = rng.integers(40, 200, (24, 24, 3)).astype(np.uint8)
+    second = np.roll(first, 1, axis=1)
+    second[12, 12] = first[12, 11] + 30  # one pixel off by 30 grey levels in every channel
+    flow = np.zeros((24, 24, 2), np.float32)
+    flow[..., 0] = 1.0  # frame t's pixel x is at x + 1 in frame t+1
+    mask = np.ones((24, 24), bool)
+    mask[:, -1] = False  # the replicated border column is not comparable
+    value, per_pair = warping_error(np.stack([first, second]), [(mask, flow)])
+    expected = 3 * (30 / 255) ** 2 / (3 * mask.sum())
+    assert value == pytest.approx(expected, rel=1e-5) and per_pair.shape == (1,)
+
+
+def test_temporal_metrics_take_tensors_and_refuse_single_frames(clip: np.ndarray):
+    import torch
+
+    from vivid_eval.metrics.temporal import TooFewFrames
+
+    tensor = torch.from_numpy(clip).permute(0, 3, 1, 2).float() / 255
+    assert temporal_flicker(tensor) == pytest.approx(temporal_flicker(clip), abs=1e-9)
+    with pytest.raises(TooFewFrames):
+        temporal_flicker(clip[:1])
+    with pytest.raises(TooFewFrames):
+        reference_flows(clip[:1])
+    with pytest.raises(ValueError, match="must be"):
+        temporal_flicker(np.zeros((2, 8, 8), np.uint8))

@@ -10,4 +10,6 @@ def test_selected_videos_and_their_figures(sanity_report):
     figures = video_figures(results, 1)
     names = [f.name for f in figures]
     assert names == ["v-clip-a-ssim", "v-clip-a-lpips", "v-clip-a-agnostic", "v-clip-a-frozen", "v-clip-a-shuffled"]
-    assert all(f.png.startswith(b"\x89PNG") for f in figures)
+    assert all(f.png.startswith(b"\x89PNG") for f in figures if f.suffix == "png")
+    strips = [f for f in figures if f.suffix == "jpg"]
+    assert len(strips) == 3 and all(f.png.startswith(b"\xff\xd8") and len(f.png) < 60_000 for f in strips)

@@ -48,7 +48,7 @@ def test_report_table_images_and_links(browser, sanity_report, tmp_path: Path):
     assert len(images) >= 14  # bar charts, per-frame curves, six strips
     for complete, width, height, source in images:
         assert complete and width > 0 and height > 0, "an image did not decode"
-        assert source == "data:image/png;base64,"  # self-contained: nothing fetched
+        assert source.startswith(("data:image/png;base64", "data:image/jpeg;base6"))  # self-contained: nothing fetched
     broken = browser.execute_script(
         "return [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))"
         ".filter(h => !h.startsWith('#') || !document.getElementById(h.slice(1)))")
@@ -68,3 +68,34 @@ def test_html_escapes_names(sanity_report):
     entry = Entry("<script>alert(1)</script>", "result", "d", "s", "paired", "p", {"ssim": 0.5})
     text = render(build_leaderboard([entry], [], resamples=100), [])
     assert "<script>" not in text and "&lt;script&gt;" in text
+
+
+def test_comparability_is_shown_per_row_in_the_browser(browser, tmp_path: Path):
+    """A 3-video result labelled ViViD-S beside CatV2TON's rows: its row says why it is not ranked."""
+    from test_leaderboard import VIVID_S_SET, write_result
+
+    from vivid_eval.baselines import load_baselines
+    from vivid_eval.leaderboard import baseline_entries, build_leaderboard, load_result
+
+    small = {**VIVID_S_SET, "videos": 3, "per_category": {"upper_body": 3}, "frames_min": 16, "frames_max": 16}
+    entries = [load_result(write_result(tmp_path / "small", "small run", protocol="catv2ton_compat",
+                                        reference_set=small)),
+               load_result(write_result(tmp_path / "full", "full run", protocol="catv2ton_compat"))]
+    page = tmp_path / "board.html"
+    page.write_text(render(build_leaderboard(entries, baseline_entries(load_baselines()), resamples=100), []))
+    browser.get(page.resolve().as_uri())
+    rows = browser.execute_script(
+        "return [...document.querySelectorAll('section')[0].querySelector('table').querySelectorAll('tbody tr')]"
+        ".map(tr => [tr.className, tr.cells[0].textContent, tr.cells[tr.cells.length - 2].textContent])")
+    by_name = {name.split(" (")[0]: (cls, measured) for cls, name, measured in rows}
+    assert "incomparable" in by_name["small run"][0] and "not comparable: 3 videos; vivid_s has 180" in by_name["small run"][1]
+    assert "incomparable" not in by_name["full run"][0] and by_name["full run"][1].startswith("180 videos, 64 frames")
+    assert by_name["CatV2TON"][1] == "180 videos, 60 per category, 64 frames each"
+    cells = browser.execute_script("return [...document.querySelectorAll('section')[0].querySelectorAll('td')]"
+                                   ".map(td => td.textContent)")
+    assert any("(not ranked)" in c for c in cells)
+
+
+def test_the_report_stays_small(sanity_report):
+    """Thumbnails, not full frames: three results with strips and figures in well under 3 MB."""
+    assert sanity_report["html"].stat().st_size < 3_000_000

@@ -24,3 +24,23 @@ def test_bar_chart_and_curves_decode():
         frame_curves({"ours": frames}, "a", "lpips")
     with pytest.raises(ValueError, match="no entry has lpips"):
         bar_chart(entries, "lpips", "t")
+
+
+def test_whiskers_only_where_there_is_an_interval_and_the_axis_shows_differences():
+    import matplotlib.pyplot as plt
+    from matplotlib.container import ErrorbarContainer
+
+    from vivid_eval.reports.plots import bar_axes
+
+    entries = [Entry("ours", "result", "d", "s", "paired", "p", {"ssim": 0.80}, {"ssim": (0.78, 0.82)}),
+               Entry("paper a", "baseline", "d", "s", "paired", "p", {"ssim": 0.87}),
+               Entry("paper b", "baseline", "d", "s", "paired", "p", {"ssim": 0.84})]
+    figure, axis = bar_axes(entries, "ssim", "t")
+    errorbars = [c for c in axis.containers if isinstance(c, ErrorbarContainer)]
+    assert len(errorbars) == 1 and len(errorbars[0].lines[2][0].get_segments()) == 1  # one whisker, for "ours"
+    low, high = axis.get_ylim()
+    assert 0.6 < low < 0.78 and 0.87 < high < 1.0  # not from 0: 0.80 against 0.87 is visible
+    plt.close(figure)
+    figure, axis = bar_axes([Entry("x", "baseline", "d", "s", "paired", "p", {"vfid_i3d": 12.0})], "vfid_i3d", "t")
+    assert not [c for c in axis.containers if isinstance(c, ErrorbarContainer)] and axis.get_ylim()[0] == 0
+    plt.close(figure)

@@ -14,7 +14,9 @@ def test_cells_and_headers():
     section = Section("d", "s", "paired", "p", [a, b], True, ranks={"ssim": rank([a, b], "ssim")})
     assert cell(section, a, "ssim") == ("0.9000 [0.8000, 0.9500] (1/2)", True)
     assert cell(section, b, "ssim") == ("0.7000 (2/2)", False)
-    assert cell(section, b, "lpips") == ("-", False)
+    assert cell(section, b, "lpips") == ("not measured", False)
+    c = Entry("c", "result", "d", "s", "paired", "p", {}, unavailable={"lpips": "weights missing"})
+    assert cell(section, c, "lpips") == ("unavailable", False)  # tried and could not run: not the same as '-' 
     alone = Section("d", "s", "paired", "p", [a], True, ranks={"ssim": rank([a], "ssim")})
     assert cell(alone, a, "ssim")[1] is False  # 1/1 is not "best"
 

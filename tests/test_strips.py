@@ -17,10 +17,10 @@ def test_frame_choice_and_layout(rgb_clip: np.ndarray, tmp_path: Path):
     brighter = np.clip(rgb_clip.astype(int) + 10, 0, 255).astype(np.uint8)
     difference_row = make_strip(rgb_clip, brighter)[2 * h:]
     assert difference_row.max() == 10 * DIFFERENCE_GAIN
-    path = write_strip(tmp_path / "strips" / "x.png", rgb_clip, brighter)
+    path = write_strip(tmp_path / "strips" / "x.jpg", rgb_clip, brighter)
     assert cv2.imread(str(path)).shape == same.shape
 
 
 def test_wide_frames_are_shrunk():
     frames = np.zeros((3, 100, 512, 3), np.uint8)
-    assert make_strip(frames, frames).shape == (3 * 50, 3 * 256, 3)
+    assert make_strip(frames, frames).shape == (3 * 19, 3 * 96, 3)  # 96-pixel thumbnails

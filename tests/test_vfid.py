@@ -45,8 +45,34 @@ def test_compat_sees_only_the_first_ten_frames():
 
 def test_clip_features_and_short_videos():
     assert video_clip_features(videos(3, count=1, frames=25)[0], VIVID_V1, colour_features).shape == (2, 6)
-    with pytest.raises(ValueError, match="10 frames"):
+    with pytest.raises(ValueError, match="at least two 10-frame clips"):
         vfid(videos(4, frames=5), videos(5, frames=5), VIVID_V1, colour_features)
+
+
+def test_a_short_video_is_skipped_by_name_not_fatal():
+    from vivid_eval.vfid import VFID
+
+    metric = VFID(protocol=VIVID_V1, features=colour_features)
+    for i, frames in enumerate((30, 1, 25)):
+        video = videos(10 + i, count=1, frames=frames)[0]
+        metric.update(video, real=False, ids=[f"v{i}"])
+        metric.update(video, real=True, ids=[f"v{i}"])
+    result = metric.result()
+    assert result["value"] == pytest.approx(0.0, abs=1e-9) and result["prediction_clips"] == 5
+    assert result["skipped_videos"]["prediction"] == {"v1": "1 frames: shorter than one 10-frame clip"}
+
+
+def test_compat_allocation_follows_the_listing_order():
+    from vivid_eval.vfid import VFID
+
+    metric = VFID(protocol=CATV2TON_COMPAT, features=colour_features)
+    for name, frames in (("a", 23), ("b", 31), ("c", 64)):
+        video = videos(20, count=1, frames=frames)[0]
+        metric.update(video, real=False, ids=[name])
+        metric.update(video, real=True, ids=[name])
+    assert metric.result()["clips_per_video"]["prediction"] == {"a": 3, "b": 3, "c": 5}
+    metric.order = {"prediction": ["c", "b", "a"], "reference": None}
+    assert metric.result()["clips_per_video"]["prediction"] == {"c": 7, "b": 3, "a": 1}
 
 
 def test_clip_features_round_trip(tmp_path):

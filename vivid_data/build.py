@@ -70,6 +70,7 @@ def run_build(cfg: DictConfig, progress: bool = True, executor=None) -> dict:
 
 def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executor) -> dict:
     source = hydra.utils.instantiate(cfg.source, _convert_="all")
+    dataset_name = getattr(source, "dataset_name", None) or paths["root"].name
     row_stages = [s for s in cfg.stages if s != "shard"]  # shard is a dataset-level step after the rows
     stages = [(name, hydra.utils.instantiate(cfg[name], work_dir=str(paths["root"]), _convert_="all"))
               for name in row_stages]
@@ -108,6 +109,7 @@ def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executo
     print(f"manifest: {paths['manifests'] / (row_stages[-1] + '.parquet')}")
     if "shard" in cfg.stages:
         shard_config = hydra.utils.instantiate(cfg.shard, _convert_="all")
+        shard_config.name = shard_config.name or dataset_name
         index = write_dataset(frame, ContentStore(paths["store"]), shard_config, progress=progress)
         info = json.loads(index.read_text())
         counts = ", ".join(f"{split} {part['count']} in {len(part['shards'])} shard(s)"

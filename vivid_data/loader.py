@@ -6,6 +6,7 @@ files). A sample that cannot be decoded is skipped and counted; it never ends an
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import random
@@ -20,9 +21,21 @@ import webdataset as wds
 
 from vivid_data.schema import CATEGORIES
 from vivid_data.shards.index import load_index, shard_paths
+from vivid_data.shards.members import (
+    AGNOSTIC,
+    AGNOSTIC_MASK,
+    DENSEPOSE,
+    GARMENT,
+    GARMENT_MASK,
+    META,
+    POSE,
+    TRYON_MEMBERS,
+    VIDEO,
+)
 from vivid_data.video import MediaError, decode_video, read_image, read_mask
 
-VIDEO_MEMBERS = {"video": "video.mp4", "agnostic": "agnostic.mp4", "pose": "pose.mp4", "densepose": "densepose.mp4"}
+#: output name -> video member (from the one member table)
+VIDEO_MEMBERS = {m.column: m.name for m in (VIDEO, AGNOSTIC, POSE, DENSEPOSE)}
 CROPS = ("resize", "center", "random")
 
 
@@ -35,6 +48,7 @@ class ClipConfig:
     densepose: bool = False             # require and return the DensePose video
     pose: bool = True                   # require and return the rendered pose video
     seed: int = 0
+    verify_hashes: bool = True          # check each member against the sha256 in the sample's json
 
     def __post_init__(self) -> None:
         if self.crop not in CROPS:
@@ -47,7 +61,7 @@ class ClipConfig:
 class SkipCounter:
     """Skipped samples by reason, shared by DataLoader workers (forked) through shared memory."""
 
-    REASONS = ("corrupt", "too_short", "missing_member")
+    REASONS = ("corrupt", "checksum", "too_short", "missing_member", "unreadable_shard")
 
     def __init__(self) -> None:
         self._values = {r: multiprocessing.Value("l", 0) for r in self.REASONS}
@@ -86,13 +100,16 @@ class ClipDecoder:
 
     def __call__(self, sample: dict[str, Any]) -> dict[str, Any] | None:
         key = sample.get("__key__", "?")
-        needed = ["json", "video.mp4", "agnostic.mp4", "agnostic_mask.mp4", "garment.jpg", "garment_mask.png"]
-        needed += [f"{name}.mp4" for name in ("pose", "densepose") if getattr(self.config, name)]
+        needed = [META.name, *(m.name for m in TRYON_MEMBERS)]
+        needed += [m.name for m in (POSE, DENSEPOSE) if getattr(self.config, m.column)]
         if any(name not in sample for name in needed):
             self.counter.add("missing_member")
             return None
         try:
-            meta = json.loads(sample["json"])
+            meta = json.loads(sample[META.name])
+            if self.config.verify_hashes and not _hashes_match(sample, meta, needed):
+                self.counter.add("checksum")
+                return None
             return self._decode(key, meta, sample)
         except _TooShort:
             self.counter.add("too_short")
@@ -127,11 +144,11 @@ class ClipDecoder:
 
         out = {name: as_signed(clip(member)) for name, member in VIDEO_MEMBERS.items()
                if name not in ("pose", "densepose") or getattr(config, name)}
-        mask = clip("agnostic_mask.mp4")[..., :1] > 127
+        mask = clip(AGNOSTIC_MASK.name)[..., :1] > 127
         out["agnostic_mask"] = as_float(mask).permute(0, 3, 1, 2)
-        garment = _resize_image(read_image(sample["garment.jpg"], name=f"{key}.garment.jpg"), (target_h, target_w))
+        garment = _resize_image(read_image(sample[GARMENT.name], name=f"{key}.{GARMENT.name}"), (target_h, target_w))
         out["garment"] = torch.from_numpy(garment).permute(2, 0, 1).float().div_(127.5).sub_(1.0)
-        garment_mask = _resize_image(read_mask(sample["garment_mask.png"]).astype(np.uint8) * 255, (target_h, target_w))
+        garment_mask = _resize_image(read_mask(sample[GARMENT_MASK.name]).astype(np.uint8) * 255, (target_h, target_w))
         out["garment_mask"] = torch.from_numpy(garment_mask > 127)[None].float()
         out.update(key=key, category=meta["category"], category_id=CATEGORIES.index(meta["category"]),
                    frame_indices=torch.tensor(indices), fps=float(meta["fps"]))
@@ -140,6 +157,12 @@ class ClipDecoder:
 
 class _TooShort(Exception):
     pass
+
+
+def _hashes_match(sample: dict[str, Any], meta: dict, names: list[str]) -> bool:
+    """Every member that the json records a sha256 for has exactly those bytes."""
+    recorded = meta.get("sha256") or {}
+    return all(hashlib.sha256(sample[name]).hexdigest() == recorded[name] for name in names if name in recorded)
 
 
 def as_float(array: np.ndarray) -> torch.Tensor:
@@ -183,10 +206,15 @@ class ClipDataset(torch.utils.data.IterableDataset):
     def set_epoch(self, epoch: int) -> None:
         self.decoder.epoch = epoch
 
+    def _unreadable(self, exc: BaseException) -> bool:
+        """A truncated or unreadable shard: counted, warned about, and the epoch goes on."""
+        self.skipped.add("unreadable_shard")
+        return wds.warn_and_continue(exc)
+
     def _pipeline(self) -> wds.WebDataset:
         seed = self.config.seed + 1000 * self.decoder.epoch
         dataset = wds.WebDataset(
-            self.urls, handler=wds.warn_and_continue, shardshuffle=len(self.urls) if self.shuffle else False,
+            self.urls, handler=self._unreadable, shardshuffle=len(self.urls) if self.shuffle else False,
             nodesplitter=wds.split_by_node, workersplitter=wds.split_by_worker, empty_check=False, seed=seed,
         )
         if self.shuffle and self.shuffle_buffer > 1:

@@ -16,8 +16,10 @@ import numpy as np
 import pandas as pd
 
 METRICS = ("ssim", "lpips", "vfid_i3d", "vfid_resnext")
+#: what defines a subset where it is published: videos (clips), per category, frames per video ("64" or "194-420")
+SUBSET_COLUMNS = ("subset_videos", "subset_per_category", "subset_frames", "subset_source")
 TEXT_COLUMNS = ("method", "dataset", "subset", "setting", "resolution", "protocol", "lpips_net", "resnext_scale",
-                "source", "note")
+                "source", "note", *SUBSET_COLUMNS)
 REQUIRED_TEXT = ("method", "dataset", "subset", "setting", "protocol", "source")
 SETTINGS = ("paired", "unpaired")
 PAIRED_ONLY = ("ssim", "lpips")
@@ -60,8 +62,51 @@ def load_baselines(path: str | Path | None = None) -> pd.DataFrame:
             raise BaselineTableError(f"{where}: no metric value")
         if row["setting"] == "unpaired" and any(not np.isnan(row[m]) for m in PAIRED_ONLY):
             raise BaselineTableError(f"{where}: SSIM and LPIPS need the worn garment: unpaired rows report VFID only")
+    for (dataset, subset), rows in frame.groupby(["dataset", "subset"]):
+        if len(rows[list(SUBSET_COLUMNS)].drop_duplicates()) > 1:
+            raise BaselineTableError(f"{path}: the rows of {dataset} / {subset} state different subset facts")
+        for column in ("subset_videos", "subset_per_category"):
+            value = rows[column].iloc[0]
+            if value and not value.isdigit():
+                raise BaselineTableError(f"{path}: {dataset} / {subset}: {column} must be a count, got {value!r}")
     key = ["method", "dataset", "subset", "setting", "source"]
     duplicated = frame[frame.duplicated(key, keep=False)]
     if len(duplicated):
         raise BaselineTableError(f"{path}: duplicate rows {sorted(set(duplicated['method']))} for the same table and setting")
     return frame
+
+
+def subset_facts(table: pd.DataFrame, dataset: str, subset: str) -> dict | None:
+    """The published facts of a subset (None when no baseline row names it)."""
+    rows = table[(table["dataset"] == dataset) & (table["subset"] == subset)]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return {"videos": int(row["subset_videos"]) if row["subset_videos"] else None,
+            "per_category": int(row["subset_per_category"]) if row["subset_per_category"] else None,
+            "frames": row["subset_frames"] or None, "source": row["subset_source"]}
+
+
+def comparable(reference: dict | None, facts: dict | None, subset: str) -> tuple[bool, str]:
+    """Whether a result's reference set matches a published subset's definition, and if not, why."""
+    if facts is None:
+        return True, ""
+    if not reference:
+        return False, "the result records no reference set (rerun vivid-eval)"
+    if facts["videos"] is None:
+        return False, f"{subset}'s size is not published, so a result cannot be checked against it"
+    reasons = []
+    if reference.get("videos") != facts["videos"]:
+        reasons.append(f"{reference.get('videos')} videos; {subset} has {facts['videos']}")
+    if facts["per_category"] is not None:
+        counts = reference.get("per_category") or {}
+        if sorted(counts.values()) != [facts["per_category"]] * 3:
+            reasons.append(f"per category {counts or 'unknown'}; {subset} has {facts['per_category']} each")
+    if facts["frames"]:
+        low, _, high = facts["frames"].partition("-")
+        low, high = int(low), int(high or low)
+        got = (reference.get("frames_min"), reference.get("frames_max"))
+        if got[0] is None or got[0] < low or got[1] > high:
+            span = "unknown" if got[0] is None else (f"{got[0]}" if got[0] == got[1] else f"{got[0]}-{got[1]}")
+            reasons.append(f"{span} frames per video; {subset} has {facts['frames']}")
+    return (not reasons), "; ".join(reasons)

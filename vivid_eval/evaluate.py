@@ -1,9 +1,11 @@
 """``vivid-eval``: score prediction videos against references under a named protocol.
 
-Writes ``per_video.csv``, ``per_frame.csv`` and ``summary.json`` (protocol, package versions,
-weight hashes, videos and frames used, each metric's mean with a bootstrap 95% interval) and
-prints a table. A metric whose weights are missing is reported unavailable, with the command
-or path that fixes it; the other metrics still run.
+Writes ``per_video.csv``, ``per_frame.csv`` and ``summary.json`` (what was measured on which
+reference set, under which protocol, package versions, weight hashes, each metric's mean with
+a bootstrap 95% interval over videos) and prints a table. The metrics are the registry's
+(``metrics=[...]`` selects them, ``metric.<name>.<option>=...`` configures them); a metric that
+cannot run here is reported ``unavailable`` with the fix, a video one metric cannot score is
+named with the reason, and the run exits non-zero when no requested metric could be computed.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -24,27 +27,25 @@ from tqdm import tqdm
 
 from vivid_data.atomic import atomic_write_text
 from vivid_data.video import decode_video
-from vivid_eval.inputs import EvaluationInputError, align, match
-from vivid_eval.metrics.frechet import frechet_distance_of
-from vivid_eval.metrics.lpips_metric import BackboneUnavailable, load_lpips, lpips_frames
-from vivid_eval.metrics.ssim import ssim_video
-from vivid_eval.metrics.flow import FlowConfig, RaftFlow, load_raft
-from vivid_eval.metrics.temporal import reference_flows, temporal_flicker, warping_error
-from vivid_eval.networks.checkpoints import load_i3d, load_resnext101
+from vivid_eval.inputs import EvaluationInputError, align, dataset_name, inspect, is_dataset, match, reference_set
+from vivid_eval.metrics.base import MetricUnavailable, VideoMetric, VideoSkipped
+from vivid_eval.metrics.registry import BY_COLUMN, direction
+from vivid_eval.names import check_labels
 from vivid_eval.protocols import Protocol
 from vivid_eval.strips import write_strip
-from vivid_eval.summary import DIRECTIONS, bootstrap_ci
-from vivid_eval.vfid import save_clip_features, video_clip_features
-from vivid_data.weights import WeightsUnavailable, path_of
-from vivid_data.store import sha256_file
+from vivid_eval.summary import bootstrap_ci
+from vivid_eval.vfid import VFID, save_metric_features
 
-PAIRED_METRICS = ("ssim", "lpips", "flicker", "warp")
-VFID_NETWORKS = {"vfid_i3d": ("i3d_rgb_imagenet", load_i3d), "vfid_resnext": ("resnext101_kinetics", load_resnext101)}
+SETTINGS = ("paired", "unpaired")
+
+
+class NothingMeasured(EvaluationInputError):
+    """No requested metric could be computed: the run produced no number."""
 
 
 def _versions() -> dict[str, str]:
     out = {}
-    for name in ("vivid-toolkit", "torch", "torchvision", "lpips", "decord", "opencv-contrib-python", "numpy"):
+    for name in ("vivid-toolkit", "torch", "torchvision", "lpips", "decord", "opencv-contrib-python", "numpy", "scipy"):
         try:
             out[name] = version(name)
         except PackageNotFoundError:
@@ -52,120 +53,141 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _as_unit(frames: np.ndarray, device: str = "cpu") -> torch.Tensor:
-    return torch.from_numpy(frames).to(device).permute(0, 3, 1, 2).double() / 255.0
-
-
 def resolve_device(name: str) -> str:
     return ("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name
 
 
 def identity(cfg: DictConfig) -> dict[str, Any]:
-    """What the leaderboard groups by: the method's name and the dataset and subset it was scored on."""
+    """What the leaderboard groups by: the method, and the dataset and subset it was scored on (checked)."""
     references = Path(cfg.references)
     folder = references.parent if references.suffix == ".json" else references
-    return {"method": cfg.get("method") or Path(cfg.predictions).resolve().name,
-            "dataset": cfg.get("dataset") or folder.resolve().name,
-            "subset": cfg.get("subset") or (cfg.split if (folder / "dataset.json").is_file() else "pairs"
-                                             if cfg.get("pairs") else "all")}
+    labels = {"method": cfg.get("method") or Path(cfg.predictions).resolve().name,
+              "dataset": cfg.get("dataset") or dataset_name(references) or folder.resolve().name,
+              "subset": cfg.get("subset") or (cfg.split if (folder / "dataset.json").is_file() else "pairs"
+                                              if cfg.get("pairs") else "all")}
+    given = {"dataset": bool(cfg.get("dataset")), "subset": bool(cfg.get("subset"))}
+    # a label the user typed is checked (a typo would put the result in a section of its own);
+    # one derived from a folder or dataset name is taken as it is
+    check_labels(labels["dataset"] if given["dataset"] else None, labels["subset"] if given["subset"] else None)
+    return {**labels, "labels_given": given}
 
 
-def evaluate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
-    protocol: Protocol = hydra.utils.instantiate(cfg.protocol, _convert_="all")
-    protocol = Protocol(**{**protocol.record(), "size": tuple(protocol.size), "value_range": tuple(protocol.value_range)})
-    wanted = list(cfg.metrics)
-    if cfg.setting == "unpaired":
-        wanted = [m for m in wanted if m.startswith("vfid")]  # SSIM and LPIPS need the worn garment
-    report = match(cfg.predictions, cfg.references, cfg.split, cfg.get("pairs"))
-    if report.missing and cfg.on_missing == "error":
-        raise EvaluationInputError(f"{len(report.missing)} reference(s) without a prediction: "
-                                   f"{', '.join(report.missing[:10])}; set on_missing=skip to score the rest")
-    if not report.pairs:
-        raise EvaluationInputError(f"{cfg.predictions}: no prediction matches a reference")
+def build_metrics(cfg: DictConfig, protocol: Protocol, device: str) -> tuple[dict[str, VideoMetric], dict[str, str]]:
+    """The requested metrics, set up; and the reason for each one that cannot run."""
+    ready: dict[str, VideoMetric] = {}
     unavailable: dict[str, str] = {}
+    for name in cfg.metrics:
+        if name not in cfg.metric:
+            raise EvaluationInputError(f"unknown metric {name!r}; known: {', '.join(cfg.metric)}")
+        metric: VideoMetric = hydra.utils.instantiate(cfg.metric[name], _convert_="all")
+        if cfg.setting not in metric.settings:
+            unavailable[name] = f"not measured in the {cfg.setting} setting (needs the garment worn in the reference)"
+            continue
+        try:
+            ready[name] = metric.setup(device, protocol)
+        except MetricUnavailable as exc:
+            unavailable[name] = str(exc)
+    return ready, unavailable
+
+
+def evaluate(cfg: DictConfig, progress: bool = True, echo: bool = True) -> dict[str, Any]:
+    if cfg.setting not in SETTINGS:
+        raise EvaluationInputError(f"setting must be one of {SETTINGS}, got {cfg.setting!r}")
+    protocol: Protocol = hydra.utils.instantiate(cfg.protocol, _convert_="all")
+    labels = identity(cfg)
+    report = match(cfg.predictions, cfg.references, cfg.split, cfg.get("pairs"), cfg.on_missing)
+    policies = inspect(report.pairs, cfg.mismatch, cfg.fps_mismatch)
     device = resolve_device(cfg.device)
-    lpips_model = None
-    if "lpips" in wanted:
-        try:
-            lpips_model = load_lpips(cfg.lpips.net, random_backbone=cfg.lpips.random_backbone, device=device)
-        except BackboneUnavailable as exc:
-            unavailable["lpips"] = str(exc)
-    networks, weight_hashes = {}, {}
-    flow_config, raft = FlowConfig(**{**cfg.warp, "device": device}), None
-    if "warp" in wanted and flow_config.method == "raft":
-        try:
-            raft = RaftFlow(load_raft(flow_config.raft_variant, flow_config.raft_checkpoint), device)
-        except WeightsUnavailable as exc:
-            unavailable["warp"] = str(exc)
-            wanted.remove("warp")
-    for metric in (m for m in wanted if m in VFID_NETWORKS):
-        name, loader = VFID_NETWORKS[metric]
-        try:
-            path = path_of(name)
-            networks[metric] = loader(path).to(device)
-            weight_hashes[name] = sha256_file(path)
-        except WeightsUnavailable as exc:
-            unavailable[metric] = str(exc)
+    metrics, unavailable = build_metrics(cfg, protocol, device)
+    if not metrics:
+        raise NothingMeasured("no requested metric can be computed:\n  "
+                              + "\n  ".join(f"{name}: {reason}" for name, reason in unavailable.items()))
 
     rows, frame_rows = [], []
+    skipped: dict[str, dict[str, str]] = {}
     strip_ids = {pair.sample_id for pair in report.pairs[:max(0, int(cfg.get("strips", 0)))]}
-    features: dict[str, dict[str, list]] = {m: {"prediction": [], "reference": []} for m in networks}
     for pair in tqdm(report.pairs, desc="evaluate", unit="video", disable=not progress):
         prediction, reference = align(decode_video(pair.prediction), pair.reference(), pair.sample_id, cfg.mismatch)
-        row: dict[str, Any] = {"sample_id": pair.sample_id, "frames": len(prediction)}
+        row: dict[str, Any] = {"sample_id": pair.sample_id, "frames": len(prediction),
+                               "frames_prediction": pair.prediction_facts.get("frames"),
+                               "frames_reference": pair.reference_facts.get("frames"),
+                               "fps_prediction": pair.prediction_facts.get("fps"),
+                               "fps_reference": pair.reference_facts.get("fps")}
         per_frame: dict[str, np.ndarray] = {}
-        if "ssim" in wanted:
-            pair_frames = (prediction, reference) if device == "cpu" else (_as_unit(prediction, device), _as_unit(reference, device))
-            row["ssim"], values = ssim_video(*pair_frames)
-            per_frame["ssim"] = values.cpu().numpy()
-        if lpips_model is not None:
-            values = lpips_frames(lpips_model, _as_unit(prediction).float(), _as_unit(reference).float())
-            row["lpips"], per_frame["lpips"] = float(values.mean()), values.numpy()
-        if "flicker" in wanted:
-            row["flicker_prediction"] = temporal_flicker(prediction)
-            row["flicker_reference"] = temporal_flicker(reference)
-            row["flicker_diff"] = abs(row["flicker_prediction"] - row["flicker_reference"])
-        if "warp" in wanted:
-            flows = reference_flows(reference, flow_config, raft)
-            row["warp_prediction"] = warping_error(prediction, flows)[0]
-            row["warp_reference"] = warping_error(reference, flows)[0]
-        for metric, network in networks.items():
-            extract = lambda clips, net=network: net.features(clips.to(device))  # noqa: E731
-            features[metric]["prediction"].append(video_clip_features(prediction, protocol, extract))
-            features[metric]["reference"].append(video_clip_features(reference, protocol, extract))
+        for name, metric in metrics.items():
+            if isinstance(metric, VFID):
+                metric.update(prediction, real=False, ids=[pair.sample_id])
+                metric.update(reference, real=True, ids=[pair.sample_id])
+                continue
+            try:
+                metric.update(prediction, reference)
+            except VideoSkipped as exc:
+                skipped.setdefault(name, {})[pair.sample_id] = str(exc)
+                continue
+            row.update(metric.last)
+            per_frame.update(metric.last_frames)
         if pair.sample_id in strip_ids:
-            write_strip(Path(cfg.out_dir) / "strips" / f"{pair.sample_id}.png", reference, prediction)
+            write_strip(Path(cfg.out_dir) / "strips" / f"{pair.sample_id}.jpg", reference, prediction)
         rows.append(row)
         for t in range(len(prediction)):
             frame_rows.append({"sample_id": pair.sample_id, "frame": t,
                                **{k: float(v[t]) for k, v in per_frame.items()}})
 
-    summary: dict[str, Any] = {
-        **identity(cfg),
-        "protocol": protocol.record(), "setting": cfg.setting, "versions": _versions(), "weights": weight_hashes,
-        "device": device, "warp_flow": flow_config.record() if "warp" in wanted else None,
-        "videos": len(rows), "frames": int(sum(r["frames"] for r in rows)),
-        "missing_predictions": report.missing, "extra_predictions": report.extra,
-        "unavailable": unavailable, "metrics": {},
-    }
-    if lpips_model is not None:
-        summary["lpips_net"] = cfg.lpips.net + (" (random backbone: test only, not comparable)" if cfg.lpips.random_backbone else "")
-    per_video_metrics = [k for k in rows[0] if k not in ("sample_id", "frames")]
-    for metric in per_video_metrics:
-        mean, low, high = bootstrap_ci([r[metric] for r in rows], seed=cfg.seed)
-        summary["metrics"][metric] = {"mean": mean, "ci95": [low, high], "direction": DIRECTIONS.get(metric)}
-    for metric, sets in features.items():
-        pred, ref = np.concatenate(sets["prediction"]), np.concatenate(sets["reference"])
-        if len(pred) < 2 or len(ref) < 2:
-            unavailable[metric] = f"needs at least two {protocol.clip_len}-frame clips per side"
-            continue
-        summary["metrics"][metric] = {"value": frechet_distance_of(pred, ref), "direction": "lower",
-                                      "prediction_clips": len(pred), "reference_clips": len(ref)}
-        save_clip_features(Path(cfg.out_dir) / "features" / f"{metric}.npz", [r["sample_id"] for r in rows],
-                           sets["prediction"], sets["reference"])
+    summary = summarise(cfg, labels, protocol, report, policies, device, metrics, unavailable, skipped, rows)
     write_outputs(Path(cfg.out_dir), rows, frame_rows, summary)
-    print(format_summary(summary))
+    if echo:
+        print(format_summary(summary))
+    if not summary["metrics"]:
+        raise NothingMeasured(f"{cfg.out_dir}: no metric produced a number (see 'unavailable' in summary.json)")
     return summary
+
+
+def summarise(cfg, labels, protocol, report, policies, device, metrics, unavailable, skipped, rows) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        **labels, "protocol": protocol.record(), "setting": cfg.setting, "versions": _versions(),
+        "reference_set": {**reference_set(cfg.references, cfg.split, report.pairs), "setting": cfg.setting},
+        "device": device, "videos": len(rows), "frames": int(sum(r["frames"] for r in rows)),
+        "missing_predictions": report.missing, "extra_predictions": report.extra, **policies,
+        "metric_settings": {name: m.describe() for name, m in metrics.items()},
+        "weights": {m.weights[0]: m.weight_hash for m in metrics.values() if getattr(m, "weight_hash", None)},
+        "unavailable": dict(unavailable), "skipped_videos": skipped, "metrics": {},
+    }
+    if "lpips" in metrics:
+        summary["lpips_net"] = metrics["lpips"].describe()["net"]
+    if "warp" in metrics:
+        summary["warp_flow"] = metrics["warp"].flow.record()
+    for name, metric in metrics.items():
+        if isinstance(metric, VFID):
+            metric.order = listing_order(cfg) if cfg.vfid_order == "listing" else metric.order
+            try:
+                result = metric.result()
+            except MetricUnavailable as exc:
+                summary["unavailable"][name] = str(exc)
+                continue
+            summary["metrics"][name] = {**result, "direction": "lower"}
+            save_metric_features(Path(cfg.out_dir) / "features" / f"{name}.npz", metric, [r["sample_id"] for r in rows])
+            continue
+        for column in metric.columns:
+            values = [r[column] for r in rows if column in r]
+            if not values:
+                summary["unavailable"].setdefault(name, "no video could be scored (see skipped_videos)")
+                continue
+            mean, low, high = bootstrap_ci(values, seed=cfg.seed)
+            summary["metrics"][column] = {"mean": mean, "ci95": [low, high] if len(values) >= 2 else None,
+                                          "videos": len(values),
+                                          "direction": direction(column) if column in BY_COLUMN else None}
+    return summary
+
+
+def listing_order(cfg: DictConfig) -> dict[str, list[str] | None]:
+    """The folders' listing order (``os.scandir``, as CatV2TON's ``glob``): its VFID clip allocation depends on it.
+    A built dataset has no listing order: its references stay in sample-id order."""
+    def stems(folder: Path) -> list[str]:
+        return [Path(e.name).stem for e in os.scandir(folder) if e.name.endswith(".mp4")]
+
+    references = Path(cfg.references)
+    return {"prediction": stems(Path(cfg.predictions)),
+            "reference": None if is_dataset(references) else stems(references / "videos")}
 
 
 def _csv(rows: list[dict]) -> str:
@@ -180,20 +202,50 @@ def _csv(rows: list[dict]) -> str:
 def write_outputs(out: Path, rows: list[dict], frame_rows: list[dict], summary: dict) -> None:
     atomic_write_text(out / "per_video.csv", _csv(rows))
     atomic_write_text(out / "per_frame.csv", _csv(frame_rows))
-    atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n")
 
 
 def format_summary(summary: dict) -> str:
-    lines = [f"{summary['method']} on {summary['dataset']} / {summary['subset']}: protocol {summary['protocol']['id']} v{summary['protocol']['version']}, {summary['setting']}, "
-             f"{summary['videos']} videos, {summary['frames']} frames"]
+    ref = summary["reference_set"]
+    lines = [f"{summary['method']} on {summary['dataset']} / {summary['subset']}: protocol {summary['protocol']['id']} "
+             f"v{summary['protocol']['version']}, {summary['setting']}, {summary['videos']} videos, "
+             f"{summary['frames']} frames (reference set {ref['ids_sha256']})"]
     for name, value in summary["metrics"].items():
         if "value" in value:
-            lines.append(f"  {name:18s} {value['value']:.4f}  ({value['prediction_clips']} / {value['reference_clips']} clips)")
+            lines.append(f"  {name:18s} {value['value']:.4f}  ({value['prediction_clips']} / "
+                         f"{value['reference_clips']} clips)")
+        elif value["ci95"] is None:
+            lines.append(f"  {name:18s} {value['mean']:.4f}  (1 video: no interval)")
         else:
             lines.append(f"  {name:18s} {value['mean']:.4f}  [{value['ci95'][0]:.4f}, {value['ci95'][1]:.4f}]")
     for name, reason in summary["unavailable"].items():
         lines.append(f"  {name:18s} unavailable: {reason}")
+    for name, videos in summary["skipped_videos"].items():
+        lines.append(f"  {name:18s} skipped {len(videos)} video(s): " + "; ".join(f"{k}: {v}" for k, v in
+                                                                                 list(videos.items())[:3]))
     return "\n".join(lines)
+
+
+def evaluate_folder(predictions: str | os.PathLike, references: str | os.PathLike, out_dir: str | os.PathLike,
+                    metrics: list[str] | None = None, progress: bool = False, **options: Any) -> dict[str, Any]:
+    """The Python entry point: ``vivid-eval`` with keyword arguments; returns the summary.
+
+    ``options`` are config keys as on the command line (``protocol="catv2ton_compat"``,
+    ``setting="unpaired"``, ``metric={"lpips": {"net": "squeeze"}}``, ...).
+    """
+    from hydra import compose, initialize_config_module
+
+    overrides = [f"predictions={predictions}", f"references={references}", f"out_dir={out_dir}"]
+    if metrics is not None:
+        overrides.append(f"metrics=[{','.join(metrics)}]")
+    for key, value in options.items():
+        if isinstance(value, dict):
+            overrides += [f"{key}.{name}.{k}={v}" for name, settings in value.items() for k, v in settings.items()]
+        else:
+            overrides.append(f"{key}={value}")
+    with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
+        cfg = compose(config_name="eval", overrides=overrides)
+    return evaluate(cfg, progress=progress, echo=False)
 
 
 @hydra.main(version_base="1.3", config_path="pkg://vivid_conf", config_name="eval")

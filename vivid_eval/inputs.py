@@ -1,19 +1,34 @@
-"""What is evaluated: prediction videos matched to reference videos by sample id, with explicit policies."""
+"""What is evaluated: prediction videos matched to reference videos by sample id, with explicit policies.
+
+References are a built dataset's split (``dataset.json``: sample ids) or a ViViD folder's
+``videos/`` (file stems). Every mismatch (frame count, size, frame rate) is found from the
+containers before anything is decoded and reported all at once. The reference set's identity
+(dataset name and content hash, split, videos, frames, a hash of the sample ids) goes into every
+``summary.json``, so the leaderboard can tell which numbers are comparable.
+"""
 
 from __future__ import annotations
 
+import difflib
+import hashlib
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import cv2
 import numpy as np
 
 from vivid_data.formats.pairs import read_pairs_file
-from vivid_data.shards.index import load_index, member_spans, read_spans, shard_paths
-from vivid_data.video import decode_video
+from vivid_data.samples import sample_index
+from vivid_data.shards.index import load_index
+from vivid_data.shards.members import VIDEO
+from vivid_data.video import MediaError, decode_video, probe_video
 
 MISMATCH_POLICIES = ("error", "truncate", "resize")
+FPS_POLICIES = ("error", "allow")
+FPS_TOLERANCE = 0.01  # relative
 
 
 class EvaluationInputError(ValueError):
@@ -25,6 +40,8 @@ class VideoPair:
     sample_id: str
     prediction: Path
     reference: Callable[[], np.ndarray]  # decodes on demand: uint8 RGB (T, H, W, 3)
+    reference_facts: dict[str, Any] = field(default_factory=dict)  # frames, width, height, fps, category
+    prediction_facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -32,40 +49,126 @@ class MatchReport:
     pairs: list[VideoPair]
     missing: list[str] = field(default_factory=list)   # references without a prediction
     extra: list[str] = field(default_factory=list)     # predictions without a reference
+    reference_set: dict[str, Any] = field(default_factory=dict)
 
 
-def _dataset_references(index_path: str, split: str) -> dict[str, Callable[[], np.ndarray]]:
-    found: dict[str, Callable[[], np.ndarray]] = {}
-    for path in map(Path, shard_paths(load_index(index_path), split)):
-        for key, spans in member_spans(path).items():
-            if "video.mp4" in spans:
-                found[key] = (lambda p=path, k=key, s=spans["video.mp4"]: _tar_video(p, k, s))
+def is_dataset(references: str | Path) -> bool:
+    return str(references).endswith(".json") or (Path(references) / "dataset.json").is_file()
+
+
+def _dataset_references(index_path: str, split: str) -> dict[str, tuple[Callable[[], np.ndarray], dict]]:
+    found = {}
+    for key, sample in sample_index(index_path, split).items():
+        if sample.has(VIDEO):
+            meta = sample.meta
+            facts = {"frames": meta.get("num_frames"), "width": meta.get("width"), "height": meta.get("height"),
+                     "fps": meta.get("fps"), "category": meta.get("category"),
+                     "sha256": (meta.get("sha256") or {}).get(VIDEO.name)}
+            found[key] = (lambda s=sample: s.video(VIDEO), facts)
     return found
 
 
-def _tar_video(path: Path, key: str, span) -> np.ndarray:
-    return decode_video(read_spans(path, {"video": span})["video"], name=f"{path}:{key}.video.mp4")
-
-
-def _folder_references(folder: str, pairs: str | None) -> dict[str, Callable[[], np.ndarray]]:
+def _folder_references(folder: str, pairs: str | None) -> dict[str, tuple[Callable[[], np.ndarray], dict]]:
     """A ViViD folder's ``videos/`` (inference layout), keyed by video file stem; a pairs file selects them."""
     videos = Path(folder) / "videos"
     if not videos.is_dir():
-        raise EvaluationInputError(f"{folder}: no videos/ folder")
+        raise EvaluationInputError(f"{folder}: neither a dataset.json nor a ViViD folder with videos/")
     names = [line.video for line in read_pairs_file(pairs)] if pairs else sorted(p.name for p in videos.glob("*.mp4"))
-    return {Path(name).stem: (lambda p=videos / name: decode_video(p)) for name in dict.fromkeys(names)}
+    out = {}
+    for name in dict.fromkeys(names):
+        path = videos / name
+        out[Path(name).stem] = (lambda p=path: decode_video(p), {"path": str(path)})
+    return out
 
 
-def match(predictions: str | Path, references: str, split: str = "test", pairs: str | None = None) -> MatchReport:
+def _closest(name: str, candidates: list[str]) -> list[str]:
+    return difflib.get_close_matches(name, candidates, n=2, cutoff=0.5)
+
+
+def _matching_error(predictions: Path, refs: list[str], found: list[str], missing: list[str]) -> str:
+    lines = [f"{predictions}: {len(missing)} of {len(refs)} reference(s) have no prediction; a prediction must be "
+             f"named <sample id>.mp4, e.g. {refs[0]}.mp4" if refs else f"{predictions}: no reference video found"]
+    lines.append(f"  found {len(found)} .mp4 file(s): " + (", ".join(f"{f}.mp4" for f in found[:8])
+                                                          + (" ..." if len(found) > 8 else "") if found else "none"))
+    for name in missing[:8]:
+        close = _closest(name, found)
+        lines.append(f"  missing {name}.mp4" + (f" (closest: {', '.join(c + '.mp4' for c in close)})" if close else ""))
+    if len(missing) > 8:
+        lines.append(f"  ... and {len(missing) - 8} more")
+    return "\n".join(lines)
+
+
+def match(predictions: str | Path, references: str, split: str = "test", pairs: str | None = None,
+          on_missing: str = "error") -> MatchReport:
     """Pair ``<predictions>/<sample id>.mp4`` with the references (a dataset.json split or a ViViD folder)."""
     predictions = Path(predictions)
     if not predictions.is_dir():
         raise EvaluationInputError(f"{predictions}: prediction folder not found")
-    refs = (_dataset_references(references, split) if str(references).endswith(".json") or
-            (Path(references) / "dataset.json").is_file() else _folder_references(references, pairs))
+    refs = _dataset_references(references, split) if is_dataset(references) else _folder_references(references, pairs)
     found = {p.stem: p for p in sorted(predictions.glob("*.mp4"))}
-    pairs_found = [VideoPair(key, found[key], refs[key]) for key in sorted(refs) if key in found]
-    return MatchReport(pairs_found, missing=sorted(set(refs) - set(found)), extra=sorted(set(found) - set(refs)))
+    missing = sorted(set(refs) - set(found))
+    extra = sorted(set(found) - set(refs))
+    if not set(refs) & set(found) or (missing and on_missing == "error"):
+        message = _matching_error(predictions, sorted(refs), sorted(found), missing)
+        if missing and on_missing == "error" and set(refs) & set(found):
+            message += "\n  set on_missing=skip to score the predictions that are there"
+        raise EvaluationInputError(message)
+    pairs_found = [VideoPair(key, found[key], refs[key][0], dict(refs[key][1])) for key in sorted(refs) if key in found]
+    return MatchReport(pairs_found, missing=missing, extra=extra)
+
+
+def inspect(pairs: list[VideoPair], mismatch: str = "error", fps_policy: str = "error") -> dict[str, Any]:
+    """Probe every prediction (and folder reference) and check frames, size and fps against the policies.
+
+    With ``error``, every mismatch of every video is listed in one error. Returns the counts of
+    what the policies changed, for the summary.
+    """
+    if mismatch not in MISMATCH_POLICIES:
+        raise ValueError(f"mismatch policy must be one of {MISMATCH_POLICIES}, got {mismatch!r}")
+    if fps_policy not in FPS_POLICIES:
+        raise ValueError(f"fps policy must be one of {FPS_POLICIES}, got {fps_policy!r}")
+    problems, counts = [], Counter()
+    for pair in pairs:
+        try:
+            info = probe_video(pair.prediction)
+        except MediaError as exc:
+            problems.append(f"{pair.sample_id}: {exc}")
+            continue
+        pair.prediction_facts = {"frames": info.num_frames, "width": info.width, "height": info.height, "fps": info.fps}
+        ref = pair.reference_facts
+        if "path" in ref and "frames" not in ref:
+            try:
+                theirs = probe_video(ref["path"])
+            except MediaError as exc:
+                problems.append(f"{pair.sample_id}: reference {exc}")
+                continue
+            ref.update(frames=theirs.num_frames, width=theirs.width, height=theirs.height, fps=theirs.fps)
+        ours = pair.prediction_facts
+        if ref.get("frames") is not None and ours["frames"] != int(ref["frames"]):
+            counts["frame_count"] += 1
+            if mismatch == "error":
+                problems.append(f"{pair.sample_id}: {ours['frames']} frames, the reference has {ref['frames']}")
+        if ref.get("width") is not None and (ours["width"], ours["height"]) != (int(ref["width"]), int(ref["height"])):
+            counts["size"] += 1
+            if mismatch != "resize":
+                problems.append(f"{pair.sample_id}: {ours['width']}x{ours['height']}, the reference is "
+                                f"{ref['width']}x{ref['height']}")
+        if ref.get("fps") and abs(ours["fps"] - float(ref["fps"])) > FPS_TOLERANCE * float(ref["fps"]):
+            counts["fps"] += 1
+            if fps_policy == "error":
+                problems.append(f"{pair.sample_id}: {ours['fps']:g} fps, the reference has {float(ref['fps']):g} fps "
+                                "(a prediction at another frame rate is misaligned in time)")
+    if problems:
+        hints = []
+        if any("frames" in p and "fps" not in p for p in problems):
+            hints.append("mismatch=truncate scores the common frames")
+        if any(" the reference is " in p for p in problems):
+            hints.append("mismatch=resize resizes predictions to the reference size")
+        if any(" fps, " in p for p in problems):
+            hints.append("fps_mismatch=allow scores them anyway")
+        raise EvaluationInputError(f"{len(problems)} problem(s) with the predictions:\n  " + "\n  ".join(problems)
+                                   + (f"\n  ({'; '.join(hints)})" if hints else ""))
+    return {"mismatch_policy": mismatch, "fps_policy": fps_policy, "mismatched_videos": dict(counts)}
 
 
 def align(prediction: np.ndarray, reference: np.ndarray, sample_id: str, policy: str = "error") -> tuple[np.ndarray, np.ndarray]:
@@ -87,3 +190,36 @@ def align(prediction: np.ndarray, reference: np.ndarray, sample_id: str, policy:
         h, w = reference.shape[1:3]
         prediction = np.stack([cv2.resize(f, (w, h), interpolation=cv2.INTER_AREA) for f in prediction])
     return prediction, reference
+
+
+def dataset_name(references: str | Path) -> str | None:
+    """The name a built dataset records in its ``dataset.json`` (None for a folder or an older index)."""
+    if not is_dataset(references):
+        return None
+    return load_index(references).get("name")
+
+
+def reference_set(references: str | Path, split: str, pairs: list[VideoPair]) -> dict[str, Any]:
+    """What the numbers were measured on: enough to tell whether two results (or a result and a
+    published row) used the same videos."""
+    ids = sorted(p.sample_id for p in pairs)
+    frames = [p.reference_facts.get("frames") for p in pairs]
+    categories = Counter(p.reference_facts.get("category") for p in pairs if p.reference_facts.get("category"))
+    identity: dict[str, Any] = {"split": split if is_dataset(references) else None, "videos": len(ids),
+                                "ids_sha256": hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16],
+                                "per_category": dict(sorted(categories.items())) or None}
+    if all(f is not None for f in frames):
+        identity.update(frames=int(sum(int(f) for f in frames)), frames_min=int(min(frames)) if frames else 0,
+                        frames_max=int(max(frames)) if frames else 0)
+    if is_dataset(references):
+        index = load_index(references)
+        shard_hashes = sorted(s["sha256"] for part in index["splits"].values() for s in part["shards"])
+        identity.update(source="dataset", dataset=index.get("name"),
+                        content_sha256=hashlib.sha256(json.dumps(shard_hashes).encode()).hexdigest()[:16])
+    else:
+        from vivid_data.store import sha256_file
+
+        files = sorted((p.sample_id, sha256_file(p.reference_facts["path"])) for p in pairs if "path" in p.reference_facts)
+        identity.update(source="folder", dataset=None,
+                        content_sha256=hashlib.sha256(json.dumps(files).encode()).hexdigest()[:16])
+    return identity

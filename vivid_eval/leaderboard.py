@@ -1,12 +1,16 @@
-"""Leaderboard: our results beside the published baselines, ranked only where protocols agree.
+"""Leaderboard: our results beside the published baselines, ranked only where numbers are comparable.
 
 Entries are grouped by (dataset, subset, setting, protocol). A section holds the results measured
 under one protocol and the baseline rows of the same dataset, subset, setting and protocol; the
 baseline rows of the same dataset and subset under any other protocol go to sections of their
-own with the reason they are not ranked with the results. Each metric is ranked in its
-direction; LPIPS only among entries with the same backbone. Two results that share videos get a
-paired bootstrap test of every per-video metric, and of VFID from their saved clip features
-(videos resampled, both Frechet distances recomputed on each draw).
+own with the reason they are not ranked with the results. Within a section a result is ranked
+with the published rows only when its reference set matches the subset's published definition
+(videos, per-category counts, frames per video; ``baselines.comparable``), and with other results
+only when they were measured on the same videos; otherwise it is listed with
+``comparable: false`` and the reason ("3 videos; vivid_s has 180"). Each metric is ranked in its
+direction (from the metric registry); LPIPS only among entries with the same backbone. Two
+results that share videos get a paired bootstrap test of every per-video metric, and of VFID
+from their saved clip features (videos resampled, both Frechet distances recomputed on each draw).
 """
 
 from __future__ import annotations
@@ -21,15 +25,17 @@ import numpy as np
 import pandas as pd
 
 from vivid_eval.baselines import METRICS as BASELINE_METRICS
+from vivid_eval.baselines import comparable, subset_facts
 from vivid_eval.metrics.frechet import frechet_distance_of
+from vivid_eval.metrics.registry import BY_COLUMN, PER_VIDEO, RANKED, SET_LEVEL, direction
+from vivid_eval.names import LabelError, check_labels
 from vivid_eval.significance import PairedTest, paired_bootstrap, paired_set_bootstrap
-from vivid_eval.summary import DIRECTIONS
 from vivid_eval.vfid import load_clip_features
 
-LABELS = {"ssim": "SSIM", "lpips": "LPIPS", "vfid_i3d": "VFID-I3D", "vfid_resnext": "VFID-ResNeXt",
-          "flicker_diff": "flicker diff", "warp_prediction": "warping error"}
-PER_VIDEO_METRICS = ("ssim", "lpips", "flicker_diff", "warp_prediction")
-VFID_METRICS = ("vfid_i3d", "vfid_resnext")
+LABELS = {r.column: r.label for r in RANKED}
+PER_VIDEO_METRICS = PER_VIDEO
+VFID_METRICS = SET_LEVEL
+NOT_RANKED = "not ranked"
 
 
 class ResultError(ValueError):
@@ -51,6 +57,11 @@ class Entry:
     note: str = ""
     folder: Path | None = None    # a result's vivid-eval output folder
     per_video: pd.DataFrame | None = None
+    reference_set: dict | None = None   # what a result was measured on (summary.json)
+    unavailable: dict[str, str] = field(default_factory=dict)   # metric -> why it was not computed
+    comparable: bool | None = None      # results: rankable with the section's other entries
+    reason: str = ""                    # why not comparable
+    facts: dict | None = None           # baselines: the subset's published definition
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -82,7 +93,7 @@ class Section:
         return f"{self.dataset} / {self.subset} / {self.setting} / protocol {self.protocol}"
 
     def metrics(self) -> list[str]:
-        return [m for m in DIRECTIONS if any(m in e.values for e in self.entries)]
+        return [r.column for r in RANKED if any(r.column in e.values for e in self.entries)]
 
 
 def load_result(folder: str | Path) -> Entry:
@@ -97,17 +108,25 @@ def load_result(folder: str | Path) -> Entry:
     missing = [k for k in ("method", "dataset", "subset", "setting", "protocol", "metrics") if k not in summary]
     if missing:
         raise ResultError(f"{summary_path}: missing {', '.join(missing)} (written by an older vivid-eval? rerun it)")
+    given = summary.get("labels_given") or {"dataset": True, "subset": True}
+    try:
+        check_labels(summary["dataset"] if given.get("dataset") else None, summary["subset"] if given.get("subset") else None)
+    except LabelError as exc:
+        raise ResultError(f"{summary_path}: {exc}") from exc
     values, intervals = {}, {}
     for metric, stats in summary["metrics"].items():
-        if metric in DIRECTIONS:
+        if metric in BY_COLUMN:
             values[metric] = float(stats["value"] if "value" in stats else stats["mean"])
-            if "ci95" in stats:
+            if stats.get("ci95") and all(math.isfinite(v) for v in stats["ci95"]):
                 intervals[metric] = (float(stats["ci95"][0]), float(stats["ci95"][1]))
+    unavailable = {column: reason for name, reason in summary.get("unavailable", {}).items()
+                   for column in [r.column for r in RANKED if r.metric == name]}
     per_video_path = folder / "per_video.csv"
     per_video = pd.read_csv(per_video_path, dtype={"sample_id": str}) if per_video_path.is_file() else None
     return Entry(summary["method"], "result", summary["dataset"], summary["subset"], summary["setting"],
                  summary["protocol"]["id"], values, intervals, lpips_net=summary.get("lpips_net", ""),
-                 source=str(folder), folder=folder, per_video=per_video)
+                 source=str(folder), folder=folder, per_video=per_video, reference_set=summary.get("reference_set"),
+                 unavailable=unavailable)
 
 
 def baseline_entries(table: pd.DataFrame) -> list[Entry]:
@@ -118,7 +137,7 @@ def baseline_entries(table: pd.DataFrame) -> list[Entry]:
                          values, lpips_net=row["lpips_net"], source=row["source"],
                          note="; ".join(t for t in (row["resolution"] and f"resolution {row['resolution']}", row["note"],
                                                     row["resnext_scale"] and f"VFID-ResNeXt scale: {row['resnext_scale']}")
-                                        if t)))
+                                        if t), facts=subset_facts(table, row["dataset"], row["subset"])))
     return out
 
 
@@ -128,13 +147,17 @@ def _variant(entry: Entry, metric: str) -> str:
 
 
 def rank(entries: list[Entry], metric: str) -> dict[str, str]:
-    """'k/n' per entry name with a value, ranked in the metric's direction within its variant; ties share a rank."""
+    """'k/n' per entry name with a value, ranked in the metric's direction within its variant; ties share a rank.
+    Results marked not comparable are left out ('not ranked')."""
     out: dict[str, str] = {}
     groups: dict[str, list[Entry]] = {}
     for entry in entries:
         if metric in entry.values and math.isfinite(entry.values[metric]):
+            if entry.comparable is False:
+                out[entry.name] = NOT_RANKED
+                continue
             groups.setdefault(_variant(entry, metric), []).append(entry)
-    sign = -1 if DIRECTIONS[metric] == "higher" else 1
+    sign = -1 if direction(metric) == "higher" else 1
     for members in groups.values():
         scores = sorted(sign * e.values[metric] for e in members)
         for entry in members:
@@ -215,9 +238,29 @@ def build_leaderboard(results: list[Entry], baselines: list[Entry], resamples: i
                                     False, f"published under protocol '{protocol}'; the results here were measured "
                                            f"under {', '.join(protocols)}, so they are not ranked together"))
     for section in sections:
+        judge_comparability(section)
         section.ranks = {m: rank(section.entries, m) for m in section.metrics()}
         section.comparisons = compare([e for e in section.entries if e.kind == "result"], resamples, seed, vfid_resamples)
     return sections
+
+
+def judge_comparability(section: Section) -> None:
+    """Mark each result comparable or not with the section's published rows and its first result."""
+    results = [e for e in section.entries if e.kind == "result"]
+    published = [e for e in section.entries if e.kind == "baseline"]
+    facts = published[0].facts if published else None
+    anchor = results[0].reference_set if results else None
+    for result in results:
+        reasons = []
+        if published:
+            ok, why = comparable(result.reference_set, facts, section.subset)
+            if not ok:
+                reasons.append(why)
+        if result.reference_set and anchor and result is not results[0]:
+            if result.reference_set.get("ids_sha256") != anchor.get("ids_sha256"):
+                reasons.append(f"measured on other videos ({result.reference_set.get('videos')}) than "
+                               f"{results[0].name} ({anchor.get('videos')})")
+        result.comparable, result.reason = not reasons, "; ".join(reasons)
 
 
 def to_json(sections: list[Section]) -> dict[str, Any]:
@@ -227,7 +270,9 @@ def to_json(sections: list[Section]) -> dict[str, Any]:
         "has_results": s.has_results, "reason": s.reason,
         "entries": [{"name": e.name, "kind": e.kind, "values": e.values,
                      "ci95": {k: list(v) for k, v in e.intervals.items()}, "lpips_net": e.lpips_net,
-                     "source": e.source, "note": e.note,
+                     "source": e.source, "note": e.note, "reference_set": e.reference_set,
+                     "subset_facts": e.facts, "unavailable": e.unavailable,
+                     **({"comparable": e.comparable, "reason": e.reason} if e.kind == "result" else {}),
                      "ranks": {m: s.ranks[m][e.name] for m in s.ranks if e.name in s.ranks[m]}} for e in s.entries],
         "comparisons": [{"first": c.first, "second": c.second, "metric": c.metric, "videos": c.test.videos,
                          "mean_difference": c.test.mean_difference, "ci95": [c.test.low, c.test.high],

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from vivid_data.shards.index import load_index, shard_paths, shard_samples
+from vivid_data.samples import split_samples
+from vivid_data.shards.members import AGNOSTIC, VIDEO
 from vivid_data.video import decode_video, encode_video
 
 KINDS = ("agnostic", "shuffled", "frozen")
@@ -29,14 +30,10 @@ KINDS = ("agnostic", "shuffled", "frozen")
 def _samples(references: Path, split: str):
     """(sample id, reference frames, agnostic frames) of a dataset.json split or a ViViD folder."""
     if references.suffix == ".json" or (references / "dataset.json").is_file():
-        for path in shard_paths(load_index(references), split):
-            for key, members in shard_samples(path):
-                if "video.mp4" not in members:
-                    continue
-                if "agnostic.mp4" not in members:
-                    raise ValueError(f"{path}: sample {key} has no agnostic.mp4")
-                yield (key, decode_video(members["video.mp4"], name=f"{path}:{key}.video.mp4"),
-                       decode_video(members["agnostic.mp4"], name=f"{path}:{key}.agnostic.mp4"))
+        for sample in split_samples(references, split):
+            if not sample.has(AGNOSTIC):
+                raise ValueError(f"{sample.shard}: sample {sample.sample_id} has no {AGNOSTIC.name}")
+            yield sample.sample_id, sample.video(VIDEO), sample.video(AGNOSTIC)
         return
     videos = references / "videos"
     if not videos.is_dir():

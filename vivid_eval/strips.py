@@ -16,7 +16,8 @@ from vivid_data.atomic import atomic_write_bytes
 
 DIFFERENCE_GAIN = 4
 FRAMES = 4
-MAX_WIDTH = 256  # per frame in the strip
+MAX_WIDTH = 96   # per frame in the strip: a thumbnail (the HTML report embeds every strip)
+JPEG_QUALITY = 80
 
 
 def strip_frame_indices(length: int, count: int = FRAMES) -> list[int]:
@@ -41,8 +42,10 @@ def make_strip(reference: np.ndarray, prediction: np.ndarray, count: int = FRAME
 
 
 def write_strip(path: Path, reference: np.ndarray, prediction: np.ndarray) -> Path:
-    ok, encoded = cv2.imencode(".png", cv2.cvtColor(make_strip(reference, prediction), cv2.COLOR_RGB2BGR))
+    """A small JPEG thumbnail strip (a few kB), so that a report with many strips stays light."""
+    ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(make_strip(reference, prediction), cv2.COLOR_RGB2BGR),
+                               [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     if not ok:
-        raise ValueError(f"{path}: PNG encoding failed")
+        raise ValueError(f"{path}: JPEG encoding failed")
     atomic_write_bytes(path, encoded.tobytes())
     return path

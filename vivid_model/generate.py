@@ -23,6 +23,7 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from vivid_data.atomic import atomic_write_text
+from vivid_data.samples import MemberChecksumError
 from vivid_data.video import MediaError, encode_video
 from vivid_data.weights import WeightsUnavailable
 from vivid_model.checkpoints import CheckpointError
@@ -64,7 +65,7 @@ def generate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
         started = time.perf_counter()
         try:
             data = sample.load()
-        except (MediaError, tarfile.TarError, OSError) as exc:  # recorded and skipped, the run goes on
+        except (MediaError, MemberChecksumError, tarfile.TarError, OSError) as exc:  # recorded and skipped
             record["failed"][sample.sample_id] = str(exc)
             atomic_write_text(record_path, json.dumps(record, indent=2, sort_keys=True) + "\n")
             continue

@@ -16,7 +16,9 @@ from typing import Callable, Iterator
 import numpy as np
 
 from vivid_data.formats.pairs import read_pairs_file
-from vivid_data.shards.index import Span, load_index, member_spans, read_spans, shard_paths
+from vivid_data.samples import sample_index
+from vivid_data.shards.index import load_index
+from vivid_data.shards.members import AGNOSTIC, AGNOSTIC_MASK, GARMENT, GARMENT_MASK, VIDEO, pose_member
 from vivid_data.video import decode_video, read_image
 
 POSE_INPUTS = ("densepose", "pose")
@@ -40,13 +42,6 @@ class GenerationSample:
     load: Callable[[], dict[str, np.ndarray]]   # video, agnostic, agnostic_mask, pose, garment, garment_mask
 
 
-def _tar_index(path: Path) -> dict[str, tuple[dict[str, Span], dict]]:
-    """Per sample key: where each member lies, and the sample's metadata (its small json member)."""
-    spans = member_spans(path)
-    return {key: (where, json.loads(read_spans(path, {"json": where["json"]})["json"]) if "json" in where else {})
-            for key, where in spans.items()}
-
-
 def _mask_frames(frames: np.ndarray) -> np.ndarray:
     """The red channel of decoded mask frames, grey levels kept: the pipeline binarises them as published."""
     return np.ascontiguousarray(frames[..., 0])
@@ -56,7 +51,6 @@ def dataset_samples(index_path: str | Path, split: str = "test", setting: str = 
                     pose_input: str = "densepose") -> Iterator[GenerationSample]:
     check_pose_input(pose_input)
     index = load_index(index_path)
-    paths = shard_paths(index, split)
     partners: dict[str, str] = {}
     if setting == "unpaired":
         pairs = Path(index["_root"]) / "pairs" / f"{split}.jsonl"
@@ -68,33 +62,26 @@ def dataset_samples(index_path: str | Path, split: str = "test", setting: str = 
                 partners[row["sample_id"]] = row["garment_sample_id"]
         if not partners:
             raise SampleError(f"{pairs}: no unpaired pair (each category of the {split} split needs two samples)")
-    members: dict[str, tuple[Path, set[str], dict]] = {}
-    for path in map(Path, paths):
-        members.update({key: (path, spans, meta) for key, (spans, meta) in _tar_index(path).items()})
+    members = sample_index(index_path, split)
+    pose = pose_member(pose_input)
     for key in sorted(members):
-        path, spans, meta = members[key]
+        sample = members[key]
         if setting == "unpaired" and key not in partners:
             continue
         garment_key = partners[key] if setting == "unpaired" else key
         if garment_key not in members:
-            raise SampleError(f"{path}: garment sample {garment_key} of {key} is not in the {split} split")
-        missing = [m for m in ("video.mp4", "agnostic.mp4", "agnostic_mask.mp4", f"{pose_input}.mp4") if m not in spans]
+            raise SampleError(f"{sample.shard}: garment sample {garment_key} of {key} is not in the {split} split")
+        missing = [m.name for m in (VIDEO, AGNOSTIC, AGNOSTIC_MASK, pose) if not sample.has(m)]
         if missing:
-            raise SampleError(f"{path}: sample {key} has no {', '.join(missing)}"
+            raise SampleError(f"{sample.shard}: sample {key} has no {', '.join(missing)}"
                               + (" (pose_input=pose uses the rendered skeleton)" if pose_input == "densepose" else ""))
 
-        def load(key=key, path=path, spans=spans, garment_key=garment_key) -> dict[str, np.ndarray]:
-            own = read_spans(path, {m: spans[m] for m in ("video.mp4", "agnostic.mp4", "agnostic_mask.mp4",
-                                                           f"{pose_input}.mp4")})
-            garment_path, garment_spans, _ = members[garment_key]
-            worn = read_spans(garment_path, {m: garment_spans[m] for m in ("garment.jpg", "garment_mask.png")})
-            video = lambda m: decode_video(own[m], name=f"{path}:{key}.{m}")  # noqa: E731
-            return {"video": video("video.mp4"), "agnostic": video("agnostic.mp4"),
-                    "agnostic_mask": _mask_frames(video("agnostic_mask.mp4")), "pose": video(f"{pose_input}.mp4"),
-                    "garment": read_image(worn["garment.jpg"], name=f"{garment_path}:{garment_key}.garment.jpg"),
-                    "garment_mask": read_image(worn["garment_mask.png"])[..., 0]}
+        def load(sample=sample, worn=members[garment_key]) -> dict[str, np.ndarray]:
+            return {"video": sample.video(VIDEO), "agnostic": sample.video(AGNOSTIC),
+                    "agnostic_mask": _mask_frames(sample.video(AGNOSTIC_MASK)), "pose": sample.video(pose),
+                    "garment": worn.image(GARMENT), "garment_mask": worn.image(GARMENT_MASK)[..., 0]}
 
-        yield GenerationSample(key, garment_key, float(meta.get("fps") or 24.0), load)
+        yield GenerationSample(key, garment_key, sample.fps, load)
 
 
 def folder_samples(folder: str | Path, pairs: str | Path, pose_input: str = "densepose") -> Iterator[GenerationSample]:

@@ -13,19 +13,14 @@ from pathlib import Path
 
 from vivid_data.atomic import atomic_directory
 from vivid_data.formats.export_names import ExportItem, export_names
-from vivid_data.formats.release_layout import provenance, write_member, write_pairs_and_metadata
+from vivid_data.formats.release_layout import EXPORT_FOLDERS, provenance, write_member, write_pairs_and_metadata
 from vivid_data.schema import CATEGORIES
 from vivid_data.shards.index import DatasetIndexError, load_index, shard_samples
+from vivid_data.shards.members import CONTENT_MEMBERS, GARMENT, META, VIDEO
 
 #: member -> (folder in a category, file name field, manifest column for the format rules)
-FOLDERS = {
-    "video.mp4": ("videos", "video_name", "video"),
-    "agnostic.mp4": ("agnostic", "video_name", "agnostic"),
-    "agnostic_mask.mp4": ("agnostic_mask", "video_name", "agnostic_mask"),
-    "densepose.mp4": ("densepose", "video_name", "densepose"),
-    "garment.jpg": ("images", "garment_name", "garment"),
-    "garment_mask.png": ("cloth_mask", "garment_name", "garment_mask"),
-}
+FOLDERS = {m.name: (EXPORT_FOLDERS[m.column][0], EXPORT_FOLDERS[m.column][1], m.column)
+           for m in CONTENT_MEMBERS if m.column in EXPORT_FOLDERS}
 
 
 def _plan(index: dict) -> dict[str, tuple[str, str]]:
@@ -34,14 +29,14 @@ def _plan(index: dict) -> dict[str, tuple[str, str]]:
     items = []
     for split, info in index["splits"].items():
         for shard in info["shards"]:
-            for key, members in shard_samples(root / shard["path"], only=("json",)):
-                meta = json.loads(members["json"])
+            for key, members in shard_samples(root / shard["path"], only=(META.name,)):
+                meta = json.loads(members[META.name])
                 if meta.get("category") not in CATEGORIES:
                     raise DatasetIndexError(f"{shard['path']}: sample {key} has category {meta.get('category')!r}")
                 hashes = meta.get("sha256") or {}
                 items.append(ExportItem(key, meta["category"], meta.get("video_name"), meta.get("garment_name"),
-                                        hashes.get("video.mp4") or meta.get("video_sha256") or key,
-                                        hashes.get("garment.jpg") or meta.get("garment_sha256") or key))
+                                        hashes.get(VIDEO.name) or meta.get("video_sha256") or key,
+                                        hashes.get(GARMENT.name) or meta.get("garment_sha256") or key))
     return export_names(items)
 
 
@@ -57,7 +52,7 @@ def export_shards(dataset: str | Path, out_root: str | Path) -> Path:
         for split, info in index["splits"].items():
             for shard in info["shards"]:
                 for key, members in shard_samples(root / shard["path"]):
-                    meta = json.loads(members["json"])
+                    meta = json.loads(members[META.name])
                     video_name, garment_name = names[key]
                     file_names = {"video_name": video_name, "garment_name": garment_name}
                     folder = staging / meta["category"]

@@ -22,22 +22,13 @@ from vivid_data import __version__
 from vivid_data.atomic import atomic_write_text, named_os_error, temp_name
 from vivid_data.schema import CATEGORIES, SPLITS
 from vivid_data.stages.base import jsonable
+from vivid_data.shards.members import ALL_MEMBERS, CONTENT_MEMBERS
 from vivid_data.shards.splits import assign_splits, check_no_leakage, unpaired_partners
 from vivid_data.store import ContentStore, sha256_file
 from vivid_data.video import encode_image, read_image, read_mask
 
-#: manifest column -> member name in a sample
-MEMBERS = (
-    ("video", "video.mp4"),
-    ("agnostic", "agnostic.mp4"),
-    ("agnostic_mask", "agnostic_mask.mp4"),
-    ("pose", "pose.mp4"),
-    ("densepose", "densepose.mp4"),
-    ("garment", "garment.jpg"),
-    ("garment_mask", "garment_mask.png"),
-    ("keypoints", "keypoints.npz"),
-)
-REQUIRED = ("video", "garment")
+#: manifest column -> member name in a sample (from the one member table)
+MEMBERS = tuple((m.column, m.name) for m in CONTENT_MEMBERS)
 META_COLUMNS = ("sample_id", "category", "product_id", "video_name", "garment_name", "fps", "num_frames", "width",
                 "height", "duration_s", "video_url", "garment_url", "license", "attribution", "split",
                 "video_sha256", "garment_sha256")
@@ -54,6 +45,7 @@ class ShardConfig:
     test_fraction: float = 0.2
     seed: int = 0
     split_mode: str = "auto"  # auto | recompute | keep
+    name: str | None = None   # recorded in dataset.json; vivid-eval's default dataset label
     config: dict[str, Any] = field(default_factory=dict)
 
 
@@ -164,7 +156,8 @@ def write_dataset(frame: pd.DataFrame, store: ContentStore, config: ShardConfig,
     plan = plan_shards(frame, store, config)
     index: dict[str, Any] = {
         "format": "vivid-webdataset", "format_version": 1, "toolkit_version": __version__,
-        "members": [m for _, m in MEMBERS] + ["json"], "config": config.config or {
+        "name": config.name or out.resolve().parent.name,
+        "members": [m.name for m in ALL_MEMBERS], "config": config.config or {
             k: v for k, v in vars(config).items() if k != "config"}, **split_notes, "splits": {},
     }
     total = sum(len(s) for shards in plan.values() for s in shards)

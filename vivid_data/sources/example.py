@@ -29,6 +29,8 @@ class EmbeddedExampleSource:
     seed: int = 0
     serve: bool = True
 
+    dataset_name = "example"  # the built dataset's name in dataset.json
+
     def generate(self) -> Path:
         spec = ExampleSpec(self.per_category, self.num_frames, self.height, self.width, self.fps, self.seed)
         return generate_example(self.out_dir, spec).resolve()

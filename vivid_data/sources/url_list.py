@@ -35,6 +35,10 @@ def read_table(path: Path) -> pd.DataFrame:
 class UrlListSource:
     path: str
 
+    @property
+    def dataset_name(self) -> str:
+        return Path(self.path).stem
+
     def candidates(self) -> SourceResult:
         path = Path(self.path).expanduser().resolve()
         table = read_table(path)

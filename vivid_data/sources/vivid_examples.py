@@ -42,6 +42,7 @@ class VividExamplesSource:
     """``base_url`` points at the pinned commit's ``data/``; tests point it at a loopback mirror."""
 
     base_url: str = DEFAULT_BASE_URL
+    dataset_name = "vivid_examples"
 
     def candidates(self) -> SourceResult:
         base = self.base_url.rstrip("/")

@@ -36,6 +36,11 @@ class VividFolderSource:
             raise ValueError(f"source.on_missing must be one of {ON_MISSING}, got {self.on_missing!r}")
 
     @property
+    def dataset_name(self) -> str:
+        """The folder's name (ViViD's released data unpacked into ``ViViD/`` is named ViViD)."""
+        return self.root.name
+
+    @property
     def root(self) -> Path:
         return Path(self.path).expanduser().resolve()
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from torchmetrics import Metric
+import numpy as np
+
+from vivid_eval.metrics.base import MetricUnavailable, VideoMetric
 
 NETS = ("alex", "squeeze", "vgg")
 BACKBONE_FILES = {"alex": "alexnet-owt-7be5be79.pth", "squeeze": "squeezenet1_1-b8a52dc0.pth",
                   "vgg": "vgg16-397923af.pth"}
+BACKBONE_WEIGHTS = {"alex": "alexnet", "squeeze": "squeezenet1_1", "vgg": "vgg16"}  # weights registry names
 
 
 class BackboneUnavailable(FileNotFoundError):
@@ -25,8 +28,8 @@ def backbone_path(net: str) -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / BACKBONE_FILES[net]
 
 
-def load_lpips(net: str = "alex", random_backbone: bool = False, device: str = "cpu"):
-    """The lpips model, eval mode; ``random_backbone`` only for tests (no ImageNet weights)."""
+def load_lpips(net: str = "alex", random_backbone: bool = False, device: str = "cpu", seed: int = 0):
+    """The lpips model, eval mode; ``random_backbone`` only for tests (no ImageNet weights), drawn from ``seed``."""
     import lpips
 
     if net not in NETS:
@@ -35,7 +38,10 @@ def load_lpips(net: str = "alex", random_backbone: bool = False, device: str = "
         raise BackboneUnavailable(
             f"LPIPS-{net} needs torchvision's ImageNet weights at {backbone_path(net)}; "
             f"put {BACKBONE_FILES[net]} there (from download.pytorch.org/models/) or set TORCH_HOME")
-    return lpips.LPIPS(net=net, version="0.1", pretrained=True, pnet_rand=random_backbone, verbose=False).eval().to(device)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)  # the random backbone (and nothing else) depends on the seed
+        model = lpips.LPIPS(net=net, version="0.1", pretrained=True, pnet_rand=random_backbone, verbose=False)
+    return model.eval().to(device)
 
 
 def lpips_frames(model, prediction: torch.Tensor, reference: torch.Tensor, batch: int | None = None) -> torch.Tensor:
@@ -57,21 +63,49 @@ def lpips_frames(model, prediction: torch.Tensor, reference: torch.Tensor, batch
     return torch.cat(values)
 
 
-class VideoLPIPS(Metric):
-    """Mean over videos of the per-video mean frame LPIPS."""
+class VideoLPIPS(VideoMetric):
+    """LPIPS per frame, then the mean over frames per video; ``compute()`` is the mean over videos.
 
+    ``random_backbone`` is for tests only (no ImageNet weights): the backbone is then drawn from
+    ``seed``, so two runs on the same inputs agree.
+    """
+
+    name = "lpips"
+    label = "LPIPS"
     higher_is_better = False
-    full_state_update = False
+    columns = ("lpips",)
 
-    def __init__(self, model, **kwargs) -> None:
+    def __init__(self, net: str = "alex", random_backbone: bool = False, seed: int = 0, model=None, **kwargs) -> None:
         super().__init__(**kwargs)
+        if net not in NETS:
+            raise ValueError(f"LPIPS net must be one of {NETS}, got {net!r}")
+        self.net, self.random_backbone, self.seed = net, random_backbone, seed
         self.model = model
-        self.add_state("total", default=torch.tensor(0.0, dtype=torch.float64), dist_reduce_fx="sum")
-        self.add_state("videos", default=torch.tensor(0), dist_reduce_fx="sum")
 
-    def update(self, prediction: torch.Tensor, reference: torch.Tensor) -> None:
-        self.total += lpips_frames(self.model, prediction, reference).mean()
-        self.videos += 1
+    @property
+    def weights(self) -> tuple[str, ...]:  # type: ignore[override]
+        return () if self.random_backbone else (BACKBONE_WEIGHTS[self.net],)
 
-    def compute(self) -> torch.Tensor:
-        return self.total / self.videos
+    def setup(self, device: str = "cpu", protocol=None) -> "VideoLPIPS":
+        super().setup(device, protocol)
+        if self.model is None:
+            try:
+                self.model = load_lpips(self.net, self.random_backbone, device, seed=self.seed)
+            except BackboneUnavailable as exc:
+                raise MetricUnavailable(str(exc)) from exc
+        return self
+
+    def describe(self) -> dict:
+        return {"net": self.net + (" (random backbone: test only, not comparable)" if self.random_backbone else "")}
+
+    def score(self, prediction, reference) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+        if self.model is None:
+            self.setup(self.device_name)
+        values = lpips_frames(self.model, _unit(prediction), _unit(reference))
+        return {"lpips": float(values.mean())}, {"lpips": values.numpy()}
+
+
+def _unit(frames) -> torch.Tensor:
+    if isinstance(frames, torch.Tensor):
+        return frames.float()
+    return torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float() / 255.0

@@ -13,7 +13,8 @@ import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torchmetrics import Metric
+
+from vivid_eval.metrics.base import VideoMetric
 
 WINDOW, SIGMA, K1, K2 = 11, 1.5, 0.01, 0.03
 WORKERS = 2  # frames in parallel on the CPU (OpenCV and NumPy release the GIL)
@@ -92,21 +93,22 @@ def ssim_video(prediction: torch.Tensor | np.ndarray, reference: torch.Tensor | 
     return float(values.mean()), values
 
 
-class VideoSSIM(Metric):
-    """Mean over videos of the per-video mean frame SSIM."""
+class VideoSSIM(VideoMetric):
+    """SSIM per frame, then the mean over frames per video; ``compute()`` is the mean over videos."""
 
+    name = "ssim"
+    label = "SSIM"
     higher_is_better = True
-    full_state_update = False
+    columns = ("ssim",)
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.add_state("total", default=torch.tensor(0.0, dtype=torch.float64), dist_reduce_fx="sum")
-        self.add_state("videos", default=torch.tensor(0), dist_reduce_fx="sum")
+    def score(self, prediction, reference) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+        if self.device_name != "cpu":
+            prediction, reference = _unit(prediction, self.device_name), _unit(reference, self.device_name)
+        value, per_frame = ssim_video(prediction, reference)
+        return {"ssim": value}, {"ssim": per_frame.cpu().numpy()}
 
-    def update(self, prediction: torch.Tensor, reference: torch.Tensor) -> None:
-        value, _ = ssim_video(prediction, reference)
-        self.total += value
-        self.videos += 1
 
-    def compute(self) -> torch.Tensor:
-        return self.total / self.videos
+def _unit(frames, device: str) -> torch.Tensor:
+    if isinstance(frames, torch.Tensor):
+        return frames.to(device)
+    return torch.from_numpy(np.ascontiguousarray(frames)).to(device).permute(0, 3, 1, 2).double() / 255.0

@@ -1,12 +1,18 @@
 """Temporal consistency: VBench temporal flickering and the warping error of Lai et al. (ECCV 2018).
 
-Warping error: optical flow is computed on the reference video (``flow.py``: OpenCV DIS by
-Farneback by default, since RAFT weights cannot be assumed); pixels are trusted where the forward and
-backward flows agree and no motion boundary lies, ``|Ffw + Fbw'|^2 > 0.01 (|Ffw|^2 + |Fbw'|^2) + 0.5``
-or ``|grad Fbw'|^2 > 0.01 |Fbw'|^2 + 0.002`` marking the others (``Fbw'`` is the backward flow
-sampled along the forward flow). Per frame pair, ``sum(M * (W(O_{t+1}) - O_t)^2) / sum(M)``
-with RGB in [0, 1], summed over channels; the video's value is the mean over pairs.
+Warping error, as Lai et al.'s published scripts compute it (``compute_flow_occlusion.py`` and
+``evaluate_WarpError.py`` of fast_blind_video_consistency): optical flow on the reference video
+(``flow.py``; Farneback by default, since FlowNet2 or RAFT weights cannot be assumed); a pixel
+of frame t is not scored when the forward-backward check fails,
+``|Ffw + Fbw'|^2 > 0.01 (|Ffw|^2 + |Fbw'|^2) + 0.5`` (``Fbw'``: the backward flow sampled along
+the forward flow), or when it lies on a motion boundary of the *forward* flow,
+``|grad Ffw|^2 > 0.01 |Ffw|^2 + 0.002`` with forward differences (``f[x] - f[x+1]``, zero in
+the last row and column), Ruder et al.'s definition. Per frame pair,
+``sum(M (W(O_{t+1}) - O_t)^2) / sum(M)`` over the 3-channel mask, i.e. averaged over RGB
+channels in [0, 1]; 0 when no pixel is trusted; the video's value is the mean over pairs.
 Frame pairs run in a thread pool (OpenCV and NumPy release the GIL on whole frames).
+
+Both metrics take uint8 arrays (T, H, W, 3) as decoded, or tensors (T, 3, H, W) in [0, 1].
 """
 
 from __future__ import annotations
@@ -17,15 +23,38 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from vivid_eval.metrics.base import MetricUnavailable, VideoMetric, VideoSkipped
 from vivid_eval.metrics.flow import FlowConfig, RaftFlow, pair_flows
 
 WORKERS = 2
 
 
-def temporal_flicker(frames: np.ndarray) -> float:
+class TooFewFrames(ValueError):
+    """A video too short for the metric (one frame has no temporal behaviour)."""
+
+
+def as_frames(video) -> np.ndarray:
+    """uint8 (T, H, W, 3) from such an array, or from a tensor/array (T, 3, H, W) in [0, 1]."""
+    if hasattr(video, "detach"):  # a torch tensor
+        video = video.detach().cpu().numpy()
+    array = np.asarray(video)
+    if array.ndim != 4:
+        raise ValueError(f"a video must be (T, H, W, 3) uint8 or (T, 3, H, W) in [0, 1]; got shape {array.shape}")
+    if array.dtype == np.uint8 and array.shape[-1] == 3:
+        return np.ascontiguousarray(array)
+    if array.shape[1] == 3 and array.dtype != np.uint8:
+        if array.min() < 0 or array.max() > 1:
+            raise ValueError(f"float frames must be in [0, 1], got [{array.min():.3f}, {array.max():.3f}]")
+        return np.ascontiguousarray((array.transpose(0, 2, 3, 1) * 255).round().astype(np.uint8))
+    raise ValueError(f"a video must be (T, H, W, 3) uint8 or (T, 3, H, W) float in [0, 1]; got {array.dtype} "
+                     f"{array.shape}")
+
+
+def temporal_flicker(frames) -> float:
     """VBench: ``(255 - mean over t of mean |f_t - f_{t+1}|) / 255`` on uint8 frames (higher = steadier)."""
+    frames = as_frames(frames)
     if len(frames) < 2:
-        raise ValueError("temporal flicker needs at least two frames")
+        raise TooFewFrames(f"temporal flicker needs at least two frames, got {len(frames)}")
     diffs = [cv2.absdiff(a, b).mean() for a, b in zip(frames[:-1], frames[1:])]
     return float((255.0 - np.mean(diffs)) / 255.0)
 
@@ -43,35 +72,33 @@ def warp(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
                      borderMode=cv2.BORDER_REPLICATE)
 
 
-def _squared_gradient(channel: np.ndarray) -> np.ndarray:
-    """``|grad c|^2`` with ``np.gradient``'s differences (central inside, one-sided at the edges), float32."""
-    gx = np.empty_like(channel)
-    gx[:, 1:-1] = (channel[:, 2:] - channel[:, :-2]) * 0.5
-    gx[:, 0], gx[:, -1] = channel[:, 1] - channel[:, 0], channel[:, -1] - channel[:, -2]
-    gy = np.empty_like(channel)
-    gy[1:-1] = (channel[2:] - channel[:-2]) * 0.5
-    gy[0], gy[-1] = channel[1] - channel[0], channel[-1] - channel[-2]
-    return gx * gx + gy * gy
+def _forward_difference_squared(channel: np.ndarray) -> np.ndarray:
+    """``du^2 + dv^2`` with Lai et al.'s forward differences ``f[x] - f[x+1]`` (0 in the last column / row)."""
+    du = np.zeros_like(channel)
+    dv = np.zeros_like(channel)
+    du[:, :-1] = channel[:, :-1] - channel[:, 1:]
+    dv[:-1] = channel[:-1] - channel[1:]
+    return du * du + dv * dv
 
 
 def occlusion_mask(forward: np.ndarray, backward: np.ndarray) -> np.ndarray:
-    """True where a pixel is occluded or on a motion boundary (not to be scored).
-
-    Channel-wise float32 arithmetic: four times faster than the vectorised form over the last
-    axis and the same mask (tested against it).
-    """
+    """True where a pixel of frame t is occluded or on a motion boundary (not to be scored), as
+    ``detect_occlusion(bw_flow, fw_flow)`` in Lai et al.'s ``compute_flow_occlusion.py``."""
     back = warp(backward, forward)
     fx, fy, bx, by = forward[..., 0], forward[..., 1], back[..., 0], back[..., 1]
     sx, sy = fx + bx, fy + by
-    back_sq = bx * bx + by * by
-    occluded = sx * sx + sy * sy > 0.01 * (fx * fx + fy * fy + back_sq) + 0.5
-    boundary = _squared_gradient(bx) + _squared_gradient(by) > 0.01 * back_sq + 0.002
+    forward_sq = fx * fx + fy * fy
+    occluded = sx * sx + sy * sy > 0.01 * (forward_sq + bx * bx + by * by) + 0.5
+    boundary = _forward_difference_squared(fx) + _forward_difference_squared(fy) > 0.01 * forward_sq + 0.002
     return occluded | boundary
 
 
 def reference_flows(reference: np.ndarray, flow: FlowConfig = FlowConfig(),
                     raft: RaftFlow | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """(trusted-pixel mask, forward flow) per consecutive pair of the reference video."""
+    reference = as_frames(reference)
+    if len(reference) < 2:
+        raise TooFewFrames(f"the warping error needs at least two frames, got {len(reference)}")
     flows = pair_flows(reference, flow, raft)
     trusted = lambda fb: (~occlusion_mask(*fb), fb[0])  # noqa: E731
     with ThreadPoolExecutor(max(1, flow.workers)) as pool:
@@ -83,14 +110,81 @@ def _pair_error(output: np.ndarray, t: int, mask: np.ndarray, forward: np.ndarra
     following = output[t + 1].astype(np.float32) / 255
     squared = ((warp(following, forward) - current) ** 2).sum(-1)
     trusted = mask.sum()
-    return float((squared * mask).sum() / trusted) if trusted else 0.0
+    # Lai et al. divide by the 3-channel mask's sum: the mean over RGB channels
+    return float((squared * mask).sum() / (3 * trusted)) if trusted else 0.0
 
 
-def warping_error(output: np.ndarray, flows: list[tuple[np.ndarray, np.ndarray]],
+def warping_error(output, flows: list[tuple[np.ndarray, np.ndarray]],
                   workers: int = WORKERS) -> tuple[float, np.ndarray]:
-    """Mean warping error of ``output`` (uint8 RGB frames) under the reference's flows, and per pair."""
+    """Mean warping error of ``output`` (uint8 RGB frames, or a tensor in [0, 1]) under the reference's
+    flows (:func:`reference_flows`), and per pair."""
+    output = as_frames(output)
+    if len(output) < 2:
+        raise TooFewFrames(f"the warping error needs at least two frames, got {len(output)}")
     if len(flows) != len(output) - 1:
         raise ValueError(f"{len(flows)} flows for {len(output)} frames")
     with ThreadPoolExecutor(max(1, workers)) as pool:
         values = list(pool.map(lambda t: _pair_error(output, t, *flows[t]), range(len(flows))))
     return float(np.mean(values)), np.asarray(values)
+
+
+class TemporalFlicker(VideoMetric):
+    """VBench flicker of the prediction and of the reference; ranked on their absolute difference."""
+
+    name = "flicker"
+    label = "flicker diff"
+    higher_is_better = False
+    columns = ("flicker_diff", "flicker_prediction", "flicker_reference")
+
+    def score(self, prediction, reference) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+        try:
+            ours, theirs = temporal_flicker(prediction), temporal_flicker(reference)
+        except TooFewFrames as exc:
+            raise VideoSkipped(str(exc)) from exc
+        return {"flicker_diff": abs(ours - theirs), "flicker_prediction": ours, "flicker_reference": theirs}, {}
+
+
+class WarpingError(VideoMetric):
+    """Lai et al.'s warping error of the prediction (ranked) and of the reference, under the reference's flow."""
+
+    name = "warp"
+    label = "warping error"
+    higher_is_better = False
+    columns = ("warp_prediction", "warp_reference")
+
+    def __init__(self, method: str = "farneback", raft_variant: str = "large", raft_checkpoint: str | None = None,
+                 workers: int = 2, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.flow = FlowConfig(method, raft_variant, raft_checkpoint, workers)
+        self.raft: RaftFlow | None = None
+
+    @property
+    def weights(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (f"raft_{self.flow.raft_variant}",) if self.flow.method == "raft" and not self.flow.raft_checkpoint else ()
+
+    def setup(self, device: str = "cpu", protocol=None) -> "WarpingError":
+        super().setup(device, protocol)
+        self.flow = FlowConfig(self.flow.method, self.flow.raft_variant, self.flow.raft_checkpoint, self.flow.workers,
+                               device)
+        if self.flow.method == "raft" and self.raft is None:
+            from vivid_data.weights import WeightsUnavailable
+            from vivid_eval.metrics.flow import load_raft
+
+            try:
+                self.raft = RaftFlow(load_raft(self.flow.raft_variant, self.flow.raft_checkpoint), device)
+            except WeightsUnavailable as exc:
+                raise MetricUnavailable(str(exc)) from exc
+        return self
+
+    def describe(self) -> dict:
+        return {"flow": self.flow.record(), "definition": "Lai et al. 2018 (forward-difference motion boundaries, "
+                                                          "mean over RGB)"}
+
+    def score(self, prediction, reference) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+        try:
+            flows = reference_flows(reference, self.flow, self.raft)
+            ours = warping_error(prediction, flows, self.flow.workers)[0]
+            theirs = warping_error(reference, flows, self.flow.workers)[0]
+        except TooFewFrames as exc:
+            raise VideoSkipped(str(exc)) from exc
+        return {"warp_prediction": ours, "warp_reference": theirs}, {}

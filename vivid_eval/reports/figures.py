@@ -16,8 +16,13 @@ from vivid_eval.strips import DIFFERENCE_GAIN
 class Figure:
     name: str        # file name stem, unique in a report
     caption: str
-    png: bytes
+    png: bytes       # the encoded image (PNG charts, JPEG thumbnails)
     group: str       # a section title, or "video <sample id>"
+    suffix: str = "png"
+
+    @property
+    def mime(self) -> str:
+        return "image/jpeg" if self.suffix == "jpg" else "image/png"
 
 
 def _slug(text: str) -> str:
@@ -31,7 +36,7 @@ def section_figures(number: int, section: Section) -> list[Figure]:
 
 def selected_videos(results: list[Entry], count: int) -> list[str]:
     """Sample ids that have a strip in at least one result folder, sorted, the first ``count``."""
-    ids = sorted({p.stem for r in results if r.folder for p in (r.folder / "strips").glob("*.png")})
+    ids = sorted({p.stem for r in results if r.folder for p in (r.folder / "strips").glob("*.jpg")})
     return ids[:count]
 
 
@@ -48,11 +53,11 @@ def video_figures(results: list[Entry], count: int) -> list[Figure]:
             except ValueError:
                 continue  # no result scored this metric per frame
         for result in results:
-            strip = result.folder / "strips" / f"{sample_id}.png" if result.folder else None
+            strip = result.folder / "strips" / f"{sample_id}.jpg" if result.folder else None
             if strip and strip.is_file():
                 out.append(Figure(f"v-{_slug(sample_id)}-{_slug(result.name)}",
                                   f"{result.name}, {sample_id}: reference | prediction | absolute difference "
-                                  f"x{DIFFERENCE_GAIN} (rows)", strip.read_bytes(), group))
+                                  f"x{DIFFERENCE_GAIN} (rows)", strip.read_bytes(), group, "jpg"))
     return out
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 
-from vivid_eval.leaderboard import LABELS, Comparison, Entry, Section
-from vivid_eval.summary import DIRECTIONS
+from vivid_eval.leaderboard import LABELS, NOT_RANKED, Comparison, Entry, Section
+from vivid_eval.metrics.registry import direction
+
+#: what a cell says when there is no number: the two cases are never shown alike
+UNAVAILABLE, NOT_MEASURED = "unavailable", "not measured"
 
 
 def number(value: float) -> str:
@@ -15,13 +18,14 @@ def number(value: float) -> str:
 
 
 def metric_header(metric: str) -> str:
-    return f"{LABELS[metric]} {'↑' if DIRECTIONS[metric] == 'higher' else '↓'}"
+    return f"{LABELS[metric]} {'↑' if direction(metric) == 'higher' else '↓'}"
 
 
 def cell(section: Section, entry: Entry, metric: str) -> tuple[str, bool]:
-    """('value [low, high] (rank)', is best in its variant)."""
+    """('value [low, high] (rank)', is best in its variant); 'unavailable' (tried, could not run) and
+    'not measured' (not asked for, or not published) are told apart."""
     if metric not in entry.values:
-        return "-", False
+        return (UNAVAILABLE if metric in entry.unavailable else NOT_MEASURED), False
     text = number(entry.values[metric])
     if metric in entry.intervals:
         low, high = entry.intervals[metric]
@@ -29,7 +33,23 @@ def cell(section: Section, entry: Entry, metric: str) -> tuple[str, bool]:
     rank = section.ranks.get(metric, {}).get(entry.name)
     if rank:
         text += f" ({rank})"
-    return text, bool(rank) and rank.startswith("1/") and not rank.endswith("/1")
+    return text, bool(rank) and rank != NOT_RANKED and rank.startswith("1/") and not rank.endswith("/1")
+
+
+def reference_text(entry: Entry) -> str:
+    """What an entry was measured on, and whether it is ranked with the others."""
+    if entry.kind == "baseline":
+        facts = entry.facts or {}
+        parts = [f"{facts['videos']} videos" if facts.get("videos") else "size not published",
+                 f"{facts['per_category']} per category" if facts.get("per_category") else "",
+                 f"{facts['frames']} frames each" if facts.get("frames") else ""]
+        return ", ".join(p for p in parts if p)
+    ref = entry.reference_set or {}
+    frames = ref.get("frames_min")
+    span = "" if frames is None else (f", {frames} frames each" if frames == ref.get("frames_max")
+                                      else f", {frames}-{ref.get('frames_max')} frames")
+    text = f"{ref.get('videos', '?')} videos{span} (set {ref.get('ids_sha256', '?')})"
+    return text + ("" if entry.comparable is not False else f"; not comparable: {entry.reason}")
 
 
 def comparison_row(comparison: Comparison) -> list[str]:

@@ -1,0 +1,78 @@
+"""What every metric of the registry is: a torchmetrics ``Metric`` that says what it needs and reports.
+
+A per-video metric's ``update(prediction, reference)`` scores one video pair; its per-video
+columns and per-frame values are kept (``last``, ``last_frames``) for the evaluator's CSV files
+and its ``compute()`` is the mean over videos. A set-level metric (VFID) is fed both sides with
+``update(videos, real=...)`` and compares them in ``compute()``. ``setup(device, protocol)``
+loads what the metric needs and raises :class:`MetricUnavailable` with the fix when it cannot.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from torchmetrics import Metric
+
+
+class MetricUnavailable(RuntimeError):
+    """The metric cannot run here (weights missing, ...); the message says how to fix it."""
+
+
+class VideoSkipped(ValueError):
+    """One video cannot be scored by one metric (too short, ...): recorded for that video, the run goes on."""
+
+
+class VideoMetric(Metric):
+    """Base of the registry's metrics. Subclasses set the class attributes and implement ``score``."""
+
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    higher_is_better: ClassVar[bool] = False
+    #: paired: needs the reference video worn in the same garment; unpaired runs only set-level metrics
+    settings: ClassVar[tuple[str, ...]] = ("paired",)
+    #: registry names of the weights the metric loads (vivid-weights)
+    weights: ClassVar[tuple[str, ...]] = ()
+    #: the protocol fields that change its value
+    protocol_fields: ClassVar[tuple[str, ...]] = ()
+    #: per-video columns it writes; the first is the one ranked
+    columns: ClassVar[tuple[str, ...]] = ()
+    set_level: ClassVar[bool] = False
+    full_state_update = False
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.add_state("values", default=[], dist_reduce_fx="cat")
+        self.last: dict[str, float] = {}
+        self.last_frames: dict[str, np.ndarray] = {}
+        self.device_name = "cpu"
+
+    @property
+    def primary(self) -> str:
+        return self.columns[0] if self.columns else self.name
+
+    def setup(self, device: str = "cpu", protocol: Any = None) -> "VideoMetric":
+        """Load what the metric needs on ``device``; raise :class:`MetricUnavailable` when it cannot."""
+        self.device_name = device
+        return self
+
+    def describe(self) -> dict[str, Any]:
+        """What the metric's number depends on, for ``summary.json``."""
+        return {}
+
+    def score(self, prediction: np.ndarray, reference: np.ndarray) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+        raise NotImplementedError
+
+    def update(self, prediction: np.ndarray, reference: np.ndarray) -> None:  # type: ignore[override]
+        self.last, self.last_frames = self.score(prediction, reference)
+        self.values.append(torch.tensor(self.last[self.primary], dtype=torch.float64))
+
+    def compute(self) -> torch.Tensor:
+        """The mean of the primary column over the videos scored."""
+        values = self.values
+        if isinstance(values, list):
+            if not values:
+                return torch.tensor(float("nan"), dtype=torch.float64)
+            values = torch.stack(values)
+        return values.double().mean()
