@@ -12,6 +12,7 @@ from omegaconf import DictConfig
 
 from vivid_data.atomic import remove_stale_temporaries
 from vivid_data.candidates import save_candidates
+from vivid_data.executors.base import resources_of
 from vivid_data.formats.release_layout import export_release_layout
 from vivid_data.manifest import validate_manifest
 from vivid_data.shards.writer import write_dataset
@@ -88,7 +89,7 @@ def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executo
             frame: pd.DataFrame = found.candidates
             for stage_name, stage in stages:
                 if hasattr(stage, "parallel_workers"):
-                    stage.parallel_workers = executor.parallelism()
+                    stage.parallel_workers = executor.parallelism(resources_of(stage))
                 report = run_stage(stage, frame, paths["root"], executor, retry_failed=cfg.retry_failed,
                                    progress=progress)
                 if stage_name == row_stages[0]:

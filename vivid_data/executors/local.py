@@ -10,7 +10,6 @@ everywhere), so killing a build leaves no orphans.
 from __future__ import annotations
 
 import ctypes
-import math
 import multiprocessing
 import os
 import pickle
@@ -96,7 +95,9 @@ class LocalExecutor:
     """Runs tasks in ``workers`` spawned processes (default: one per core); ``workers=1`` runs inline.
 
     The pool is started on first use and kept for the following stages until :meth:`close`.
-    A stage that declares ``resources.cpus > 1`` runs fewer tasks at once (``workers // cpus``).
+    A stage runs ``workers / resources.cpus`` tasks at once: fewer for a stage that needs two
+    cores, more for one that mostly waits on the network (ingest declares 0.5 CPU, so a
+    stalled server does not idle a core); the pool grows to what a stage needs.
     """
 
     name = "local"
@@ -118,8 +119,8 @@ class LocalExecutor:
         child.close()
         return _Worker(process, parent)
 
-    def _ensure_pool(self) -> list[_Worker]:
-        while len(self._pool) < self.workers:
+    def _ensure_pool(self, size: int | None = None) -> list[_Worker]:
+        while len(self._pool) < (size or self.workers):
             self._pool.append(self._spawn())
         return self._pool
 
@@ -143,7 +144,8 @@ class LocalExecutor:
                 pass
 
     def concurrency(self, resources: StageResources) -> int:
-        return max(1, min(self.workers, self.workers // max(1, math.ceil(resources.cpus))))
+        """Tasks of a stage run at once: ``workers / cpus`` (at least 1)."""
+        return max(1, int(self.workers / resources.cpus))
 
     # ---- running tasks -----------------------------------------------------------------
     def map_unordered(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[TaskResult]:
@@ -159,7 +161,7 @@ class LocalExecutor:
                             "plain data and open models and sessions in setup()") from exc
         del payload
         limit = self.concurrency(resources_of(fn))
-        pool = self._ensure_pool()
+        pool = self._ensure_pool(limit)
         waiting = list(enumerate(items))[::-1]  # popped from the end: in order
         busy: list[_Worker] = []
         try:
@@ -236,5 +238,6 @@ class LocalExecutor:
     def describe(self) -> dict[str, Any]:
         return {"executor": self.name, "workers": self.workers}
 
-    def parallelism(self) -> int:
-        return self.workers
+    def parallelism(self, resources: StageResources | None = None) -> int:
+        """Tasks that run at once (of a stage with these resources)."""
+        return 1 if self.workers == 1 else self.concurrency(resources or StageResources())

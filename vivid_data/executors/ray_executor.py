@@ -117,10 +117,11 @@ class RayExecutor:
     def describe(self) -> dict[str, Any]:
         return {"executor": self.name, "address": self.address, "num_cpus": self.num_cpus, "num_gpus": self.num_gpus}
 
-    def parallelism(self) -> int:
+    def parallelism(self, resources=None) -> int:
         """Tasks that may run at once on the cluster (for per-host download intervals)."""
         ray = self._ensure_ray()
-        return max(1, int(ray.cluster_resources().get("CPU", 1)))
+        cpus = resources.cpus if resources is not None else 1.0
+        return max(1, int(ray.cluster_resources().get("CPU", 1) / cpus))
 
 
 def _quiet_env() -> dict[str, str]:

@@ -82,7 +82,8 @@ class IngestStage:
                                                "height", "garment_width", "garment_height"), init=False)
 
     def __post_init__(self) -> None:
-        self.resources = StageResources.of(self.resources)
+        # downloads mostly wait on the network: two tasks per core by default
+        self.resources = StageResources(cpus=0.5) if self.resources is None else StageResources.of(self.resources)
         self._politeness: Politeness | None = None
 
     def config(self) -> dict[str, Any]:
