@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 DEMO_DIR ?= build/demo
 
-.PHONY: demo test env clean-demo
+.PHONY: demo test lint env lock clean-demo
 
 env:
 	@bash scripts/env.sh >/dev/null
@@ -24,8 +24,21 @@ demo:
 
 test:
 	@env_dir=$$(bash scripts/env.sh); \
+	$(MAKE) --no-print-directory lint ENV_DIR="$$env_dir"; \
 	bash scripts/browser.sh; \
 	"$$env_dir/bin/python" -m pytest $(PYTEST_ARGS)
+
+# ruff (lint and format) and mypy, as configured in pyproject.toml; `make test` runs this first
+lint:
+	@env_dir=$${ENV_DIR:-$$(bash scripts/env.sh)}; \
+	"$$env_dir/bin/ruff" check --quiet .; \
+	"$$env_dir/bin/ruff" format --check --quiet . || { echo "ruff format: run '$$env_dir/bin/ruff format .'"; exit 1; }; \
+	"$$env_dir/bin/mypy" --no-error-summary; \
+	echo "lint: ruff check, ruff format and mypy clean"
+
+# Refresh requirements/*.lock from pyproject.toml (deliberately: review the diff, commit it)
+lock:
+	@env_dir=$$(bash scripts/env.sh); PYTHON="$$env_dir/bin/python" bash scripts/lock.sh
 
 clean-demo:
 	rm -rf "$(DEMO_DIR)"

@@ -41,19 +41,37 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 #: fault kind -> (expected status, expected reason); None: the row is dropped as a duplicate of another
 FAULTS = {
-    "accented_path": ("ok", None), "space_in_path": ("ok", None), "rotated": ("ok", None), "alpha_garment": ("ok", None),
-    "bad_port": ("rejected", "video_bad_url"), "bad_host": ("rejected", "video_bad_url"),
-    "broken_location": ("rejected", "video_bad_url"), "not_found": ("rejected", "video_http_404"),
-    "html_as_video": ("rejected", "video_not_a_video"), "truncated_file": ("rejected", "video_truncated"),
-    "metadata_redirect": ("rejected", "video_blocked_address"), "robots": ("rejected", "video_robots_disallowed"),
-    "oversize": ("rejected", "video_too_many_pixels"), "too_long": ("rejected", "video_too_long"),
-    "huge_image": ("rejected", "garment_too_many_pixels"), "blank_garment": ("rejected", "blank_garment"),
-    "server_error": ("failed", "video_http_503"), "stall": ("failed", "video_timeout"),
-    "drip": ("failed", "video_deadline_exceeded"), "duplicate": (None, None),
+    "accented_path": ("ok", None),
+    "space_in_path": ("ok", None),
+    "rotated": ("ok", None),
+    "alpha_garment": ("ok", None),
+    "bad_port": ("rejected", "video_bad_url"),
+    "bad_host": ("rejected", "video_bad_url"),
+    "broken_location": ("rejected", "video_bad_url"),
+    "not_found": ("rejected", "video_http_404"),
+    "html_as_video": ("rejected", "video_not_a_video"),
+    "truncated_file": ("rejected", "video_truncated"),
+    "metadata_redirect": ("rejected", "video_blocked_address"),
+    "robots": ("rejected", "video_robots_disallowed"),
+    "oversize": ("rejected", "video_too_many_pixels"),
+    "too_long": ("rejected", "video_too_long"),
+    "huge_image": ("rejected", "garment_too_many_pixels"),
+    "blank_garment": ("rejected", "blank_garment"),
+    "server_error": ("failed", "video_http_503"),
+    "stall": ("failed", "video_timeout"),
+    "drip": ("failed", "video_deadline_exceeded"),
+    "duplicate": (None, None),
 }
-INGEST = ["ingest.allow_private_hosts=[127.0.0.0/8]", "ingest.min_interval_s=0", "ingest.read_timeout_s=0.4",
-          "ingest.retries=1", "ingest.backoff_s=0.01", "ingest.deadline_s=1.2", "ingest.max_frame_pixels=100000",
-          "ingest.max_frames=48"]
+INGEST = [
+    "ingest.allow_private_hosts=[127.0.0.0/8]",
+    "ingest.min_interval_s=0",
+    "ingest.read_timeout_s=0.4",
+    "ingest.retries=1",
+    "ingest.backoff_s=0.01",
+    "ingest.deadline_s=1.2",
+    "ingest.max_frame_pixels=100000",
+    "ingest.max_frames=48",
+]
 
 
 # ---- media --------------------------------------------------------------------------------------
@@ -75,8 +93,13 @@ def garment_jpeg(index: int, blank: bool = False, alpha: bool = False) -> bytes:
         yy, xx = np.mgrid[0:180, 0:120]
         stripes = ((xx * np.cos(rng.uniform(0, 3)) + yy * np.sin(rng.uniform(0, 3))) // rng.integers(6, 20)) % 4
         image[40:220, 36:156] = colours[stripes.astype(int)]
-        cv2.circle(image, (int(rng.integers(60, 130)), int(rng.integers(60, 200))), int(rng.integers(8, 30)),
-                   tuple(int(c) for c in rng.integers(0, 255, 3)), -1)
+        cv2.circle(
+            image,
+            (int(rng.integers(60, 130)), int(rng.integers(60, 200))),
+            int(rng.integers(8, 30)),
+            tuple(int(c) for c in rng.integers(0, 255, 3)),
+            -1,
+        )
     else:
         image[:] = 238
     buffer = io.BytesIO()
@@ -98,8 +121,9 @@ def make_clips(folder: Path, count: int) -> dict[str, list[bytes]]:
     from vivid_data.formats.release_layout import scan_release_layout
     from vivid_data.video import decode_video, encode_video
 
-    root = generate_example(folder, ExampleSpec(per_category=max(1, count // 3), num_frames=24, height=256,
-                                                width=192, seed=7))
+    root = generate_example(
+        folder, ExampleSpec(per_category=max(1, count // 3), num_frames=24, height=256, width=192, seed=7)
+    )
     base = [pair.video.read_bytes() for pair in scan_release_layout(root).pairs]
     rotated = []
     for data in base[:8]:
@@ -132,8 +156,8 @@ def huge_png() -> bytes:
     Image.new("RGB", (1, 1)).save(buffer, format="PNG")
     data = bytearray(buffer.getvalue())
     at = data.index(b"IHDR")
-    data[at + 4: at + 12] = struct.pack(">II", 20000, 20000)
-    data[at + 17: at + 21] = struct.pack(">I", zlib.crc32(bytes(data[at: at + 17])) & 0xFFFFFFFF)
+    data[at + 4 : at + 12] = struct.pack(">II", 20000, 20000)
+    data[at + 17 : at + 21] = struct.pack(">I", zlib.crc32(bytes(data[at : at + 17])) & 0xFFFFFFFF)
     return bytes(data)
 
 
@@ -152,7 +176,7 @@ class Shop:
             def log_message(self, *args) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
+            def do_GET(self) -> None:
                 try:
                     shop.answer(self)
                 except (BrokenPipeError, ConnectionResetError):
@@ -189,8 +213,16 @@ class Shop:
                 return self.send(request, self.huge)
             return self.send(request, garment_jpeg(index, blank=kind == "blank_garment", alpha=kind == "alpha_garment"))
         base = self.clips["base"][index % len(self.clips["base"])] + free_box(index)
-        if kind in ("good", "accented_path", "space_in_path", "robots", "huge_image", "blank_garment",
-                    "alpha_garment", "duplicate"):
+        if kind in (
+            "good",
+            "accented_path",
+            "space_in_path",
+            "robots",
+            "huge_image",
+            "blank_garment",
+            "alpha_garment",
+            "duplicate",
+        ):
             return self.send(request, base)
         if kind == "rotated":
             return self.send(request, self.clips["rotated"][index % len(self.clips["rotated"])] + free_box(index))
@@ -239,7 +271,9 @@ def url_list(shop: Shop, pairs: int, share: float, seed: int, path: Path) -> dic
     kinds = [kind for kind in FAULTS for _ in range(round(pairs * share))]
     kinds += ["good"] * (pairs - len(kinds))
     rng.shuffle(kinds)
-    rows, by_url, good_rows = [], {}, []
+    rows: list[dict] = []
+    by_url: dict[str, str] = {}
+    good_rows: list[int] = []
     port = shop.base.rsplit(":", 1)[1]
     for index, kind in enumerate(kinds):
         video = f"{shop.base}/v/{kind}/{index}.mp4"
@@ -291,11 +325,21 @@ def drive(config_file: str) -> None:
     started = time.perf_counter()
     try:
         run_build(cfg, progress=False, executor=executor)
-        workers = [_hwm_kb(w.process.pid) for w in executor._pool]
+        workers = [_hwm_kb(w.process.pid) for w in executor._pool if w.process.pid is not None]
     finally:
         executor.close()
-    print("RESULT " + json.dumps({"wall_s": time.perf_counter() - started, "main_hwm_kb": _hwm_kb(os.getpid()),
-                                  "worker_hwm_kb": workers, "worker_deaths": len(executor.deaths)}), flush=True)
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "wall_s": time.perf_counter() - started,
+                "main_hwm_kb": _hwm_kb(os.getpid()),
+                "worker_hwm_kb": workers,
+                "worker_deaths": len(executor.deaths),
+            }
+        ),
+        flush=True,
+    )
 
 
 def _hwm_kb(pid: int) -> int:
@@ -303,30 +347,44 @@ def _hwm_kb(pid: int) -> int:
         return next(int(line.split()[1]) for line in handle if line.startswith("VmHWM:"))
 
 
-def build(overrides: list[str], workers: int, folder: Path, kill_after_s: float | None = None) -> dict | None:
+def _start(overrides: list[str], workers: int, folder: Path) -> subprocess.Popen:
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "drive.json"
     config.write_text(json.dumps({"overrides": overrides, "workers": workers}))
-    child = subprocess.Popen([sys.executable, __file__, "--drive", str(config)], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, text=True)
-    if kill_after_s is not None:
-        try:
-            child.wait(timeout=kill_after_s)
-        except subprocess.TimeoutExpired:
-            child.send_signal(signal.SIGKILL)
-            child.wait()
-            return None
+    return subprocess.Popen(
+        [sys.executable, __file__, "--drive", str(config)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+
+
+def kill_build(overrides: list[str], workers: int, folder: Path, after_s: float) -> bool:
+    """Start a build and SIGKILL it after ``after_s`` seconds; False when it finished before that."""
+    child = _start(overrides, workers, folder)
+    try:
+        child.communicate(timeout=after_s)
+        return False
+    except subprocess.TimeoutExpired:
+        child.send_signal(signal.SIGKILL)
+        child.communicate()
+        return True
+
+
+def build(overrides: list[str], workers: int, folder: Path) -> dict:
+    """Run a build to its end in a child process; its RESULT line."""
+    child = _start(overrides, workers, folder)
     out, _ = child.communicate()
     result = [line for line in out.splitlines() if line.startswith("RESULT ")]
     if child.returncode != 0 or not result:
         raise RuntimeError(f"build in {folder} failed (exit {child.returncode}):\n{out[-3000:]}")
-    return json.loads(result[0][len("RESULT "):])
+    return json.loads(result[0][len("RESULT ") :])
 
 
 def shard_hashes(work: Path) -> dict[str, str]:
     index = json.loads((work / "dataset" / "dataset.json").read_text())
-    return {shard["path"]: hashlib.sha256((work / "dataset" / shard["path"]).read_bytes()).hexdigest()
-            for split in index["splits"].values() for shard in split["shards"]}
+    return {
+        shard["path"]: hashlib.sha256((work / "dataset" / shard["path"]).read_bytes()).hexdigest()
+        for split in index["splits"].values()
+        for shard in split["shards"]
+    }
 
 
 def manifest_set(work: Path) -> set[tuple]:
@@ -381,24 +439,52 @@ def main() -> None:
             full = build([*clean_only, f"work_dir={tmp / 'full'}"], args.workers, tmp / "full")
             rng = random.Random(args.seed)
             kill_at = rng.uniform(0.25, 0.75) * full["wall_s"]
-            assert build([*clean_only, f"work_dir={tmp / 'resumed'}"], args.workers, tmp / "resumed",
-                         kill_after_s=kill_at) is None
-            journaled = sum(1 for _ in open(tmp / "resumed" / "journal" / "ingest.jsonl"))
+            assert kill_build([*clean_only, f"work_dir={tmp / 'resumed'}"], args.workers, tmp / "resumed", kill_at)
+            journaled = len((tmp / "resumed" / "journal" / "ingest.jsonl").read_text().splitlines())
             resumed = build([*clean_only, f"work_dir={tmp / 'resumed'}"], args.workers, tmp / "resumed")
-            small = build([f"path={tmp / 'small.csv'}", "source=url_list", "stages=[ingest,clean,shard]", *INGEST,
-                           f"work_dir={tmp / 'small'}"], args.workers, tmp / "small")
+            small = build(
+                [
+                    f"path={tmp / 'small.csv'}",
+                    "source=url_list",
+                    "stages=[ingest,clean,shard]",
+                    *INGEST,
+                    f"work_dir={tmp / 'small'}",
+                ],
+                args.workers,
+                tmp / "small",
+            )
             good_only = pd.read_csv(tmp / "pairs.csv")
             good_only = good_only[good_only["video_url"].map(kinds) == "good"].iloc[: args.small]
             good_only.to_csv(tmp / "good.csv", index=False)
-            fault_free = build([f"path={tmp / 'good.csv'}", "source=url_list", "stages=[ingest,clean,shard]",
-                                *INGEST, f"work_dir={tmp / 'good'}"], args.workers, tmp / "good")
+            fault_free = build(
+                [
+                    f"path={tmp / 'good.csv'}",
+                    "source=url_list",
+                    "stages=[ingest,clean,shard]",
+                    *INGEST,
+                    f"work_dir={tmp / 'good'}",
+                ],
+                args.workers,
+                tmp / "good",
+            )
         finally:
             shop.close()
         report(tmp, kinds, args, full, resumed, small, fault_free, reference, kill_at, journaled, len(good_only))
 
 
-def report(tmp: Path, kinds: dict[str, str], args, full: dict, resumed: dict, small: dict, fault_free: dict,
-           reference: float, kill_at: float, journaled: int, good_rows: int) -> None:
+def report(
+    tmp: Path,
+    kinds: dict[str, str],
+    args,
+    full: dict,
+    resumed: dict,
+    small: dict,
+    fault_free: dict,
+    reference: float,
+    kill_at: float,
+    journaled: int,
+    good_rows: int,
+) -> None:
     import pandas as pd
 
     frame = pd.read_parquet(tmp / "full" / "manifests" / "clean.parquet")
@@ -424,30 +510,43 @@ def report(tmp: Path, kinds: dict[str, str], args, full: dict, resumed: dict, sm
     ok = int((frame["status"] == "ok").sum())
     print(f"\n{'fault kind':20s} {'rows':>5s}  expected                          outcome")
     for kind in ["good", *FAULTS]:
-        expected = "ok" if kind == "good" else ("dropped as a duplicate" if kind == "duplicate" else
-                                                 " ".join(x for x in FAULTS[kind] if x))
+        expected = (
+            "ok"
+            if kind == "good"
+            else ("dropped as a duplicate" if kind == "duplicate" else " ".join(x for x in FAULTS[kind] if x))
+        )
         outcome = ", ".join(f"{k} x{v}" for k, v in sorted(by_kind[kind].items()))
         print(f"{kind:20s} {sum(by_kind[kind].values()):5d}  {expected:33s} {outcome}")
     print(f"duplicates noted by ingest: {len(duplicates)}")
     print(f"rows not as expected: {len(wrong)}" + "".join(f"\n  {w}" for w in wrong[:20]))
     per_worker = ok / full["wall_s"] * 60 / args.workers
     fault_free_rate = good_rows / fault_free["wall_s"] * 60 / args.workers
-    print(f"\nuninterrupted: {rows} rows, {ok} ok samples in {full['wall_s']:.0f} s = {rows / full['wall_s'] * 60:.0f} "
-          f"rows/min, {ok / full['wall_s'] * 60:.0f} ok samples/min ({per_worker:.0f} per worker); "
-          f"worker deaths {full['worker_deaths']}")
-    print(f"reference, ingest_clean_throughput.py's build (48 frames 512x384, 1 worker): {reference:.0f} samples/min"
-          f" per worker -> ratio {per_worker / reference:.2f} (target >= 1; our clips are 24 frames of 256x192)")
-    print(f"fault-free build of {good_rows} of the same good rows: {fault_free_rate:.0f} samples/min per worker -> "
-          f"ratio {per_worker / fault_free_rate:.2f} (the cost of the faulty rows' waits: stalls, drips, retries)")
+    print(
+        f"\nuninterrupted: {rows} rows, {ok} ok samples in {full['wall_s']:.0f} s = {rows / full['wall_s'] * 60:.0f} "
+        f"rows/min, {ok / full['wall_s'] * 60:.0f} ok samples/min ({per_worker:.0f} per worker); "
+        f"worker deaths {full['worker_deaths']}"
+    )
+    print(
+        f"reference, ingest_clean_throughput.py's build (48 frames 512x384, 1 worker): {reference:.0f} samples/min"
+        f" per worker -> ratio {per_worker / reference:.2f} (target >= 1; our clips are 24 frames of 256x192)"
+    )
+    print(
+        f"fault-free build of {good_rows} of the same good rows: {fault_free_rate:.0f} samples/min per worker -> "
+        f"ratio {per_worker / fault_free_rate:.2f} (the cost of the faulty rows' waits: stalls, drips, retries)"
+    )
     growth = (full["main_hwm_kb"] - small["main_hwm_kb"]) * 1024 / max(1, rows - args.small)
-    print(f"peak RSS: main {full['main_hwm_kb'] / 1024:.0f} MiB ({args.small} rows: {small['main_hwm_kb'] / 1024:.0f} "
-          f"MiB) -> growth {growth:.0f} bytes per row (target < 1024); workers "
-          f"{', '.join(f'{w / 1024:.0f}' for w in full['worker_hwm_kb'])} MiB")
+    print(
+        f"peak RSS: main {full['main_hwm_kb'] / 1024:.0f} MiB ({args.small} rows: {small['main_hwm_kb'] / 1024:.0f} "
+        f"MiB) -> growth {growth:.0f} bytes per row (target < 1024); workers "
+        f"{', '.join(f'{w / 1024:.0f}' for w in full['worker_hwm_kb'])} MiB"
+    )
     same_manifest = manifest_set(tmp / "full") == manifest_set(tmp / "resumed")
     same_shards = shard_hashes(tmp / "full") == shard_hashes(tmp / "resumed")
-    print(f"SIGKILL after {kill_at:.0f} s ({journaled} ingest rows journaled), resumed in {resumed['wall_s']:.0f} s: "
-          f"manifests equal as sets: {same_manifest}; shards byte-identical: {same_shards} "
-          f"({len(shard_hashes(tmp / 'full'))} shards)")
+    print(
+        f"SIGKILL after {kill_at:.0f} s ({journaled} ingest rows journaled), resumed in {resumed['wall_s']:.0f} s: "
+        f"manifests equal as sets: {same_manifest}; shards byte-identical: {same_shards} "
+        f"({len(shard_hashes(tmp / 'full'))} shards)"
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ test tolerances. LPIPS uses a random backbone here (no ImageNet weights offline)
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
 from pathlib import Path
 
@@ -45,8 +46,11 @@ def naive_warping_error(prediction, reference):
     """The textbook loop: both flows, the mask with np.gradient over whole arrays, one pair at a time."""
     h, w = reference.shape[1:3]
     grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    sample = lambda image, flow: cv2.remap(image, grid_x + flow[..., 0], grid_y + flow[..., 1],  # noqa: E731
-                                           cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+    def sample(image, flow):
+        x, y = grid_x + flow[..., 0], grid_y + flow[..., 1]
+        return cv2.remap(image, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
     values = []
     for t in range(len(reference) - 1):
         forward, backward = farneback(reference[t], reference[t + 1]), farneback(reference[t + 1], reference[t])
@@ -65,13 +69,22 @@ def naive_warping_error(prediction, reference):
 def naive(prediction, reference, model):
     ssims, lps = [], []
     for p, r in zip(prediction, reference):
-        ssims.append(structural_similarity(p / 255.0, r / 255.0, gaussian_weights=True, sigma=1.5,
-                                           use_sample_covariance=False, data_range=1.0, channel_axis=-1))
+        ssims.append(
+            structural_similarity(
+                p / 255.0,
+                r / 255.0,
+                gaussian_weights=True,
+                sigma=1.5,
+                use_sample_covariance=False,
+                data_range=1.0,
+                channel_axis=-1,
+            )
+        )
         tp = torch.from_numpy(p).permute(2, 0, 1)[None].float() / 127.5 - 1
         tr = torch.from_numpy(r).permute(2, 0, 1)[None].float() / 127.5 - 1
         with torch.no_grad():
             lps.append(model(tp, tr).item())
-    diffs = [np.abs(a.astype(np.int16) - b.astype(np.int16)).mean() for a, b in zip(prediction[:-1], prediction[1:])]
+    diffs = [np.abs(a.astype(np.int16) - b.astype(np.int16)).mean() for a, b in itertools.pairwise(prediction)]
     flicker = float((255.0 - np.mean(diffs)) / 255.0)
     return float(np.mean(ssims)), float(np.mean(lps)), flicker, naive_warping_error(prediction, reference)
 
@@ -92,16 +105,25 @@ def main() -> None:
     started = time.perf_counter()
     b = naive(prediction, reference, naive_model)
     t_naive = time.perf_counter() - started
-    print(f"video pair: {len(reference)} frames of {reference.shape[2]}x{reference.shape[1]}, {torch.get_num_threads()} threads")
+    print(
+        f"video pair: {len(reference)} frames of {reference.shape[2]}x{reference.shape[1]}, "
+        f"{torch.get_num_threads()} threads"
+    )
     print(f"ours : {t_ours:6.2f} s  ssim {a[0]:.6f} lpips {a[1]:.6f} flicker {a[2]:.6f} warp {a[3]:.6f}")
     print(f"naive: {t_naive:6.2f} s  ssim {b[0]:.6f} lpips {b[1]:.6f} flicker {b[2]:.6f} warp {b[3]:.6f}")
-    print(f"speed-up {t_naive / t_ours:.2f}x (target >= 3x); |ssim diff| {abs(a[0] - b[0]):.2e}, "
-          f"|lpips diff| {abs(a[1] - b[1]):.2e}, |flicker diff| {abs(a[2] - b[2]):.2e}, |warp diff| {abs(a[3] - b[3]):.2e}")
+    print(
+        f"speed-up {t_naive / t_ours:.2f}x (target >= 3x); |ssim diff| {abs(a[0] - b[0]):.2e}, "
+        f"|lpips diff| {abs(a[1] - b[1]):.2e}, |flicker diff| {abs(a[2] - b[2]):.2e}, "
+        f"|warp diff| {abs(a[3] - b[3]):.2e}"
+    )
     started = time.perf_counter()
-    lpips_frames(model, *(torch.from_numpy(v).permute(0, 3, 1, 2).float() / 255 for v in (prediction, reference)))
+    pred_t, ref_t = (torch.from_numpy(v).permute(0, 3, 1, 2).float() / 255 for v in (prediction, reference))
+    lpips_frames(model, pred_t, ref_t)
     t_lpips = time.perf_counter() - started
-    print(f"LPIPS alone (ours, compute-bound AlexNet at full size): {t_lpips:.2f} s, so the most any "
-          f"implementation of the same four metrics could reach here is {t_naive / t_lpips:.2f}x")
+    print(
+        f"LPIPS alone (ours, compute-bound AlexNet at full size): {t_lpips:.2f} s, so the most any "
+        f"implementation of the same four metrics could reach here is {t_naive / t_lpips:.2f}x"
+    )
     for name, net in (("I3D", InceptionI3d()), ("ResNeXt-101", ResNeXt3D())):
         net.eval()
         started = time.perf_counter()

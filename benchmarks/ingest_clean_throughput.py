@@ -14,6 +14,7 @@ import argparse
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from hydra import compose, initialize_config_module
@@ -33,13 +34,22 @@ def write_catalog(root: Path) -> str:
         page = root / "shop" / f"p{number}.html"
         page.parent.mkdir(exist_ok=True)
         category = {"upper_body": "Tops", "lower_body": "Trousers", "dresses": "Dresses"}[pair.category]
-        data = {"@graph": [
-            {"@type": "Product", "name": f"item {number}", "sku": str(number), "category": category,
-             "image": f"/{pair.garment.relative_to(root).as_posix()}"},
-            {"@type": "VideoObject", "contentUrl": f"/{pair.video.relative_to(root).as_posix()}"},
-        ]}
-        page.write_text(f'<html><head><script type="application/ld+json">{json.dumps(data)}</script></head>'
-                        f'<body><a href="index.html">all</a></body></html>')
+        data = {
+            "@graph": [
+                {
+                    "@type": "Product",
+                    "name": f"item {number}",
+                    "sku": str(number),
+                    "category": category,
+                    "image": f"/{pair.garment.relative_to(root).as_posix()}",
+                },
+                {"@type": "VideoObject", "contentUrl": f"/{pair.video.relative_to(root).as_posix()}"},
+            ]
+        }
+        page.write_text(
+            f'<html><head><script type="application/ld+json">{json.dumps(data)}</script></head>'
+            f'<body><a href="index.html">all</a></body></html>'
+        )
         links.append(f'<a href="p{number}.html">item {number}</a>')
     (root / "shop" / "index.html").write_text("<html><body>" + " ".join(links) + "</body></html>")
     return "/shop/index.html"
@@ -47,11 +57,18 @@ def write_catalog(root: Path) -> str:
 
 def timed_build(base_url: str, index: str, work: Path, executor, products: int) -> tuple[float, int]:
     """Crawl, ingest and clean with an executor that is already started (its start-up is timed apart)."""
-    overrides = [f"work_dir={work}", "source=catalog", f"source.seeds=[{base_url}{index}]",
-                 f"source.max_pages={products + 1}", "source.min_interval_s=0", "source.concurrency=2",
-                 "source.allow_private_hosts=[127.0.0.0/8]", "ingest.allow_private_hosts=[127.0.0.0/8]",
-                 "ingest.min_interval_s=0",
-                 "stages=[ingest,clean]"]
+    overrides = [
+        f"work_dir={work}",
+        "source=catalog",
+        f"source.seeds=[{base_url}{index}]",
+        f"source.max_pages={products + 1}",
+        "source.min_interval_s=0",
+        "source.concurrency=2",
+        "source.allow_private_hosts=[127.0.0.0/8]",
+        "ingest.allow_private_hosts=[127.0.0.0/8]",
+        "ingest.min_interval_s=0",
+        "stages=[ingest,clean]",
+    ]
     with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
         cfg = compose(config_name="build", overrides=overrides)
     started = time.perf_counter()
@@ -71,11 +88,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vivid-bench-") as tmp:
         tmp_path = Path(tmp)
-        root = generate_example(tmp_path / "shop_files",
-                                ExampleSpec(per_category=args.products // 3, num_frames=args.frames,
-                                            height=args.height, width=args.width, seed=1))
+        root = generate_example(
+            tmp_path / "shop_files",
+            ExampleSpec(
+                per_category=args.products // 3, num_frames=args.frames, height=args.height, width=args.width, seed=1
+            ),
+        )
         index = write_catalog(root)
-        runs = {
+        runs: dict[str, Callable[[], LocalExecutor | RayExecutor]] = {
             "local, 1 worker": lambda: LocalExecutor(workers=1),
             "local, 2 workers": lambda: LocalExecutor(workers=2),
             "ray, 2 CPUs": lambda: RayExecutor(address="local", num_cpus=2),
@@ -95,8 +115,10 @@ def main() -> None:
                 finally:
                     executor.close()
                 results[name] = (seconds, ok)
-                print(f"{name:18s} {ok} samples ok in {seconds:6.2f} s = {ok / seconds * 60:7.1f} samples/min "
-                      f"(executor start-up {startup:.2f} s, not included)")
+                print(
+                    f"{name:18s} {ok} samples ok in {seconds:6.2f} s = {ok / seconds * 60:7.1f} samples/min "
+                    f"(executor start-up {startup:.2f} s, not included)"
+                )
     one, two, ray = (results[k][0] for k in runs)
     print(f"speed-up, 2 local workers vs 1: {one / two:.2f}x (target >= 1.6x)")
     print(f"ray vs local (2 each), time ratio: {ray / two:.2f} (target <= 1.25)")

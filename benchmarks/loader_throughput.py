@@ -20,13 +20,13 @@ import numpy as np
 import torch
 
 from vivid_data.example import ExampleSpec, generate_example
+from vivid_data.executors.local import LocalExecutor
 from vivid_data.loader import ClipConfig, ClipDataset
 from vivid_data.manifest import validate_manifest
+from vivid_data.shards.writer import ShardConfig, write_dataset
 from vivid_data.sources.vivid_folder import VividFolderSource
 from vivid_data.stages.ingest import IngestStage
 from vivid_data.stages.runner import run_stage
-from vivid_data.executors.local import LocalExecutor
-from vivid_data.shards.writer import ShardConfig, write_dataset
 from vivid_data.store import ContentStore
 from vivid_data.video import read_image, read_mask
 
@@ -34,19 +34,25 @@ CLIP, SIZE = 24, (512, 384)
 
 
 def build(tmp: Path, samples: int, frames: int) -> tuple[Path, list[dict]]:
-    root = generate_example(tmp / "example", ExampleSpec(per_category=samples // 3, num_frames=frames,
-                                                         height=832, width=624, seed=2))
+    root = generate_example(
+        tmp / "example", ExampleSpec(per_category=samples // 3, num_frames=frames, height=832, width=624, seed=2)
+    )
     with VividFolderSource(path=str(root)).open() as found:
-        report = run_stage(IngestStage(work_dir=str(tmp / "work")), found.candidates, tmp / "work",
-                           LocalExecutor(1), progress=False)
+        report = run_stage(
+            IngestStage(work_dir=str(tmp / "work")), found.candidates, tmp / "work", LocalExecutor(1), progress=False
+        )
     frame = validate_manifest(report.frame)
     frame["pose"] = frame["densepose"]  # the example has no pose video yet; any aligned video will do
     frame["split"] = "train"
     store = ContentStore(tmp / "work" / "store")
-    index = write_dataset(frame, store, ShardConfig(out_dir=str(tmp / "ds"), maxcount=4, split_mode="keep"),
-                          progress=False)
-    files = [{m: store.path(row[m]) for m in ("video", "agnostic", "agnostic_mask", "pose", "garment", "garment_mask")}
-             | {"num_frames": int(row["num_frames"]), "key": row["sample_id"]} for row in frame.to_dict("records")]
+    index = write_dataset(
+        frame, store, ShardConfig(out_dir=str(tmp / "ds"), maxcount=4, split_mode="keep"), progress=False
+    )
+    files = [
+        {m: store.path(row[m]) for m in ("video", "agnostic", "agnostic_mask", "pose", "garment", "garment_mask")}
+        | {"num_frames": int(row["num_frames"]), "key": row["sample_id"]}
+        for row in frame.to_dict("records")
+    ]
     return index, files
 
 
@@ -67,8 +73,9 @@ def reference(files: list[dict], seed: int) -> int:
         # the loader's outputs include the garment and its mask at the clip size
         garment = cv2.resize(read_image(item["garment"]), (SIZE[1], SIZE[0]), interpolation=cv2.INTER_AREA)
         torch.from_numpy(garment).permute(2, 0, 1).float().div_(127.5).sub_(1.0)
-        mask = cv2.resize(read_mask(item["garment_mask"]).astype(np.uint8) * 255, (SIZE[1], SIZE[0]),
-                          interpolation=cv2.INTER_AREA)
+        mask = cv2.resize(
+            read_mask(item["garment_mask"]).astype(np.uint8) * 255, (SIZE[1], SIZE[0]), interpolation=cv2.INTER_AREA
+        )
         torch.from_numpy(mask > 127)[None].float()
         count += 1
     return count
@@ -110,21 +117,27 @@ def main() -> None:
         unchecked_rate = n_unchecked / min(times_unchecked)
         print(f"decord from mp4 files : {ref_rate:6.2f} clips/s ({n_ref} clips, best of {args.repeat})")
         print(f"loader from shards    : {loader_rate:6.2f} clips/s ({n_loader} clips, one process, sha256 checked)")
-        print(f"  without the check   : {unchecked_rate:6.2f} clips/s: the check costs "
-              f"{(1 - loader_rate / unchecked_rate) * 100:.1f}% (verify_hashes=False)")
+        print(
+            f"  without the check   : {unchecked_rate:6.2f} clips/s: the check costs "
+            f"{(1 - loader_rate / unchecked_rate) * 100:.1f}% (verify_hashes=False)"
+        )
         print(f"ratio loader / files  : {loader_rate / ref_rate:.2f} (target >= 0.9)")
-        loader = torch.utils.data.DataLoader(ClipDataset(index, "train", config, shuffle=True),
-                                             batch_size=1, num_workers=args.workers)
+        loader = torch.utils.data.DataLoader(
+            ClipDataset(index, "train", config, shuffle=True), batch_size=1, num_workers=args.workers
+        )
         iterator = iter(loader)
         started = time.perf_counter()
-        count, peaks = 0, {}
+        count = 0
+        peaks: dict[int, int] = {}
         for _ in iterator:
             count += 1
             for worker in getattr(iterator, "_workers", []):
                 peaks[worker.pid] = max(peaks.get(worker.pid, 0), peak_rss_kib(worker.pid))
         elapsed = time.perf_counter() - started
-        print(f"DataLoader, {args.workers} workers: {count / elapsed:6.2f} clips/s; peak memory per worker: "
-              + ", ".join(f"{kib / 1024:.0f} MiB" for kib in peaks.values()))
+        print(
+            f"DataLoader, {args.workers} workers: {count / elapsed:6.2f} clips/s; peak memory per worker: "
+            + ", ".join(f"{kib / 1024:.0f} MiB" for kib in peaks.values())
+        )
 
 
 if __name__ == "__main__":

@@ -39,7 +39,9 @@ def timed_steps(parts, device: str, dtype, frames: int, h: int, w: int, repeats:
     pose = torch.randn(2, parts.config.block_out_channels[0], frames, h, w, device=device, dtype=dtype)
     with torch.inference_mode():
         if fused:
-            parts.fill_reference(torch.randn(2, 5, h, w, device=device, dtype=dtype), embeds, torch.tensor([False, True]))
+            parts.fill_reference(
+                torch.randn(2, 5, h, w, device=device, dtype=dtype), embeds, torch.tensor([False, True])
+            )
             parts.bank.frames = frames
         t = torch.tensor(500, device=device)
         parts.denoiser(sample, t, embeds, pose)  # warm-up
@@ -52,7 +54,7 @@ def timed_steps(parts, device: str, dtype, frames: int, h: int, w: int, repeats:
     return (time.perf_counter() - started) / repeats
 
 
-PUBLISHED_PEAK_GB = 62.6   # the official script at 512x384, 24 frames, fp16 (reference-numbers.md)
+PUBLISHED_PEAK_GB = 62.6  # the official script at 512x384, 24 frames, fp16 (reference-numbers.md)
 PUBLISHED_SECONDS = 204.0
 MEMORY_OPTIONS = {
     "SDPA": {},
@@ -74,14 +76,18 @@ def reset_peak(device: str) -> None:
 
 def inputs_of(frames: int, height: int, width: int) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)
-    return {"agnostic": rng.integers(0, 255, (frames, height, width, 3), dtype=np.uint8),
-            "agnostic_mask": np.full((frames, height, width), 255, np.uint8),
-            "garment": rng.integers(0, 255, (height, width, 3), dtype=np.uint8),
-            "garment_mask": np.full((height, width), 255, np.uint8),
-            "pose": rng.integers(0, 255, (frames, height, width, 3), dtype=np.uint8)}
+    return {
+        "agnostic": rng.integers(0, 255, (frames, height, width, 3), dtype=np.uint8),
+        "agnostic_mask": np.full((frames, height, width), 255, np.uint8),
+        "garment": rng.integers(0, 255, (height, width, 3), dtype=np.uint8),
+        "garment_mask": np.full((height, width), 255, np.uint8),
+        "pose": rng.integers(0, 255, (frames, height, width, 3), dtype=np.uint8),
+    }
 
 
-def end_to_end(parts, device: str, dtype, inputs: dict, settings: GenerationSettings) -> tuple[float, float, np.ndarray]:
+def end_to_end(
+    parts, device: str, dtype, inputs: dict, settings: GenerationSettings
+) -> tuple[float, float, np.ndarray]:
     """(seconds, peak GiB, frames) of one generation; parts stay on the CPU when CPU offload is on."""
     if settings.cpu_offload:
         parts.to("cpu", dtype)
@@ -117,28 +123,42 @@ def main() -> None:
     fused = timed_steps(parts, device, dtype, args.frames, h, w, args.repeats, fused=True)
     step_memory = peak_gib(device)
     name = torch.cuda.get_device_name() if device.startswith("cuda") else "cpu"
-    print(f"{args.config} model, {device} ({name}), {args.dtype}, {args.frames} frames at {args.height}x{args.width}, "
-          f"{args.steps} steps, guidance 3.5")
-    print(f"denoising step (CFG batch 2): {fused:.3f} s with reference attention, {plain:.3f} s without: "
-          f"ratio {fused / plain:.2f}; peak memory of the step {step_memory:.2f} GiB")
+    print(
+        f"{args.config} model, {device} ({name}), {args.dtype}, {args.frames} frames at {args.height}x{args.width}, "
+        f"{args.steps} steps, guidance 3.5"
+    )
+    print(
+        f"denoising step (CFG batch 2): {fused:.3f} s with reference attention, {plain:.3f} s without: "
+        f"ratio {fused / plain:.2f}; peak memory of the step {step_memory:.2f} GiB"
+    )
     inputs = inputs_of(args.frames, args.height, args.width)
-    base = GenerationSettings(height=args.height, width=args.width, steps=args.steps, guidance=3.5,
-                              context_frames=24, context_overlap=4)
-    print(f"{'memory options':36s} {'seconds':>8s} {'frames/s':>9s} {'peak GiB':>9s}  vs published "
-          f"({PUBLISHED_SECONDS:g} s, {PUBLISHED_PEAK_GB:g} GB)")
+    base = GenerationSettings(
+        height=args.height, width=args.width, steps=args.steps, guidance=3.5, context_frames=24, context_overlap=4
+    )
+    print(
+        f"{'memory options':36s} {'seconds':>8s} {'frames/s':>9s} {'peak GiB':>9s}  vs published "
+        f"({PUBLISHED_SECONDS:g} s, {PUBLISHED_PEAK_GB:g} GB)"
+    )
     for label, options in MEMORY_OPTIONS.items():
         if options.get("cpu_offload") and not device.startswith("cuda"):
             continue
-        seconds, memory, _ = end_to_end(parts, device, dtype, inputs, GenerationSettings(**{**base.record(), **options}))
+        seconds, memory, _ = end_to_end(
+            parts, device, dtype, inputs, GenerationSettings(**{**base.record(), **options})
+        )
         memory_ratio = memory * 2**30 / 1e9 / PUBLISHED_PEAK_GB
-        print(f"{label:36s} {seconds:8.1f} {args.frames / seconds:9.2f} {memory:9.2f}  time x{seconds / PUBLISHED_SECONDS:.2f}, "
-              f"memory x{memory_ratio:.2f} (target <= 0.5)")
+        print(
+            f"{label:36s} {seconds:8.1f} {args.frames / seconds:9.2f} {memory:9.2f}  "
+            f"time x{seconds / PUBLISHED_SECONDS:.2f}, "
+            f"memory x{memory_ratio:.2f} (target <= 0.5)"
+        )
     compare = GenerationSettings(**{**base.record(), "steps": args.compare_steps})
     _, _, half = end_to_end(parts, device, dtype, inputs, compare)
     _, _, full = end_to_end(parts, device, torch.float32, inputs, compare)
     difference = np.abs(half.astype(int) - full.astype(int))
-    print(f"{args.dtype} vs fp32 output ({args.compare_steps} steps): mean {difference.mean():.2f}, "
-          f"max {difference.max()} grey levels")
+    print(
+        f"{args.dtype} vs fp32 output ({args.compare_steps} steps): mean {difference.mean():.2f}, "
+        f"max {difference.max()} grey levels"
+    )
 
 
 if __name__ == "__main__":

@@ -45,9 +45,11 @@ def main() -> None:
     print(f"real sample: {count} frames of {frames.shape[2]}x{frames.shape[1]}, one core")
 
     results = {}
-    for name, backend in (("pose, one pass", MediapipePose(bidirectional=False)),
-                          ("pose, both directions (default)", MediapipePose())):
-        seconds, track = best_of(args.repeat, lambda: backend(frames))
+    for name, backend in (
+        ("pose, one pass", MediapipePose(bidirectional=False)),
+        ("pose, both directions (default)", MediapipePose()),
+    ):
+        seconds, track = best_of(args.repeat, lambda backend=backend: backend(frames))
         results[name] = seconds
         print(f"{name:34s} {seconds:6.2f} s  {count / seconds:6.1f} frames/s")
 
@@ -62,8 +64,10 @@ def main() -> None:
     seconds, _ = best_of(args.repeat, parse)
     print(f"{'parse (masks, videos, garment)':34s} {seconds:6.2f} s  {count / seconds:6.1f} frames/s")
     pose = results["pose, both directions (default)"]
-    print(f"parse / pose time: {seconds / pose:.2f} (target <= 0.5); "
-          f"against one-pass pose: {seconds / results['pose, one pass']:.2f}")
+    print(
+        f"parse / pose time: {seconds / pose:.2f} (target <= 0.5); "
+        f"against one-pass pose: {seconds / results['pose, one pass']:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
 # Create (once) and print the path of the project's virtual environment.
 #
-# The environment lives outside the checkout, keyed by a hash of the dependency spec in
-# pyproject.toml and the Python version, so fresh clones and CI runs on the same machine
-# reuse it and a dependency change builds a new one. Override the location with
-# VIVID_ENV_ROOT. The checkout itself is (re)installed in editable mode when it changes.
+# The environment is installed from the hashed lock requirements/dev.lock (exact versions, every
+# file checked against its sha256), so every machine and every month gets the same packages.
+# It lives outside the checkout, keyed by a hash of the lock and the Python version: fresh clones
+# and CI runs on the same machine reuse it, and a refreshed lock (`make lock`) builds a new one.
+# Override the location with VIVID_ENV_ROOT. The checkout itself is (re)installed in editable
+# mode when it or its pyproject.toml changes.
+#
+#   scripts/env.sh            the development environment (all extras, tests, lint, types)
+#   scripts/env.sh build      an environment with one extra only (build | eval | model), from its lock
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 python=${PYTHON:-python3}
+extra=${1:-dev}
+case "$extra" in dev|build|eval|model) ;; *) echo "usage: scripts/env.sh [dev|build|eval|model]" >&2; exit 2;; esac
+lock="$repo/requirements/$extra.lock"
 root=${VIVID_ENV_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/vivid-toolkit}
-key=$("$python" - "$repo/pyproject.toml" <<'PY'
-import hashlib, json, sys, tomllib
-project = tomllib.load(open(sys.argv[1], "rb"))["project"]
-spec = {"deps": project["dependencies"], "extras": project.get("optional-dependencies", {}),
-        "python": sys.version.split()[0]}
-print(hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16])
-PY
-)
-env_dir="$root/env-$key"
 log() { echo "[env] $*" >&2; }
+
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    log "$python is Python $("$python" -c 'import platform; print(platform.python_version())'); the toolkit needs 3.11 or newer (set PYTHON=...)"
+    exit 2
+fi
+key=$( { cat "$lock"; "$python" -c 'import platform; print(platform.python_version(), platform.machine())'; } \
+       | sha256sum | cut -c1-16)
+if [ "$extra" = dev ]; then env_dir="$root/env-$key"; else env_dir="$root/env-$extra-$key"; fi
+
 # run pip with its output in a log, shown only when it fails (the local indexes warn a lot)
 pip_logged() {
     if ! "$env_dir/bin/python" -m pip "$@" >> "$env_dir/install.log" 2>&1; then
@@ -30,25 +38,32 @@ pip_logged() {
 
 if [ ! -f "$env_dir/.complete" ]; then
     # an interrupted build leaves no .complete marker and is started again from scratch
-    log "creating $env_dir (first run on this machine: installs torch and friends, a few minutes)"
+    log "creating $env_dir from requirements/$extra.lock (first run on this machine: a few minutes)"
     rm -rf "$env_dir"
     mkdir -p "$root"
     "$python" -m venv "$env_dir"
-    pip_logged install --upgrade "pip>=24" "setuptools>=68" wheel
-    "$python" - "$repo/pyproject.toml" > "$env_dir/requirements.txt" <<'PY'
-import sys, tomllib
-project = tomllib.load(open(sys.argv[1], "rb"))["project"]
-print("\n".join(project["dependencies"] + project["optional-dependencies"]["dev"]))
-PY
-    pip_logged install -r "$env_dir/requirements.txt"
+    # the lock is complete and hashed: no resolution, every file checked
+    pip_logged install --disable-pip-version-check --require-hashes --no-deps -r "$lock"
     touch "$env_dir/.complete"
     rm -f "$env_dir/.installed-checkout"
 fi
 
-stamp="$repo|$(sha256sum "$repo/pyproject.toml" | cut -c1-16)"
-if [ "$(cat "$env_dir/.installed-checkout" 2>/dev/null)" != "$stamp" ]; then
-    log "installing the checkout $repo (editable)"
-    pip_logged install --no-deps --no-build-isolation -e "$repo"
-    echo "$stamp" > "$env_dir/.installed-checkout"
+if [ "$extra" = dev ]; then
+    stamp="$repo|$(sha256sum "$repo/pyproject.toml" | cut -c1-16)"
+    if [ "$(cat "$env_dir/.installed-checkout" 2>/dev/null)" != "$stamp" ]; then
+        log "installing the checkout $repo (editable)"
+        pip_logged install --no-deps --no-build-isolation -e "$repo"
+        echo "$stamp" > "$env_dir/.installed-checkout"
+    fi
+else
+    # a one-extra environment gets the package as a user would: a wheel of this checkout
+    stamp=$(cd "$repo" && find pyproject.toml conf vivid_data vivid_eval vivid_model -type f \
+            \( -name '*.py' -o -name '*.yaml' -o -name '*.csv' -o -name '*.toml' \) -print0 \
+            | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+    if [ "$(cat "$env_dir/.installed-checkout" 2>/dev/null)" != "$repo|$stamp" ]; then
+        log "installing the checkout $repo with [$extra] (wheel)"
+        pip_logged install --no-deps --force-reinstall "$repo"
+        echo "$repo|$stamp" > "$env_dir/.installed-checkout"
+    fi
 fi
 echo "$env_dir"

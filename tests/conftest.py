@@ -59,8 +59,9 @@ def import_folder(root: Path, work_dir: Path, **source_options):
     from vivid_data.stages.runner import run_stage
 
     with VividFolderSource(path=str(root), **source_options).open() as found:
-        report = run_stage(IngestStage(work_dir=str(work_dir)), found.candidates, work_dir,
-                           LocalExecutor(workers=1), progress=False)
+        report = run_stage(
+            IngestStage(work_dir=str(work_dir)), found.candidates, work_dir, LocalExecutor(workers=1), progress=False
+        )
     return validate_manifest(report.frame), report
 
 
@@ -99,16 +100,24 @@ def sanity_report(vivid_samples: Path, tmp_path_factory) -> dict[str, Path]:
     references = root / "refs"
     for folder in ("videos", "agnostic"):
         for name, start in (("clip_a", 0), ("clip_b", 16), ("clip_c", 32)):
-            frames = decode_video(vivid_samples / folder / "upper1.mp4", indices=list(range(start, start + 16)),
-                                  size=(208, 156))
+            frames = decode_video(
+                vivid_samples / folder / "upper1.mp4", indices=list(range(start, start + 16)), size=(208, 156)
+            )
             encode_video(frames, references / folder / f"{name}.mp4", crf=12)
     folders = write_sanity_baselines(references, root / "sanity", progress=False)
     results = []
     for kind, predictions in folders.items():
         out = root / "eval" / kind
-        overrides = [f"predictions={predictions}", f"references={references}", f"out_dir={out}",
-                     "metric.lpips.random_backbone=true", "metrics=[ssim,lpips,flicker,warp]", "dataset=ViViD",
-                     "subset=vivid_s", "strips=2"]
+        overrides = [
+            f"predictions={predictions}",
+            f"references={references}",
+            f"out_dir={out}",
+            "metric.lpips.random_backbone=true",
+            "metrics=[ssim,lpips,flicker,warp]",
+            "dataset=ViViD",
+            "subset=vivid_s",
+            "strips=2",
+        ]
         with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
             evaluate(compose(config_name="eval", overrides=overrides), progress=False)
         results.append(out)
@@ -124,8 +133,9 @@ def example_dataset(small_example: Path, tmp_path_factory) -> Path:
 
     work = tmp_path_factory.mktemp("example_dataset")
     frame, _ = import_folder(small_example, work / "work")
-    return write_dataset(frame, ContentStore(work / "work" / "store"), ShardConfig(out_dir=str(work / "dataset")),
-                         progress=False)
+    return write_dataset(
+        frame, ContentStore(work / "work" / "store"), ShardConfig(out_dir=str(work / "dataset")), progress=False
+    )
 
 
 @pytest.fixture(scope="session")
@@ -139,7 +149,9 @@ def unpaired_dataset(example_dataset: Path, tmp_path_factory) -> Path:
     shutil.copytree(example_dataset.parent, copy)
     pairs = copy / "pairs" / "test.jsonl"
     ids = [json.loads(line)["sample_id"] for line in pairs.read_text().splitlines()]
-    extra = [json.dumps({"sample_id": a, "category": "upper_body", "garment_sample_id": b, "setting": "unpaired"})
-             for a, b in zip(ids, ids[1:] + ids[:1])]
+    extra = [
+        json.dumps({"sample_id": a, "category": "upper_body", "garment_sample_id": b, "setting": "unpaired"})
+        for a, b in zip(ids, ids[1:] + ids[:1])
+    ]
     pairs.write_text(pairs.read_text() + "".join(line + "\n" for line in extra))
     return copy / "dataset.json"

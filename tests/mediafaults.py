@@ -19,9 +19,9 @@ def png_claiming(width: int, height: int) -> bytes:
     Image.new("RGB", (1, 1), (10, 20, 30)).save(buffer, format="PNG")
     data = bytearray(buffer.getvalue())
     ihdr = data.index(b"IHDR")
-    data[ihdr + 4: ihdr + 12] = struct.pack(">II", width, height)
-    crc = zlib.crc32(bytes(data[ihdr: ihdr + 17])) & 0xFFFFFFFF
-    data[ihdr + 17: ihdr + 21] = struct.pack(">I", crc)
+    data[ihdr + 4 : ihdr + 12] = struct.pack(">II", width, height)
+    crc = zlib.crc32(bytes(data[ihdr : ihdr + 17])) & 0xFFFFFFFF
+    data[ihdr + 17 : ihdr + 21] = struct.pack(">I", crc)
     return bytes(data)
 
 
@@ -61,5 +61,5 @@ def arrow_frames(count: int = 8, height: int = 96, width: int = 64) -> np.ndarra
     """Portrait frames with an unmistakable up direction: a bright block at the top left, moving down."""
     frames = np.full((count, height, width, 3), 40, np.uint8)
     for t in range(count):
-        frames[t, 4 + t: 28 + t, 4:24] = (250, 200, 40)
+        frames[t, 4 + t : 28 + t, 4:24] = (250, 200, 40)
     return frames

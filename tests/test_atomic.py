@@ -20,20 +20,18 @@ def test_write_bytes_and_text_replace_content(tmp_path: Path):
 def test_failure_keeps_old_content_and_leaves_no_temp(tmp_path: Path):
     target = tmp_path / "file.txt"
     target.write_text("old")
-    with pytest.raises(RuntimeError):
-        with atomic_open(target, "w") as handle:
-            handle.write("new, half written")
-            raise RuntimeError("crash while writing")
+    with pytest.raises(RuntimeError), atomic_open(target, "w") as handle:
+        handle.write("new, half written")
+        raise RuntimeError("crash while writing")
     assert target.read_text() == "old"
     assert list(tmp_path.iterdir()) == [target]
 
 
 def test_atomic_path_renames_only_on_success(tmp_path: Path):
     target = tmp_path / "table.parquet"
-    with pytest.raises(ValueError):
-        with atomic_path(target) as tmp:
-            tmp.write_text("partial")
-            raise ValueError("boom")
+    with pytest.raises(ValueError), atomic_path(target) as tmp:
+        tmp.write_text("partial")
+        raise ValueError("boom")
     assert not target.exists() and list(tmp_path.iterdir()) == []
     with atomic_path(target) as tmp:
         assert tmp.parent == tmp_path and tmp != target
@@ -42,26 +40,23 @@ def test_atomic_path_renames_only_on_success(tmp_path: Path):
 
 
 def test_read_mode_is_refused(tmp_path: Path):
-    with pytest.raises(ValueError, match="write mode"):
-        with atomic_open(tmp_path / "x", "rb"):
-            pass
+    with pytest.raises(ValueError, match="write mode"), atomic_open(tmp_path / "x", "rb"):
+        pass
 
 
 def test_atomic_directory_all_or_nothing(tmp_path: Path):
     from vivid_data.atomic import atomic_directory
 
     target = tmp_path / "out"
-    with pytest.raises(RuntimeError):
-        with atomic_directory(target) as staging:
-            (staging / "half.txt").write_text("x")
-            raise RuntimeError("failed halfway")
+    with pytest.raises(RuntimeError), atomic_directory(target) as staging:
+        (staging / "half.txt").write_text("x")
+        raise RuntimeError("failed halfway")
     assert list(tmp_path.iterdir()) == []
     with atomic_directory(target) as staging:
         (staging / "done.txt").write_text("x")
     assert (target / "done.txt").read_text() == "x" and len(list(tmp_path.iterdir())) == 1
-    with pytest.raises(FileExistsError, match="not empty"):
-        with atomic_directory(target):
-            pass
+    with pytest.raises(FileExistsError, match="not empty"), atomic_directory(target):
+        pass
 
 
 def test_outputs_honour_the_umask(tmp_path: Path):
@@ -114,7 +109,8 @@ def test_a_full_disk_names_the_file_and_leaves_no_temporary(tmp_path: Path):
         "try:\n"
         f"    atomic_write_bytes({str(tmp_path / 'stats.json')!r}, b'x' * 100000)\n"
         "except OSError as exc:\n"
-        "    print(type(exc).__name__, exc)\n")
+        "    print(type(exc).__name__, exc)\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert f"writing {tmp_path / 'stats.json'}" in result.stdout and "File too large" in result.stdout
     assert list(tmp_path.iterdir()) == []

@@ -15,7 +15,9 @@ def test_shipped_table_loads_with_sources():
     assert set(table["subset"]) == {"vvt_test", "vivid_test_no_back", "vivid_s", "vivid_sl"}
     catv2ton = table[table["protocol"] == "catv2ton_compat"]
     assert set(catv2ton["source"].str.extract(r"(Table \d)")[0]) == {"Table 3", "Table 4"}
-    row = table[(table["method"] == "CatV2TON") & (table["subset"] == "vivid_s") & (table["setting"] == "paired")].iloc[0]
+    row = table[(table["method"] == "CatV2TON") & (table["subset"] == "vivid_s") & (table["setting"] == "paired")].iloc[
+        0
+    ]
     assert (row["ssim"], row["lpips"], row["vfid_i3d"], row["vfid_resnext"]) == (0.8727, 0.0639, 13.5962, 0.2963)
     unpaired = table[table["setting"] == "unpaired"]
     assert unpaired["ssim"].isna().all() and unpaired["vfid_i3d"].notna().all()
@@ -30,14 +32,19 @@ def _write(tmp_path: Path, edit) -> Path:
     return path
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda lines: lines + [lines[1].replace(",paired,", ",side,")], "row 49 .*setting must be one of"),
-    (lambda lines: [lines[0], lines[1].replace("0.459", "n/a")], "row 2: ssim is not a number: 'n/a'"),
-    (lambda lines: [lines[0], lines[1].replace("DPIDM (arXiv 2505.16980) Table 1; SwiftTry Table 3", "")],
-     "row 2 .*empty source"),
-    (lambda lines: [lines[0], lines[1], lines[1]], "duplicate rows"),
-    (lambda lines: [lines[0].replace("vfid_i3d", "fvd"), lines[1]], "missing column"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda lines: [*lines, lines[1].replace(",paired,", ",side,")], "row 49 .*setting must be one of"),
+        (lambda lines: [lines[0], lines[1].replace("0.459", "n/a")], "row 2: ssim is not a number: 'n/a'"),
+        (
+            lambda lines: [lines[0], lines[1].replace("DPIDM (arXiv 2505.16980) Table 1; SwiftTry Table 3", "")],
+            "row 2 .*empty source",
+        ),
+        (lambda lines: [lines[0], lines[1], lines[1]], "duplicate rows"),
+        (lambda lines: [lines[0].replace("vfid_i3d", "fvd"), lines[1]], "missing column"),
+    ],
+)
 def test_schema_errors_name_the_row(tmp_path: Path, edit, message: str):
     with pytest.raises(BaselineTableError, match=message):
         load_baselines(_write(tmp_path, edit))

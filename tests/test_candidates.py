@@ -6,12 +6,26 @@ from vivid_data.candidates import candidates_frame, make_candidate_id
 
 def test_defaults_ids_and_repeats():
     rows = [
-        {"category": "dresses", "video_src": "https://s.example/v/1.mp4?x=1", "garment_src": "https://s.example/g/1.jpg",
-         "origin": "list:1"},
-        {"category": "dresses", "video_src": "https://s.example/v/1.mp4?x=1", "garment_src": "https://s.example/g/1.jpg",
-         "origin": "list:2"},
-        {"category": "upper_body", "video_src": "https://s.example/v/2.mp4", "garment_src": "https://s.example/g/2.jpg",
-         "origin": "list:3", "local_files": np.nan, "license": "CC-BY-4.0"},
+        {
+            "category": "dresses",
+            "video_src": "https://s.example/v/1.mp4?x=1",
+            "garment_src": "https://s.example/g/1.jpg",
+            "origin": "list:1",
+        },
+        {
+            "category": "dresses",
+            "video_src": "https://s.example/v/1.mp4?x=1",
+            "garment_src": "https://s.example/g/1.jpg",
+            "origin": "list:2",
+        },
+        {
+            "category": "upper_body",
+            "video_src": "https://s.example/v/2.mp4",
+            "garment_src": "https://s.example/g/2.jpg",
+            "origin": "list:3",
+            "local_files": np.nan,
+            "license": "CC-BY-4.0",
+        },
     ]
     frame = candidates_frame(rows)
     assert len(frame) == 2

@@ -29,8 +29,11 @@ def folders(vivid_samples: Path, tmp_path_factory) -> dict[str, Path]:
     reference_frames = {name: decode_video(references / "videos" / f"{name}.mp4") for name in ("clip_a", "clip_b")}
     sets = {}
     rng = np.random.default_rng(0)
-    for label, change in (("same", lambda f: f), ("noisy", lambda f: np.clip(f + rng.normal(0, 25, f.shape), 0, 255)),
-                          ("shuffled", lambda f: f[rng.permutation(len(f))])):
+    for label, change in (
+        ("same", lambda f: f),
+        ("noisy", lambda f: np.clip(f + rng.normal(0, 25, f.shape), 0, 255)),
+        ("shuffled", lambda f: f[rng.permutation(len(f))]),
+    ):
         folder = root / label
         folder.mkdir()
         for name, video in reference_frames.items():
@@ -40,9 +43,13 @@ def folders(vivid_samples: Path, tmp_path_factory) -> dict[str, Path]:
 
 
 def config(folders, predictions: str, **overrides):
-    options = [f"predictions={folders[predictions]}", f"references={folders['references']}",
-               f"out_dir={folders['root'] / ('out_' + predictions)}", "metric.lpips.random_backbone=true",
-               "metrics=[ssim,lpips,flicker,warp,vfid_i3d]"]
+    options = [
+        f"predictions={folders[predictions]}",
+        f"references={folders['references']}",
+        f"out_dir={folders['root'] / ('out_' + predictions)}",
+        "metric.lpips.random_backbone=true",
+        "metrics=[ssim,lpips,flicker,warp,vfid_i3d]",
+    ]
     options += [f"{k}={v}" for k, v in overrides.items()]
     with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
         return compose(config_name="eval", overrides=options)
@@ -91,8 +98,12 @@ def test_outputs_and_unavailable_weights(results, folders):
 def test_flow_is_recorded_and_raft_without_weights_is_unavailable(results, folders, tmp_path: Path, monkeypatch):
     assert results["same"]["warp_flow"] == {"method": "farneback"}
     monkeypatch.setenv("VIVID_HOME", str(tmp_path))
-    summary = evaluate(config(folders, "noisy", **{"metric.warp.method": "raft", "metrics": "[ssim,warp]",
-                                                   "out_dir": tmp_path / "out"}), progress=False)
+    summary = evaluate(
+        config(
+            folders, "noisy", **{"metric.warp.method": "raft", "metrics": "[ssim,warp]", "out_dir": tmp_path / "out"}
+        ),
+        progress=False,
+    )
     assert "vivid-weights fetch raft_large" in summary["unavailable"]["warp"]
     assert "ssim" in summary["metrics"] and "warp_prediction" not in summary["metrics"]
 
@@ -113,7 +124,9 @@ def test_missing_extra_and_mismatch(folders, tmp_path: Path):
     folders = {**folders, "short": short}
     with pytest.raises(EvaluationInputError, match="mismatch=truncate"):
         evaluate(config(folders, "short", metrics="[ssim]", on_missing="skip"), progress=False)
-    summary = evaluate(config(folders, "short", metrics="[ssim]", on_missing="skip", mismatch="truncate"), progress=False)
+    summary = evaluate(
+        config(folders, "short", metrics="[ssim]", on_missing="skip", mismatch="truncate"), progress=False
+    )
     assert summary["frames"] == 12
 
 
@@ -135,7 +148,9 @@ def test_vfid_i3d_with_weights_in_the_official_layout(folders, tmp_path: Path, m
     (tmp_path / "weights").mkdir()
     torch.save(official_i3d_state(), tmp_path / "weights" / "rgb_imagenet.pt")
     same = evaluate(config(folders, "same", metrics="[vfid_i3d]"), progress=False)["metrics"]["vfid_i3d"]
-    assert same["value"] == pytest.approx(0.0, abs=1e-4) and same["prediction_clips"] == 4  # 4 clips, 1024-d: eps-regularised
+    assert (
+        same["value"] == pytest.approx(0.0, abs=1e-4) and same["prediction_clips"] == 4
+    )  # 4 clips, 1024-d: eps-regularised
     from vivid_eval.vfid import load_clip_features
 
     saved = load_clip_features(folders["root"] / "out_same" / "features" / "vfid_i3d.npz")
@@ -145,13 +160,33 @@ def test_vfid_i3d_with_weights_in_the_official_layout(folders, tmp_path: Path, m
 
 def test_cli_from_another_directory(folders, tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("HYDRA")}
-    result = subprocess.run([str(Path(sys.executable).parent / "vivid-eval"), f"predictions={folders['noisy']}",
-                             f"references={folders['references']}", "out_dir=out", "metrics=[ssim,flicker]"],
-                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "vivid-eval"),
+            f"predictions={folders['noisy']}",
+            f"references={folders['references']}",
+            "out_dir=out",
+            "metrics=[ssim,flicker]",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert "ssim" in result.stdout and (tmp_path / "out" / "summary.json").is_file()
-    bad = subprocess.run([str(Path(sys.executable).parent / "vivid-eval"), f"predictions={tmp_path / 'absent'}",
-                          f"references={folders['references']}"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    bad = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "vivid-eval"),
+            f"predictions={tmp_path / 'absent'}",
+            f"references={folders['references']}",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "prediction folder not found" in bad.stderr
 
 
@@ -162,8 +197,12 @@ def test_short_and_single_frame_videos_never_abort_the_run(folders, tmp_path: Pa
     for name, frames in (("long", clip), ("single", clip[:1])):
         encode_video(frames, refs / f"{name}.mp4", crf=10)
         encode_video(frames, preds / f"{name}.mp4", lossless=True)
-    cfg = config({**folders, "preds": preds, "references": tmp_path / "refs"}, "preds",
-                 metrics="[ssim,flicker,warp]", out_dir=tmp_path / "out")
+    cfg = config(
+        {**folders, "preds": preds, "references": tmp_path / "refs"},
+        "preds",
+        metrics="[ssim,flicker,warp]",
+        out_dir=tmp_path / "out",
+    )
     summary = evaluate(cfg, progress=False)
     assert summary["videos"] == 2 and summary["metrics"]["ssim"]["videos"] == 2
     assert summary["metrics"]["flicker_diff"]["videos"] == 1 and summary["metrics"]["warp_prediction"]["videos"] == 1

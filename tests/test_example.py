@@ -2,8 +2,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import SMALL_SPEC
+
 from vivid_data.example import ExampleSpec, generate_example
 from vivid_data.video import decode_video, probe_video, read_image, read_mask
 

@@ -123,7 +123,8 @@ def test_workers_end_with_the_main_process(tmp_path):
         "    threading.Thread(target=lambda: list(it), daemon=True).start()\n"
         "    time.sleep(8)\n"
         "    print(' '.join(str(w.process.pid) for w in ex._pool), flush=True)\n"
-        "    time.sleep(60)\n")
+        "    time.sleep(60)\n"
+    )
     main = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     pids = [int(p) for p in main.stdout.readline().split()]
     assert len(pids) == 2 and all(_alive(p) for p in pids)
@@ -146,6 +147,7 @@ def _alive(pid: int) -> bool:
 def test_rtmpose_and_segformer_stages_run_on_two_workers(small_example, tmp_path):
     from test_build import compose_build
     from tinymodels import model_build_overrides
+
     from vivid_data.build import run_build
 
     overrides = model_build_overrides(small_example, tmp_path / "models", tmp_path / "work")

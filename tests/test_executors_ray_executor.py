@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_build import compose_build
 
 from vivid_data.build import run_build
 from vivid_data.executors.ray_executor import RayExecutor
 from vivid_data.manifest import load_manifest
-from test_build import compose_build
 
 pytestmark = pytest.mark.slow
 
@@ -31,11 +31,22 @@ def test_map_unordered_on_a_local_cluster():
 
 def test_local_and_ray_builds_give_identical_manifests(small_example: Path, tmp_path: Path):
     frames = {}
-    for name, executor in (("local", ["executor=local", "executor.workers=2"]),
-                           ("ray", ["executor=ray", "executor.num_cpus=2"])):
-        cfg = compose_build([f"work_dir={tmp_path / name}", "source=vivid_folder", f"path={small_example}",
-                             "clean.filters.min_frames=8", "clean.filters.min_width=64",
-                             "clean.filters.min_height=64", "clean.filters.min_garment_side=64", *executor])
+    for name, executor in (
+        ("local", ["executor=local", "executor.workers=2"]),
+        ("ray", ["executor=ray", "executor.num_cpus=2"]),
+    ):
+        cfg = compose_build(
+            [
+                f"work_dir={tmp_path / name}",
+                "source=vivid_folder",
+                f"path={small_example}",
+                "clean.filters.min_frames=8",
+                "clean.filters.min_width=64",
+                "clean.filters.min_height=64",
+                "clean.filters.min_garment_side=64",
+                *executor,
+            ]
+        )
         run_build(cfg, progress=False)
         frames[name] = load_manifest(tmp_path / name / "manifests" / "clean.parquet")
     assert (frames["local"]["status"] == "ok").sum() == 6

@@ -10,7 +10,7 @@ def test_round_trip_and_comments(tmp_path: Path):
     assert path.read_text() == "1057795_detail.mp4 1057795_in_xl.jpg\n"
     path.write_text("# header\n\n1_detail.mp4 1_in_xl.jpg dresses\n" + path.read_text())
     lines = read_pairs_file(path)
-    assert [(l.video, l.garment, l.category, l.line_no) for l in lines] == [
+    assert [(line.video, line.garment, line.category, line.line_no) for line in lines] == [
         ("1_detail.mp4", "1_in_xl.jpg", "dresses", 3),
         ("1057795_detail.mp4", "1057795_in_xl.jpg", None, 4),
     ]

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import import_folder
+
 from vivid_data.formats.release_layout import ExportError, export_release_layout, scan_release_layout
 from vivid_data.store import ContentStore
 
@@ -55,7 +55,9 @@ def test_export_then_reimport_gives_the_same_manifest(small_example: Path, tmp_p
     assert sorted(p.name for p in exported.iterdir()) == ["dresses", "lower_body", "metadata.jsonl", "upper_body"]
     assert (exported / "upper_body" / "test_pairs.txt").read_text() == "9100002_detail.mp4 9100002_in_xl.jpg\n"
     second, _ = import_folder(exported, tmp_path / "work2")
-    location_free = [c for c in first.columns if c not in ("video_url", "garment_url", "stages", "candidate_id", "origin")]
+    location_free = [
+        c for c in first.columns if c not in ("video_url", "garment_url", "stages", "candidate_id", "origin")
+    ]
     key = ["sample_id"]
     pd.testing.assert_frame_equal(
         first.sort_values(key).reset_index(drop=True)[location_free],
@@ -96,7 +98,9 @@ def test_same_names_of_different_content_get_unique_names(small_example: Path, t
     assert len(videos) == len(frame) and all(p.name.startswith("video-") for p in videos)
     assert len(garments) == len(frame) and all(p.name.startswith("image-") and p.suffix == ".jpg" for p in garments)
     assert not (tmp_path / "image.png").exists() and not list(tmp_path.glob("*.jpg"))
-    lines = [line.split() for path in (exported / "dresses").glob("*_pairs.txt") for line in path.read_text().splitlines()]
+    lines = [
+        line.split() for path in (exported / "dresses").glob("*_pairs.txt") for line in path.read_text().splitlines()
+    ]
     by_video = {v: g for v, g in lines}
     for row in frame.itertuples():
         name = next(p.name for p in videos if p.read_bytes() == store.read_bytes(row.video))

@@ -8,29 +8,65 @@ import pandas as pd
 import pytest
 
 from vivid_eval.baselines import load_baselines
-from vivid_eval.leaderboard import (Entry, ResultError, baseline_entries, build_leaderboard, load_result, rank,
-                                    to_json)
+from vivid_eval.leaderboard import (
+    NOT_RANKED,
+    Entry,
+    ResultError,
+    baseline_entries,
+    build_leaderboard,
+    load_result,
+    rank,
+    to_json,
+)
+
+VIVID_S_SET = {
+    "videos": 180,
+    "per_category": {"dresses": 60, "lower_body": 60, "upper_body": 60},
+    "frames_min": 64,
+    "frames_max": 64,
+    "frames": 180 * 64,
+    "ids_sha256": "0123456789abcdef",
+    "setting": "paired",
+}
 
 
-VIVID_S_SET = {"videos": 180, "per_category": {"dresses": 60, "lower_body": 60, "upper_body": 60}, "frames_min": 64,
-               "frames_max": 64, "frames": 180 * 64, "ids_sha256": "0123456789abcdef", "setting": "paired"}
-
-
-def write_result(folder: Path, method: str, protocol: str = "vivid_v1", dataset: str = "ViViD", subset: str = "vivid_s",
-                 ssim=(0.85, 0.86, 0.84), lpips=(0.10, 0.11, 0.09), lpips_net: str = "squeeze",
-                 reference_set: dict | None = None) -> Path:
+def write_result(
+    folder: Path,
+    method: str,
+    protocol: str = "vivid_v1",
+    dataset: str = "ViViD",
+    subset: str = "vivid_s",
+    ssim=(0.85, 0.86, 0.84),
+    lpips=(0.10, 0.11, 0.09),
+    lpips_net: str = "squeeze",
+    reference_set: dict | None = None,
+) -> Path:
     """A vivid-eval output folder as vivid-eval writes it (summary.json and per_video.csv); by default measured
     on a reference set shaped like ViViD-S's published definition."""
     folder.mkdir(parents=True)
     ids = [f"s{i}" for i in range(len(ssim))]
-    pd.DataFrame({"sample_id": ids, "frames": 20, "ssim": ssim, "lpips": lpips}).to_csv(folder / "per_video.csv", index=False)
-    metrics = {name: {"mean": float(np.mean(v)), "ci95": [float(np.min(v)), float(np.max(v))], "direction": d}
-               for name, v, d in (("ssim", ssim, "higher"), ("lpips", lpips, "lower"))}
+    pd.DataFrame({"sample_id": ids, "frames": 20, "ssim": ssim, "lpips": lpips}).to_csv(
+        folder / "per_video.csv", index=False
+    )
+    metrics = {
+        name: {"mean": float(np.mean(v)), "ci95": [float(np.min(v)), float(np.max(v))], "direction": d}
+        for name, v, d in (("ssim", ssim, "higher"), ("lpips", lpips, "lower"))
+    }
     metrics["vfid_i3d"] = {"value": 15.0, "direction": "lower", "prediction_clips": 6, "reference_clips": 6}
-    (folder / "summary.json").write_text(json.dumps({
-        "method": method, "dataset": dataset, "subset": subset, "setting": "paired",
-        "protocol": {"id": protocol, "version": 1}, "lpips_net": lpips_net, "metrics": metrics,
-        "reference_set": reference_set or VIVID_S_SET}))
+    (folder / "summary.json").write_text(
+        json.dumps(
+            {
+                "method": method,
+                "dataset": dataset,
+                "subset": subset,
+                "setting": "paired",
+                "protocol": {"id": protocol, "version": 1},
+                "lpips_net": lpips_net,
+                "metrics": metrics,
+                "reference_set": reference_set or VIVID_S_SET,
+            }
+        )
+    )
     return folder
 
 
@@ -43,7 +79,12 @@ def test_catv2ton_compat_result_is_ranked_with_the_catv2ton_rows(tmp_path: Path,
     ours = load_result(write_result(tmp_path / "a", "new method", protocol="catv2ton_compat"))
     sections = build_leaderboard([ours], published, resamples=200)
     first = sections[0]
-    assert (first.dataset, first.subset, first.setting, first.protocol) == ("ViViD", "vivid_s", "paired", "catv2ton_compat")
+    assert (first.dataset, first.subset, first.setting, first.protocol) == (
+        "ViViD",
+        "vivid_s",
+        "paired",
+        "catv2ton_compat",
+    )
     names = [e.name for e in first.entries]
     assert "new method" in names and "CatV2TON" in names and len(names) == 9 and first.reason == ""
     # VFID-I3D 15.0 sits between ViViD (17.29) and CatV2TON (13.60): second of nine
@@ -72,8 +113,10 @@ def test_lpips_is_ranked_within_one_backbone(tmp_path: Path, published):
 
 
 def test_directions_and_ties():
-    entries = [Entry(n, "result", "d", "s", "paired", "p", {"ssim": s, "lpips": l})
-               for n, s, l in (("a", 0.9, 0.2), ("b", 0.8, 0.1), ("c", 0.9, 0.3))]
+    entries = [
+        Entry(n, "result", "d", "s", "paired", "p", {"ssim": s, "lpips": lp})
+        for n, s, lp in (("a", 0.9, 0.2), ("b", 0.8, 0.1), ("c", 0.9, 0.3))
+    ]
     assert rank(entries, "ssim") == {"a": "1/3", "b": "3/3", "c": "1/3"}
     assert rank(entries, "lpips") == {"b": "1/3", "a": "2/3", "c": "3/3"}
 
@@ -127,13 +170,24 @@ def test_vfid_difference_is_bootstrapped_from_clip_features(tmp_path: Path):
 
 
 def test_a_result_on_three_videos_is_not_ranked_against_vivid_s_and_says_why(tmp_path: Path, published):
-    small = {"videos": 3, "per_category": {"upper_body": 3}, "frames_min": 20, "frames_max": 20, "frames": 60,
-             "ids_sha256": "feedfacefeedface"}
-    ours = load_result(write_result(tmp_path / "a", "tiny run", protocol="catv2ton_compat", reference_set=small,
-                                    ssim=(0.99, 0.99, 0.99)))
+    small = {
+        "videos": 3,
+        "per_category": {"upper_body": 3},
+        "frames_min": 20,
+        "frames_max": 20,
+        "frames": 60,
+        "ids_sha256": "feedfacefeedface",
+    }
+    ours = load_result(
+        write_result(
+            tmp_path / "a", "tiny run", protocol="catv2ton_compat", reference_set=small, ssim=(0.99, 0.99, 0.99)
+        )
+    )
     section = build_leaderboard([ours], published, resamples=200)[0]
     assert ours.comparable is False
-    assert "3 videos; vivid_s has 180" in ours.reason and "60 each" in ours.reason and "20 frames per video" in ours.reason
+    assert (
+        "3 videos; vivid_s has 180" in ours.reason and "60 each" in ours.reason and "20 frames per video" in ours.reason
+    )
     assert section.ranks["ssim"]["tiny run"] == "not ranked" and section.ranks["ssim"]["CatV2TON"] == "1/8"
     entry = next(e for e in to_json([section])["sections"][0]["entries"] if e["name"] == "tiny run")
     assert entry["comparable"] is False and "vivid_s has 180" in entry["reason"]
@@ -156,9 +210,21 @@ def test_a_near_miss_subset_name_gets_a_suggestion(tmp_path: Path):
 
 
 def test_results_on_different_videos_are_not_ranked_together(tmp_path: Path, published):
-    a = load_result(write_result(tmp_path / "a", "a", dataset="mine", subset="test",
-                                 reference_set={**VIVID_S_SET, "ids_sha256": "aaaa"}))
-    b = load_result(write_result(tmp_path / "b", "b", dataset="mine", subset="test",
-                                 reference_set={**VIVID_S_SET, "videos": 7, "ids_sha256": "bbbb"}))
+    a = load_result(
+        write_result(
+            tmp_path / "a", "a", dataset="mine", subset="test", reference_set={**VIVID_S_SET, "ids_sha256": "aaaa"}
+        )
+    )
+    b = load_result(
+        write_result(
+            tmp_path / "b",
+            "b",
+            dataset="mine",
+            subset="test",
+            reference_set={**VIVID_S_SET, "videos": 7, "ids_sha256": "bbbb"},
+        )
+    )
     section = build_leaderboard([a, b], published, resamples=200)[0]
     assert a.comparable and not b.comparable and "measured on other videos (7)" in b.reason
+    assert all(ranked.get("b") in (None, NOT_RANKED) for ranked in section.ranks.values())
+    assert any(ranked.get("b") == NOT_RANKED for ranked in section.ranks.values())

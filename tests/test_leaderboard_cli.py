@@ -18,18 +18,40 @@ def test_reports_are_written_with_every_figure(sanity_report):
     markdown = sanity_report["markdown"].read_text()
     links = re.findall(r"!\[[^\]]*\]\((figures/[^)]+)\)", markdown)
     assert links and all((sanity_report["markdown"].parent / link).stat().st_size > 0 for link in links)
-    assert "Paired bootstrap" in markdown and "| agnostic (LPIPS-alex (random backbone: test only, not comparable)) | result |" in markdown
+    assert (
+        "Paired bootstrap" in markdown
+        and "| agnostic (LPIPS-alex (random backbone: test only, not comparable)) | result |" in markdown
+    )
     # strips (3 kinds x 2 videos), per-frame SSIM and LPIPS curves (2 videos), bar charts per section and metric
     assert sum("reference | prediction" in line for line in markdown.splitlines() if line.startswith("![")) == 6
 
 
 def test_cli_prints_tables_and_refuses_a_bad_folder(sanity_report, tmp_path: Path):
     results = sorted(str(p) for p in (sanity_report["root"] / "eval").iterdir())
-    done = subprocess.run([sys.executable, "-m", "vivid_eval.leaderboard_cli", *results, "--out", str(tmp_path / "lb"),
-                           "--resamples", "500", "--videos", "1"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vivid_eval.leaderboard_cli",
+            *results,
+            "--out",
+            str(tmp_path / "lb"),
+            "--resamples",
+            "500",
+            "--videos",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "## ViViD / vivid_s / paired / protocol vivid_v1" in done.stdout and "![" not in done.stdout
     assert (tmp_path / "lb" / "leaderboard.html").is_file()
-    bad = subprocess.run([sys.executable, "-m", "vivid_eval.leaderboard_cli", str(tmp_path), "--out", str(tmp_path / "x")],
-                         capture_output=True, text=True, timeout=300)
+    bad = subprocess.run(
+        [sys.executable, "-m", "vivid_eval.leaderboard_cli", str(tmp_path), "--out", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert bad.returncode == 2 and f"{tmp_path}/summary.json: not a readable vivid-eval summary" in bad.stderr

@@ -45,19 +45,27 @@ def make_dataset(root: Path, corrupt: bool = False, short: bool = False) -> Path
         length = 10 if short and number == 2 else FRAMES
         garment = np.full((H, W, 3), 200, np.uint8)
         row = {
-            "sample_id": f"sample{number}", "category": category, "split": "train", "status": "ok",
-            "fps": 24.0, "num_frames": length, "width": W, "height": H,
+            "sample_id": f"sample{number}",
+            "category": category,
+            "split": "train",
+            "status": "ok",
+            "fps": 24.0,
+            "num_frames": length,
+            "width": W,
+            "height": H,
             "video": store.put_bytes(video + bytes([number]) if corrupt and number == 1 else video, "mp4").key,
             "agnostic": store.put_bytes(encode_video(clip_with_index(10), fps=24), "mp4").key,
             "pose": store.put_bytes(encode_video(clip_with_index(20), fps=24), "mp4").key,
             "agnostic_mask": store.put_bytes(encode_mask_video(masks, fps=24), "mp4").key,
             "garment": store.put_bytes(encode_image(garment), "jpg").key,
             "garment_mask": store.put_bytes(encode_image(np.ones((H, W), bool), "PNG"), "png").key,
-            "garment_sha256": f"g{number}", "video_sha256": f"v{number}",
+            "garment_sha256": f"g{number}",
+            "video_sha256": f"v{number}",
         }
         rows.append(row)
-    return write_dataset(pd.DataFrame(rows), store, ShardConfig(out_dir=str(root / "ds"), maxcount=2, split_mode="keep"),
-                         progress=False)
+    return write_dataset(
+        pd.DataFrame(rows), store, ShardConfig(out_dir=str(root / "ds"), maxcount=2, split_mode="keep"), progress=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -88,12 +96,16 @@ def test_shapes_ranges_and_aligned_frames(dataset: Path, workers: int):
 
 def test_crop_policies_and_seeded_starts(dataset: Path):
     for crop in ("resize", "center", "random"):
-        sample = next(iter(ClipDataset(dataset, config=ClipConfig(clip_len=4, size=(40, 40), crop=crop), shuffle=False)))
+        sample = next(
+            iter(ClipDataset(dataset, config=ClipConfig(clip_len=4, size=(40, 40), crop=crop), shuffle=False))
+        )
         assert sample["video"].shape == (4, 3, 40, 40)
+
     def starts(seed: int, epoch: int) -> list[int]:
         ds = ClipDataset(dataset, config=ClipConfig(clip_len=4, size=(48, 32), seed=seed), shuffle=False)
         ds.set_epoch(epoch)
         return [int(s["frame_indices"][0]) for s in ds]
+
     assert starts(1, 0) == starts(1, 0)
     assert starts(1, 0) != starts(1, 1) or starts(1, 0) != starts(2, 0)
 
@@ -103,8 +115,13 @@ def test_corrupt_and_short_samples_are_skipped_and_counted(tmp_path: Path):
     dataset = ClipDataset(index, config=ClipConfig(clip_len=16, size=(48, 32)), shuffle=False)
     keys = [s["key"] for s in dataset]
     assert sorted(keys) == ["sample0", "sample3"]
-    assert dataset.skipped.counts() == {"corrupt": 1, "checksum": 0, "too_short": 1, "missing_member": 0,
-                                        "unreadable_shard": 0}
+    assert dataset.skipped.counts() == {
+        "corrupt": 1,
+        "checksum": 0,
+        "too_short": 1,
+        "missing_member": 0,
+        "unreadable_shard": 0,
+    }
 
 
 def flip_a_byte(shard: Path, member: str) -> None:

@@ -16,8 +16,15 @@ from vivid_data.schema import COLUMN_DTYPES, OPTIONAL_COLUMNS, REQUIRED_COLUMNS,
 
 def records() -> list[SampleRecord]:
     return [
-        SampleRecord(sample_id="a1", category="upper_body", num_frames=48, fps=24.0, width=624, height=832,
-                     stages={"ingest": {"status": "ok"}}),
+        SampleRecord(
+            sample_id="a1",
+            category="upper_body",
+            num_frames=48,
+            fps=24.0,
+            width=624,
+            height=832,
+            stages={"ingest": {"status": "ok"}},
+        ),
         SampleRecord(sample_id="b2", category="dresses", status="rejected", reason="video_truncated"),
     ]
 
@@ -51,7 +58,9 @@ def test_hand_edited_bad_value_names_column_and_row(tmp_path: Path):
     frame.loc[1, "num_frames"] = "forty-eight"
     path = tmp_path / "edited.parquet"
     frame.astype({"num_frames": str}).to_parquet(path)
-    with pytest.raises(ManifestError, match=r"edited\.parquet: column 'num_frames' must hold an integer: row 1: 'forty-eight'"):
+    with pytest.raises(
+        ManifestError, match=r"edited\.parquet: column 'num_frames' must hold an integer: row 1: 'forty-eight'"
+    ):
         load_manifest(path)
 
 

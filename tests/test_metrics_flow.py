@@ -1,13 +1,14 @@
 """Optical flow for the warping error: OpenCV estimators follow a known shift; RAFT loads strictly from a file."""
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from vivid_eval.metrics.flow import FlowConfig, RaftFlow, load_raft, pair_flows
 from vivid_data.weights import WeightsUnavailable
+from vivid_eval.metrics.flow import FlowConfig, RaftFlow, load_raft, pair_flows
 
 
 def textured(shift: int = 0, size: tuple[int, int] = (96, 128)) -> np.ndarray:
@@ -17,7 +18,7 @@ def textured(shift: int = 0, size: tuple[int, int] = (96, 128)) -> np.ndarray:
 
     base = cv2.GaussianBlur(rng.uniform(0, 255, (size[0], size[1] + 16)).astype(np.float32), (0, 0), 2.0)
     base = cv2.normalize(base, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
-    grey = base[:, 8 - shift:8 - shift + size[1]]
+    grey = base[:, 8 - shift : 8 - shift + size[1]]
     return np.repeat(grey[..., None], 3, axis=-1)
 
 
@@ -61,7 +62,7 @@ def test_raft_loads_strictly_and_pads_odd_sizes(tmp_path: Path):
 
     wrong = tmp_path / "wrong.pth"
     torch.save({"conv.weight": torch.zeros(1)}, wrong)
-    with pytest.raises(ValueError, match="wrong.pth: not a RAFT-small state dict"):
+    with pytest.raises(ValueError, match=re.escape("wrong.pth: not a RAFT-small state dict")):
         load_raft("small", wrong)
 
 

@@ -35,7 +35,7 @@ def test_identical_sets_give_zero_and_singular_covariances_work():
     # fewer samples than dimensions: singular covariances, no eps needed
     few = np.random.default_rng(1).normal(size=(5, 64))
     assert np.isfinite(frechet_distance_of(few, few + 0.5)) and frechet_distance_of(few, few + 0.5) > 0
-    mu, sigma = gaussian_stats(features)
+    _mu, sigma = gaussian_stats(features)
     assert sigma.shape == (8, 8) and np.allclose(sigma, np.cov(features.T, ddof=1))
     with pytest.raises(ValueError):
         gaussian_stats(features[:1])

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from vivid_eval.metrics.lpips_metric import BackboneUnavailable, VideoLPIPS, load_lpips, lpips_frames
 from vivid_data.video import decode_video
+from vivid_eval.metrics.lpips_metric import BackboneUnavailable, VideoLPIPS, load_lpips, lpips_frames
 
 TOLERANCE = 1e-5
 

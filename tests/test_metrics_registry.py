@@ -45,9 +45,15 @@ def test_every_metric_config_runs_on_the_real_sample(vivid_samples: Path, weight
     scored = {}
     for path in sorted(CONF.glob("*.yaml")):
         with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
-            cfg = compose(config_name="eval", overrides=[f"metric@metric.{path.stem}={path.stem}",
-                                                         "predictions=x", "references=y",
-                                                         "metric.lpips.random_backbone=true"])
+            cfg = compose(
+                config_name="eval",
+                overrides=[
+                    f"metric@metric.{path.stem}={path.stem}",
+                    "predictions=x",
+                    "references=y",
+                    "metric.lpips.random_backbone=true",
+                ],
+            )
         metric: VideoMetric = instantiate(cfg.metric[path.stem], _convert_="all")
         assert isinstance(metric, METRIC_CLASSES[path.stem]) and metric.name == path.stem
         metric.setup("cpu", VIVID_V1)

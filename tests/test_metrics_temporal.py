@@ -3,9 +3,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from vivid_data.video import decode_video
 from vivid_eval.metrics.flow import pair_flows
 from vivid_eval.metrics.temporal import occlusion_mask, reference_flows, temporal_flicker, warp, warping_error
-from vivid_data.video import decode_video
 
 
 @pytest.fixture(scope="module")
@@ -49,14 +49,16 @@ def test_occlusion_mask_is_lai_et_al_s(clip: np.ndarray):
     [(forward, backward)] = pair_flows(clip[:2])
     back = warp(backward, forward)
     occluded = ((forward + back) ** 2).sum(-1) > 0.01 * ((forward**2).sum(-1) + (back**2).sum(-1)) + 0.5
-    du = np.zeros(forward.shape[:2] + (2,), np.float32)
-    dv = np.zeros(forward.shape[:2] + (2,), np.float32)
+    du = np.zeros((*forward.shape[:2], 2), np.float32)
+    dv = np.zeros((*forward.shape[:2], 2), np.float32)
     du[:, :-1] = forward[:, :-1] - forward[:, 1:]
     dv[:-1] = forward[:-1] - forward[1:]
     boundary = (du**2).sum(-1) + (dv**2).sum(-1) > 0.01 * (forward**2).sum(-1) + 0.002
     expected = occluded | boundary
     assert 0 < expected.mean() < 0.5
-    assert (occlusion_mask(forward, backward) != expected).sum() <= expected.size * 1e-4  # float32 ties at the threshold
+    assert (
+        occlusion_mask(forward, backward) != expected
+    ).sum() <= expected.size * 1e-4  # float32 ties at the threshold
 
 
 def test_warping_error_on_a_known_shift_by_hand():

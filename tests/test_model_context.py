@@ -22,7 +22,7 @@ def test_every_frame_is_covered(frames: int):
 
 
 def test_blending_averages_overlaps():
-    windows = context_windows(10, 4, 2, closed_loop=False)    # starts 0, 2, 4, 6
+    windows = context_windows(10, 4, 2, closed_loop=False)  # starts 0, 2, 4, 6
     blended = blend_windows(lambda w: torch.full((1, 1, len(w)), float(w[0])), 10, windows)
     assert blended.flatten().tolist() == [0, 0, 1, 1, 3, 3, 5, 5, 6, 6]
     with pytest.raises(ValueError, match="do not cover"):
@@ -33,7 +33,7 @@ def test_blending_averages_overlaps():
 
 def test_without_guidance_the_published_pipeline_sums_overlaps():
     """pipeline_pose2vid_long divides by the window count only under guidance: frames in two windows get 2x."""
-    windows = context_windows(48, 24, 4)                        # frames 0-3 and 40-47 wrap: covered twice ... and 20-23
+    windows = context_windows(48, 24, 4)  # frames 0-3 and 40-47 wrap: covered twice ... and 20-23
     ones = blend_windows(lambda w: torch.ones((1, 1, len(w))), 48, windows, average=False).flatten()
     covered_twice = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 20, 21, 22, 23, 40, 41, 42, 43}
     assert ones.tolist() == [2.0 if f in covered_twice else 1.0 for f in range(48)]

@@ -13,8 +13,15 @@ from vivid_data.video import decode_video, probe_video
 from vivid_eval.inputs import match
 from vivid_model.generate import generate, resolve_dtype
 
-FAST = ["model=tiny", "generation.height=32", "generation.width=24", "generation.steps=2",
-        "generation.context_frames=8", "generation.context_overlap=2", "device=cpu"]
+FAST = [
+    "model=tiny",
+    "generation.height=32",
+    "generation.width=24",
+    "generation.steps=2",
+    "generation.context_frames=8",
+    "generation.context_overlap=2",
+    "device=cpu",
+]
 
 
 def config(dataset: Path, out: Path, *overrides: str):
@@ -45,8 +52,12 @@ def test_writes_what_vivid_eval_reads_and_resumes(example_dataset: Path, tmp_pat
 
 
 def test_generation_size_unpaired_and_limits(unpaired_dataset: Path, tmp_path: Path):
-    record = generate(config(unpaired_dataset, tmp_path / "u", "setting=unpaired", "output_size=generation",
-                             "max_frames=5", "limit=1"), progress=False)
+    record = generate(
+        config(
+            unpaired_dataset, tmp_path / "u", "setting=unpaired", "output_size=generation", "max_frames=5", "limit=1"
+        ),
+        progress=False,
+    )
     assert not record["failed"], record["failed"]
     [(sample_id, entry)] = record["videos"].items()
     assert entry["garment"] != sample_id and entry["frames"] == 5
@@ -54,12 +65,28 @@ def test_generation_size_unpaired_and_limits(unpaired_dataset: Path, tmp_path: P
 
 
 def test_cli_errors_name_the_problem(tmp_path: Path):
-    done = subprocess.run([sys.executable, "-m", "vivid_model.generate", f"references={tmp_path}", f"out_dir={tmp_path / 'o'}",
-                           *FAST], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "vivid_model.generate", f"references={tmp_path}", f"out_dir={tmp_path / 'o'}", *FAST],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 2 and "a ViViD folder needs pairs=PATH" in done.stderr
-    missing = subprocess.run([sys.executable, "-m", "vivid_model.generate", f"references={tmp_path}", "pairs=x.txt",
-                              f"out_dir={tmp_path / 'o'}", "model=vivid", f"model.paths.root={tmp_path / 'none'}"],
-                             capture_output=True, text=True, timeout=300)
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vivid_model.generate",
+            f"references={tmp_path}",
+            "pairs=x.txt",
+            f"out_dir={tmp_path / 'o'}",
+            "model=vivid",
+            f"model.paths.root={tmp_path / 'none'}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert missing.returncode == 2 and f"{tmp_path / 'none' / 'sd-vae-ft-mse'}: not a model folder" in missing.stderr
     with pytest.raises(ValueError, match="dtype must be"):
         resolve_dtype("fp8", "cpu")

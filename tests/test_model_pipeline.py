@@ -14,11 +14,13 @@ SETTINGS = GenerationSettings(height=32, width=24, steps=3, context_frames=4, co
 def inputs():
     rng = np.random.default_rng(0)
     frames, h, w = 7, 40, 30
-    return {"agnostic": rng.integers(0, 255, (frames, h, w, 3), dtype=np.uint8),
-            "agnostic_mask": (rng.random((frames, h, w)) > 0.5).astype(np.uint8) * 255,
-            "garment": rng.integers(0, 255, (h, w, 3), dtype=np.uint8),
-            "garment_mask": np.full((h, w), 255, np.uint8),
-            "pose": rng.integers(0, 255, (frames, h, w, 3), dtype=np.uint8)}
+    return {
+        "agnostic": rng.integers(0, 255, (frames, h, w, 3), dtype=np.uint8),
+        "agnostic_mask": (rng.random((frames, h, w)) > 0.5).astype(np.uint8) * 255,
+        "garment": rng.integers(0, 255, (h, w, 3), dtype=np.uint8),
+        "garment_mask": np.full((h, w), 255, np.uint8),
+        "pose": rng.integers(0, 255, (frames, h, w, 3), dtype=np.uint8),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,9 @@ def test_half_precision_stays_close_to_fp32(inputs, dtype: str, tolerance: float
 
     reference = ViViDPipeline(build_components(TINY))(**inputs, settings=SETTINGS, progress=False)
     half = getattr(torch, dtype)
-    video = ViViDPipeline(build_components(TINY).to(dtype=half), dtype=half)(**inputs, settings=SETTINGS, progress=False)
+    video = ViViDPipeline(build_components(TINY).to(dtype=half), dtype=half)(
+        **inputs, settings=SETTINGS, progress=False
+    )
     assert video.shape == reference.shape
     assert np.abs(video.astype(int) - reference).mean() < tolerance
 
@@ -88,8 +92,9 @@ def test_random_numbers_are_drawn_in_the_published_order(pipeline, inputs, monke
 def test_unguided_overlaps_are_summed_as_published_or_averaged(pipeline, inputs):
     unguided = {**SETTINGS.record(), "guidance": 1.0}
     summed = pipeline(**inputs, settings=GenerationSettings(**unguided), progress=False)
-    averaged = pipeline(**inputs, settings=GenerationSettings(**{**unguided, "unguided_overlap": "average"}),
-                        progress=False)
+    averaged = pipeline(
+        **inputs, settings=GenerationSettings(**{**unguided, "unguided_overlap": "average"}), progress=False
+    )
     # 7 frames, windows of 4 with overlap 1 (0-3, 3-6, 6 0 1 2): frames 0-3 and 6 are covered twice
     differs = [not np.array_equal(summed[f], averaged[f]) for f in range(7)]
     assert differs == [True, True, True, True, False, False, True]
@@ -98,7 +103,8 @@ def test_unguided_overlaps_are_summed_as_published_or_averaged(pipeline, inputs)
 
 
 PINNED = {  # tiny model (seed 0), these inputs, 8 frames, 3 windows of 4 (overlap 1), 3 steps, guidance 3.5
-    "mean": 118.34830729166667, "pixels": [[151, 213, 93], [174, 136, 106], [76, 153, 91]],
+    "mean": 118.34830729166667,
+    "pixels": [[151, 213, 93], [174, 136, 106], [76, 153, 91]],
 }
 
 
@@ -106,11 +112,13 @@ def test_end_to_end_output_is_pinned():
     """A regression pin of the whole computation: fixed weights, inputs and seed; 3 windows, 3 steps."""
     rng = np.random.default_rng(7)
     frames, h, w = 8, 48, 36
-    pinned_inputs = {"agnostic": rng.integers(0, 255, (frames, h, w, 3), dtype=np.uint8),
-                     "agnostic_mask": (rng.random((frames, h, w)) > 0.5).astype(np.uint8) * 255,
-                     "garment": rng.integers(0, 255, (h, w, 3), dtype=np.uint8),
-                     "garment_mask": np.full((h, w), 255, np.uint8),
-                     "pose": rng.integers(0, 255, (frames, h, w, 3), dtype=np.uint8)}
+    pinned_inputs = {
+        "agnostic": rng.integers(0, 255, (frames, h, w, 3), dtype=np.uint8),
+        "agnostic_mask": (rng.random((frames, h, w)) > 0.5).astype(np.uint8) * 255,
+        "garment": rng.integers(0, 255, (h, w, 3), dtype=np.uint8),
+        "garment_mask": np.full((h, w), 255, np.uint8),
+        "pose": rng.integers(0, 255, (frames, h, w, 3), dtype=np.uint8),
+    }
     settings = GenerationSettings(height=32, width=24, steps=3, context_frames=4, context_overlap=1, vae_batch=4)
     from vivid_model.context import context_windows
 

@@ -20,4 +20,6 @@ def test_shapes_keys_and_zero_output():
     pose = torch.rand(1, 3, 2, 16, 12)
     changed = pose.clone()
     changed[:, :, 0] = 0
-    assert torch.equal(tiny(pose)[:, :, 1], tiny(changed)[:, :, 1]) and not torch.equal(tiny(pose)[:, :, 0], tiny(changed)[:, :, 0])
+    assert torch.equal(tiny(pose)[:, :, 1], tiny(changed)[:, :, 1]) and not torch.equal(
+        tiny(pose)[:, :, 0], tiny(changed)[:, :, 0]
+    )

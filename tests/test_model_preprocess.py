@@ -26,9 +26,9 @@ def test_value_ranges():
 
 def test_masks_count_from_grey_224_and_take_the_red_channel():
     masks = np.zeros((1, 16, 16, 3), np.uint8)
-    masks[0, :8] = 224          # top half: masked
-    masks[0, 8:] = 223          # bottom half: not
-    masks[0, :, :, 1:] = 255    # green and blue do not count
+    masks[0, :8] = 224  # top half: masked
+    masks[0, 8:] = 223  # bottom half: not
+    masks[0, :, :, 1:] = 255  # green and blue do not count
     small = latent_masks(masks, 16, 16, 8)
     assert small.shape == (1, 1, 2, 2) and small[0, 0].tolist() == [[1.0, 1.0], [0.0, 0.0]]
     grey = np.full((1, 16, 16), 224, np.uint8)

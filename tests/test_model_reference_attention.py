@@ -1,4 +1,5 @@
-"""Reference attention: written once by the reference UNet, read by the denoising UNet, off for the unconditional branch."""
+"""Reference attention: written once by the reference UNet, read by the denoising UNet, off for the
+unconditional branch."""
 
 import torch
 
@@ -28,10 +29,10 @@ def test_output_depends_on_the_garment_only_where_conditioned():
     assert names == spatial_self_attention_names(parts.reference_unet)  # the same layers on both sides
     garment_a, garment_b = torch.randn(1, 5, 8, 8), torch.randn(1, 5, 8, 8)
     a = run(parts, garment_a, [False, True])
-    assert torch.equal(a, run(parts, garment_a.clone(), [False, True]))   # same garment: same output
+    assert torch.equal(a, run(parts, garment_a.clone(), [False, True]))  # same garment: same output
     b = run(parts, garment_b, [False, True])
-    assert not torch.allclose(a[1], b[1], atol=1e-6)                        # conditioned sample follows the garment
-    assert torch.allclose(a[0], b[0], atol=1e-6)                            # unconditional branch ignores it
+    assert not torch.allclose(a[1], b[1], atol=1e-6)  # conditioned sample follows the garment
+    assert torch.allclose(a[0], b[0], atol=1e-6)  # unconditional branch ignores it
 
 
 def test_bank_is_written_per_layer_and_cleared():
@@ -56,8 +57,9 @@ def test_the_garment_embedding_has_no_effect_on_the_denoising_unet_by_default():
     with torch.no_grad():
         assert torch.equal(parts.denoiser(sample, torch.tensor(500), a), parts.denoiser(sample, torch.tensor(500), b))
         parts.bank.cross_attention = "keep"
-        assert not torch.allclose(parts.denoiser(sample, torch.tensor(500), a),
-                                  parts.denoiser(sample, torch.tensor(500), b), atol=1e-6)
+        assert not torch.allclose(
+            parts.denoiser(sample, torch.tensor(500), a), parts.denoiser(sample, torch.tensor(500), b), atol=1e-6
+        )
 
 
 def test_discarding_attn2_equals_zeroing_its_output_projection():
@@ -113,6 +115,10 @@ def test_reading_a_fp16_bank_equals_attending_to_rounded_features():
     with torch.no_grad():
         got = processor(attn, own)
         rounded_in, rounded_out = reference_in.half().float(), reference_out.half().float()
-        expected = torch.stack([attention(attn, own[i:i + 1], torch.cat([own[i:i + 1], rounded_in], dim=1))[0]
-                                + rounded_out[0] for i in range(2)])
+        expected = torch.stack(
+            [
+                attention(attn, own[i : i + 1], torch.cat([own[i : i + 1], rounded_in], dim=1))[0] + rounded_out[0]
+                for i in range(2)
+            ]
+        )
     assert torch.allclose(got, expected, atol=1e-6)

@@ -14,8 +14,18 @@ from vivid_model.train import diffusion_loss, encode_batch, train, trainable_par
 
 
 def config(dataset: Path, out: Path, **overrides):
-    options = [f"data={dataset}", f"out_dir={out}", "model=tiny", "batch_size=3", "num_workers=0", "size=[64,48]",
-               "learning_rate=1e-3", "checkpoint_every=5", "device=cpu", "mixed_precision=fp32"]
+    options = [
+        f"data={dataset}",
+        f"out_dir={out}",
+        "model=tiny",
+        "batch_size=3",
+        "num_workers=0",
+        "size=[64,48]",
+        "learning_rate=1e-3",
+        "checkpoint_every=5",
+        "device=cpu",
+        "mixed_precision=fp32",
+    ]
     options += [f"{k}={v}" for k, v in overrides.items()]
     with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
         return compose(config_name="train", overrides=options)
@@ -28,8 +38,17 @@ def fixed_loss(cfg, checkpoint: Path | None, dataset: Path) -> float:
         from vivid_model.loading import load_trained
 
         load_trained(parts, checkpoint)
-    batch = next(iter(make_loader(dataset, "train", batch_size=3, config=ClipConfig(clip_len=1, size=(64, 48), densepose=True, pose=False),
-                                  shuffle=False)))
+    batch = next(
+        iter(
+            make_loader(
+                dataset,
+                "train",
+                batch_size=3,
+                config=ClipConfig(clip_len=1, size=(64, 48), densepose=True, pose=False),
+                shuffle=False,
+            )
+        )
+    )
     with torch.no_grad():
         encoded = encode_batch(parts, batch, "densepose", "cpu")
         return float(diffusion_loss(parts, encoded, make_scheduler(), torch.Generator().manual_seed(123), 0.0))
@@ -54,8 +73,15 @@ def test_stage_one_loss_falls_and_resumes(example_dataset: Path, tmp_path: Path)
 def test_stage_two_trains_motion_modules_only(example_dataset: Path, tmp_path: Path):
     first = config(example_dataset, tmp_path / "one", steps=1)
     train(first, progress=False)
-    cfg = config(example_dataset, tmp_path / "two", stage=2, steps=2, clip_frames=6, batch_size=1,
-                 init_from=tmp_path / "one" / "checkpoints" / "last.pt")
+    cfg = config(
+        example_dataset,
+        tmp_path / "two",
+        stage=2,
+        steps=2,
+        clip_frames=6,
+        batch_size=1,
+        init_from=tmp_path / "one" / "checkpoints" / "last.pt",
+    )
     start = load_model(cfg.model)
     from vivid_model.loading import load_trained
 

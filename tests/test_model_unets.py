@@ -52,6 +52,7 @@ def test_motion_groupnorm_has_32_groups_whatever_the_unet_uses():
     x = torch.randn(1, 32, 2, 3, 3)
     norm = FrameGroupNorm(32, 32, eps=1e-6, affine=False)
     frame = x[0, :, 1]
-    by_hand = (frame - frame.mean(dim=(1, 2), keepdim=True)) / torch.sqrt(frame.var(dim=(1, 2), unbiased=False,
-                                                                                    keepdim=True) + 1e-6)
+    by_hand = (frame - frame.mean(dim=(1, 2), keepdim=True)) / torch.sqrt(
+        frame.var(dim=(1, 2), unbiased=False, keepdim=True) + 1e-6
+    )
     assert torch.allclose(norm(x)[0, :, 1], by_hand, atol=1e-5)

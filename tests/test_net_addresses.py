@@ -7,9 +7,21 @@ from vivid_data.net.addresses import AddressPolicy, BlockedAddressError, embedde
 
 @pytest.mark.parametrize(
     "address, public",
-    [("93.184.216.34", True), ("2606:4700::1111", True), ("10.0.0.1", False), ("172.16.5.4", False),
-     ("192.168.1.1", False), ("127.0.0.1", False), ("169.254.169.254", False), ("224.0.0.1", False),
-     ("0.0.0.0", False), ("::1", False), ("fe80::1", False), ("::ffff:10.0.0.1", False), ("100.64.0.1", False)],
+    [
+        ("93.184.216.34", True),
+        ("2606:4700::1111", True),
+        ("10.0.0.1", False),
+        ("172.16.5.4", False),
+        ("192.168.1.1", False),
+        ("127.0.0.1", False),
+        ("169.254.169.254", False),
+        ("224.0.0.1", False),
+        ("0.0.0.0", False),
+        ("::1", False),
+        ("fe80::1", False),
+        ("::ffff:10.0.0.1", False),
+        ("100.64.0.1", False),
+    ],
 )
 def test_is_public(address: str, public: bool):
     assert is_public(ipaddress.ip_address(address)) is public
@@ -35,12 +47,15 @@ def test_allow_list_is_narrow():
     assert not AddressPolicy.from_config(None).allows(ipaddress.ip_address("127.0.0.1"))
 
 
-@pytest.mark.parametrize("address, embedded", [
-    ("::ffff:169.254.169.254", "169.254.169.254"),   # IPv4-mapped
-    ("64:ff9b::a9fe:a9fe", "169.254.169.254"),       # NAT64
-    ("::a9fe:a9fe", "169.254.169.254"),              # IPv4-compatible (deprecated)
-    ("2002:a9fe:a9fe::1", "169.254.169.254"),        # 6to4
-])
+@pytest.mark.parametrize(
+    "address, embedded",
+    [
+        ("::ffff:169.254.169.254", "169.254.169.254"),  # IPv4-mapped
+        ("64:ff9b::a9fe:a9fe", "169.254.169.254"),  # NAT64
+        ("::a9fe:a9fe", "169.254.169.254"),  # IPv4-compatible (deprecated)
+        ("2002:a9fe:a9fe::1", "169.254.169.254"),  # 6to4
+    ],
+)
 def test_embedded_metadata_address_is_blocked_even_with_private_hosts_allowed(address: str, embedded: str):
     everything = AddressPolicy.from_config(True)
     assert str(embedded) in {str(a) for a in embedded_ipv4(ipaddress.ip_address(address))}

@@ -1,9 +1,10 @@
+import itertools
 import time
 from pathlib import Path
 
 import pytest
-
 from httpfaults import FaultServer, drip, endless, flaky, raw_location, stalled, truncated
+
 from vivid_data.net.download import DownloadConfig, DownloadError, download
 from vivid_data.net.http import HttpConfig
 from vivid_data.net.polite import Politeness
@@ -83,8 +84,9 @@ def test_truncated_body_is_retried_then_fails(tmp_path: Path, mp4: bytes):
 
 def test_html_served_as_video_is_rejected(tmp_path: Path):
     with FaultServer() as server:
-        url = server.add("/v.mp4", b"<!DOCTYPE html><html><body>Sign in</body></html>",
-                         headers={"Content-Type": "video/mp4"})
+        url = server.add(
+            "/v.mp4", b"<!DOCTYPE html><html><body>Sign in</body></html>", headers={"Content-Type": "video/mp4"}
+        )
         with pytest.raises(DownloadError) as info:
             download(url, ContentStore(tmp_path), config(), expect="video")
     assert info.value.reason == "not_a_video" and "HTML" in info.value.detail and info.value.permanent
@@ -172,7 +174,7 @@ def test_robots_txt_and_the_host_interval_apply_to_media(tmp_path: Path, mp4: by
         assert server.requests["/private/v.mp4"] == 0 and server.requests["/robots.txt"] == 1
         starts = [t for path, t in server.times if path.startswith("/public/")]
     assert info.value.reason == "robots_disallowed" and info.value.permanent
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.28
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.28
 
 
 def test_interval_is_spread_over_parallel_workers():

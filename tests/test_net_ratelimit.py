@@ -1,3 +1,4 @@
+import itertools
 import threading
 import time
 
@@ -27,7 +28,7 @@ def test_min_interval_and_concurrency_per_host():
         thread.join()
     starts.sort()
     assert peak[0] == 1
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.09
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.09
 
 
 def test_hosts_are_independent():

@@ -1,4 +1,5 @@
 from httpfaults import FaultServer
+
 from vivid_data.net.http import HttpConfig
 from vivid_data.net.robots import RobotsCache
 

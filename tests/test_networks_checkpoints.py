@@ -9,21 +9,28 @@ import torch
 from vivid_eval.networks.checkpoints import CheckpointError, load_i3d, load_resnext101, read_state_dict
 
 INCEPTION = {  # piergiaj/pytorch-i3d: name -> (in channels, the six branch widths)
-    "Mixed_3b": (192, (64, 96, 128, 16, 32, 32)), "Mixed_3c": (256, (128, 128, 192, 32, 96, 64)),
-    "Mixed_4b": (480, (192, 96, 208, 16, 48, 64)), "Mixed_4c": (512, (160, 112, 224, 24, 64, 64)),
-    "Mixed_4d": (512, (128, 128, 256, 24, 64, 64)), "Mixed_4e": (512, (112, 144, 288, 32, 64, 64)),
-    "Mixed_4f": (528, (256, 160, 320, 32, 128, 128)), "Mixed_5b": (832, (256, 160, 320, 32, 128, 128)),
+    "Mixed_3b": (192, (64, 96, 128, 16, 32, 32)),
+    "Mixed_3c": (256, (128, 128, 192, 32, 96, 64)),
+    "Mixed_4b": (480, (192, 96, 208, 16, 48, 64)),
+    "Mixed_4c": (512, (160, 112, 224, 24, 64, 64)),
+    "Mixed_4d": (512, (128, 128, 256, 24, 64, 64)),
+    "Mixed_4e": (512, (112, 144, 288, 32, 64, 64)),
+    "Mixed_4f": (528, (256, 160, 320, 32, 128, 128)),
+    "Mixed_5b": (832, (256, 160, 320, 32, 128, 128)),
     "Mixed_5c": (832, (384, 192, 384, 48, 128, 128)),
 }
 
 
 def unit(prefix: str, cin: int, cout: int, k: int) -> dict:
     g = torch.Generator().manual_seed(len(prefix) * 31 + cout)
-    return {f"{prefix}.conv3d.weight": torch.randn(cout, cin, k, k, k, generator=g) * 0.05,
-            f"{prefix}.bn.weight": torch.rand(cout, generator=g) + 0.5, f"{prefix}.bn.bias": torch.randn(cout, generator=g) * 0.1,
-            f"{prefix}.bn.running_mean": torch.randn(cout, generator=g) * 0.1,
-            f"{prefix}.bn.running_var": torch.rand(cout, generator=g) + 0.5,
-            f"{prefix}.bn.num_batches_tracked": torch.tensor(0)}
+    return {
+        f"{prefix}.conv3d.weight": torch.randn(cout, cin, k, k, k, generator=g) * 0.05,
+        f"{prefix}.bn.weight": torch.rand(cout, generator=g) + 0.5,
+        f"{prefix}.bn.bias": torch.randn(cout, generator=g) * 0.1,
+        f"{prefix}.bn.running_mean": torch.randn(cout, generator=g) * 0.1,
+        f"{prefix}.bn.running_var": torch.rand(cout, generator=g) + 0.5,
+        f"{prefix}.bn.num_batches_tracked": torch.tensor(0),
+    }
 
 
 def official_i3d_state() -> dict:
@@ -37,9 +44,13 @@ def official_i3d_state() -> dict:
 
 
 def bn(prefix: str, channels: int) -> dict:
-    return {f"{prefix}.weight": torch.ones(channels), f"{prefix}.bias": torch.zeros(channels),
-            f"{prefix}.running_mean": torch.zeros(channels), f"{prefix}.running_var": torch.ones(channels),
-            f"{prefix}.num_batches_tracked": torch.tensor(0)}
+    return {
+        f"{prefix}.weight": torch.ones(channels),
+        f"{prefix}.bias": torch.zeros(channels),
+        f"{prefix}.running_mean": torch.zeros(channels),
+        f"{prefix}.running_var": torch.ones(channels),
+        f"{prefix}.num_batches_tracked": torch.tensor(0),
+    }
 
 
 def official_resnext101_state() -> dict:
@@ -51,12 +62,19 @@ def official_resnext101_state() -> dict:
         for block in range(blocks):
             p = f"layer{layer}.{block}"
             cin = inplanes if block == 0 else planes * 2
-            state |= {f"{p}.conv1.weight": torch.randn(mid, cin, 1, 1, 1) * 0.02, **bn(f"{p}.bn1", mid),
-                      f"{p}.conv2.weight": torch.randn(mid, mid // 32, 3, 3, 3) * 0.02, **bn(f"{p}.bn2", mid),
-                      f"{p}.conv3.weight": torch.randn(planes * 2, mid, 1, 1, 1) * 0.02, **bn(f"{p}.bn3", planes * 2)}
+            state |= {
+                f"{p}.conv1.weight": torch.randn(mid, cin, 1, 1, 1) * 0.02,
+                **bn(f"{p}.bn1", mid),
+                f"{p}.conv2.weight": torch.randn(mid, mid // 32, 3, 3, 3) * 0.02,
+                **bn(f"{p}.bn2", mid),
+                f"{p}.conv3.weight": torch.randn(planes * 2, mid, 1, 1, 1) * 0.02,
+                **bn(f"{p}.bn3", planes * 2),
+            }
             if block == 0:
-                state |= {f"{p}.downsample.0.weight": torch.randn(planes * 2, cin, 1, 1, 1) * 0.02,
-                          **bn(f"{p}.downsample.1", planes * 2)}
+                state |= {
+                    f"{p}.downsample.0.weight": torch.randn(planes * 2, cin, 1, 1, 1) * 0.02,
+                    **bn(f"{p}.downsample.1", planes * 2),
+                }
         inplanes = planes * 2
     state |= {"fc.weight": torch.randn(400, 2048) * 0.01, "fc.bias": torch.zeros(400)}
     return {f"module.{k}": v for k, v in state.items()}
@@ -91,7 +109,9 @@ def test_wrong_layout_is_reported_by_key(tmp_path: Path):
     state["Mixed_9z.b0.conv3d.weight"] = state.pop("Mixed_5c.b0.conv3d.weight")
     path = tmp_path / "bad.pt"
     torch.save(state, path)
-    with pytest.raises(CheckpointError, match=r"missing keys \[Mixed_5c.b0.conv3d.weight\]; unexpected keys \[Mixed_9z"):
+    with pytest.raises(
+        CheckpointError, match=r"missing keys \[Mixed_5c.b0.conv3d.weight\]; unexpected keys \[Mixed_9z"
+    ):
         load_i3d(path)
     torch.save([1, 2], path)
     with pytest.raises(CheckpointError, match="not a state dict"):

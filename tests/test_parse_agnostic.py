@@ -1,8 +1,8 @@
 from pathlib import Path
 
 import numpy as np
-
 from conftest import mask_iou
+
 from vivid_data.parse.agnostic import (
     agnostic_frames,
     frame_mask,

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import mask_iou
+
 from vivid_data.parse.garment_mask import GarmentMaskConfig, garment_mask
 from vivid_data.video import read_image, read_mask
 
@@ -20,7 +20,7 @@ def test_official_garments(vivid_samples: Path, name: str):
 def test_garment_on_a_coloured_backdrop(vivid_samples: Path):
     image = read_image(vivid_samples / "cloth" / "00126_00.jpg")
     truth = read_mask(vivid_samples / "cloth_mask" / "00126_00.jpg")
-    yy, xx = np.mgrid[0:image.shape[0], 0:image.shape[1]]
+    yy, xx = np.mgrid[0 : image.shape[0], 0 : image.shape[1]]
     backdrop = np.stack([60 + yy * 0.05, 140 + xx * 0.02, 90 + 0 * xx], -1).astype(np.uint8)  # a soft green gradient
     composed = np.where(truth[..., None], image, backdrop)
     assert mask_iou(garment_mask(composed), truth) >= TARGET_IOU

@@ -1,11 +1,12 @@
 """A small randomly initialised SegFormer with the ATR labels, saved and loaded like a real one."""
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tinymodels import write_segformer
+
 from vivid_data.parse.segformer_backend import ATR_LABELS, SegformerParser
 
 
@@ -31,7 +32,7 @@ def test_labels_and_refine(model_dir: Path):
 
 
 def test_missing_model_dir(tmp_path: Path):
-    with pytest.raises(FileNotFoundError, match="config.json"):
+    with pytest.raises(FileNotFoundError, match=re.escape("config.json")):
         SegformerParser(str(tmp_path))
 
 

@@ -4,10 +4,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tinymodels import H, K, W, standing_person_model, write_rtmpose_model
-from vivid_data.pose.rtmpose_backend import ModelFileError, RtmPose, box_transform, decode_simcc
 
+from vivid_data.pose.rtmpose_backend import ModelFileError, RtmPose, box_transform, decode_simcc
 
 write_model = write_rtmpose_model
 

@@ -23,9 +23,9 @@ def test_catv2ton_allocation_by_hand():
     """VideoDataset: acc = cumulative frames // 10 in listing order; clip i goes to the first video with acc >= i.
     23, 31, 64 frames: acc = 2, 5, 11; 11 clips: 0-2 -> first (3), 3-5 -> second (3), 6-10 -> third (5)."""
     assert catv2ton_clip_counts([23, 31, 64]) == [3, 3, 5]
-    assert [n // 10 for n in (23, 31, 64)] == [2, 3, 6]        # vivid_v1's windows, for contrast
-    assert catv2ton_clip_counts([64, 31, 23]) == [7, 3, 1]     # acc 6, 9, 11: the order changes who gets what
-    assert catv2ton_clip_counts([23, 5, 31]) == [3, 0, 2]      # acc 2, 2, 5: a 5-frame video gets none
+    assert [n // 10 for n in (23, 31, 64)] == [2, 3, 6]  # vivid_v1's windows, for contrast
+    assert catv2ton_clip_counts([64, 31, 23]) == [7, 3, 1]  # acc 6, 9, 11: the order changes who gets what
+    assert catv2ton_clip_counts([23, 5, 31]) == [3, 0, 2]  # acc 2, 2, 5: a 5-frame video gets none
     assert catv2ton_clip_counts([40]) == [4] and catv2ton_clip_counts([]) == []
     # ViViD-S: 180 clips of 64 frames -> 1152 clips (we used to score 180 x 6 = 1080)
     assert sum(catv2ton_clip_counts([64] * 180)) == 1152
@@ -36,7 +36,7 @@ def test_colour_order_resize_and_range():
     frames[..., 0] = 255  # pure red
     ours, compat = prepare_clip(frames, VIVID_V1), prepare_clip(frames, CATV2TON_COMPAT)
     assert ours.shape == compat.shape == (3, 10, 224, 224)
-    assert ours[0].min() == 1.0 and ours[2].max() == -1.0      # red stays in channel 0
+    assert ours[0].min() == 1.0 and ours[2].max() == -1.0  # red stays in channel 0
     assert compat[2].min() == 1.0 and compat[0].max() == -1.0  # BGR: red lands in channel 2
     stripes = np.zeros((10, 672, 672, 3), np.uint8)
     stripes[:, :, ::3] = 255  # one-pixel stripes every 3: antialiasing averages them, plain bilinear samples them

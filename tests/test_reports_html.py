@@ -9,8 +9,16 @@ import pytest
 
 from vivid_eval.reports.html import render
 
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1280,1600")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--window-size=1280,1600",
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,21 +45,26 @@ def test_report_table_images_and_links(browser, sanity_report, tmp_path: Path):
     page = sanity_report["html"]
     browser.get(page.resolve().as_uri())
     assert browser.title == "ViViD toolkit leaderboard"
-    headers = browser.execute_script("return [...document.querySelectorAll('section')[0].querySelectorAll('th')]"
-                                     ".map(th => th.textContent)")
+    headers = browser.execute_script(
+        "return [...document.querySelectorAll('section')[0].querySelectorAll('th')].map(th => th.textContent)"
+    )
     assert headers[:3] == ["method", "kind", "SSIM ↑"] and "warping error ↓" in headers
-    rows = browser.execute_script("return [...document.querySelectorAll('section')[0].querySelectorAll('tbody tr')]"
-                                  ".map(tr => tr.cells[0].textContent)")
+    rows = browser.execute_script(
+        "return [...document.querySelectorAll('section')[0].querySelectorAll('tbody tr')]"
+        ".map(tr => tr.cells[0].textContent)"
+    )
     assert [r.split(" (")[0] for r in rows[:3]] == ["agnostic", "shuffled", "frozen"]
     images = browser.execute_script(
-        "return [...document.images].map(i => [i.complete, i.naturalWidth, i.naturalHeight, i.src.slice(0, 22)])")
+        "return [...document.images].map(i => [i.complete, i.naturalWidth, i.naturalHeight, i.src.slice(0, 22)])"
+    )
     assert len(images) >= 14  # bar charts, per-frame curves, six strips
     for complete, width, height, source in images:
         assert complete and width > 0 and height > 0, "an image did not decode"
         assert source.startswith(("data:image/png;base64", "data:image/jpeg;base6"))  # self-contained: nothing fetched
     broken = browser.execute_script(
         "return [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))"
-        ".filter(h => !h.startsWith('#') || !document.getElementById(h.slice(1)))")
+        ".filter(h => !h.startsWith('#') || !document.getElementById(h.slice(1)))"
+    )
     assert broken == []
     shot = tmp_path / "report.png"
     assert browser.save_screenshot(str(shot))
@@ -78,21 +91,27 @@ def test_comparability_is_shown_per_row_in_the_browser(browser, tmp_path: Path):
     from vivid_eval.leaderboard import baseline_entries, build_leaderboard, load_result
 
     small = {**VIVID_S_SET, "videos": 3, "per_category": {"upper_body": 3}, "frames_min": 16, "frames_max": 16}
-    entries = [load_result(write_result(tmp_path / "small", "small run", protocol="catv2ton_compat",
-                                        reference_set=small)),
-               load_result(write_result(tmp_path / "full", "full run", protocol="catv2ton_compat"))]
+    entries = [
+        load_result(write_result(tmp_path / "small", "small run", protocol="catv2ton_compat", reference_set=small)),
+        load_result(write_result(tmp_path / "full", "full run", protocol="catv2ton_compat")),
+    ]
     page = tmp_path / "board.html"
     page.write_text(render(build_leaderboard(entries, baseline_entries(load_baselines()), resamples=100), []))
     browser.get(page.resolve().as_uri())
     rows = browser.execute_script(
         "return [...document.querySelectorAll('section')[0].querySelector('table').querySelectorAll('tbody tr')]"
-        ".map(tr => [tr.className, tr.cells[0].textContent, tr.cells[tr.cells.length - 2].textContent])")
+        ".map(tr => [tr.className, tr.cells[0].textContent, tr.cells[tr.cells.length - 2].textContent])"
+    )
     by_name = {name.split(" (")[0]: (cls, measured) for cls, name, measured in rows}
-    assert "incomparable" in by_name["small run"][0] and "not comparable: 3 videos; vivid_s has 180" in by_name["small run"][1]
+    assert (
+        "incomparable" in by_name["small run"][0]
+        and "not comparable: 3 videos; vivid_s has 180" in by_name["small run"][1]
+    )
     assert "incomparable" not in by_name["full run"][0] and by_name["full run"][1].startswith("180 videos, 64 frames")
     assert by_name["CatV2TON"][1] == "180 videos, 60 per category, 64 frames each"
-    cells = browser.execute_script("return [...document.querySelectorAll('section')[0].querySelectorAll('td')]"
-                                   ".map(td => td.textContent)")
+    cells = browser.execute_script(
+        "return [...document.querySelectorAll('section')[0].querySelectorAll('td')].map(td => td.textContent)"
+    )
     assert any("(not ranked)" in c for c in cells)
 
 

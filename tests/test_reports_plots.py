@@ -14,8 +14,10 @@ def _decode(png: bytes) -> np.ndarray:
 
 
 def test_bar_chart_and_curves_decode():
-    entries = [Entry("ours", "result", "d", "s", "paired", "p", {"ssim": 0.8}, {"ssim": (0.7, 0.85)}),
-               Entry("paper", "baseline", "d", "s", "paired", "p", {"ssim": 0.9})]
+    entries = [
+        Entry("ours", "result", "d", "s", "paired", "p", {"ssim": 0.8}, {"ssim": (0.7, 0.85)}),
+        Entry("paper", "baseline", "d", "s", "paired", "p", {"ssim": 0.9}),
+    ]
     image = _decode(bar_chart(entries, "ssim", "d / s"))
     assert image.shape[0] > 100 and image.shape[1] > 200
     frames = pd.DataFrame({"sample_id": ["a"] * 5, "frame": range(5), "ssim": np.linspace(0.9, 0.8, 5)})
@@ -32,9 +34,11 @@ def test_whiskers_only_where_there_is_an_interval_and_the_axis_shows_differences
 
     from vivid_eval.reports.plots import bar_axes
 
-    entries = [Entry("ours", "result", "d", "s", "paired", "p", {"ssim": 0.80}, {"ssim": (0.78, 0.82)}),
-               Entry("paper a", "baseline", "d", "s", "paired", "p", {"ssim": 0.87}),
-               Entry("paper b", "baseline", "d", "s", "paired", "p", {"ssim": 0.84})]
+    entries = [
+        Entry("ours", "result", "d", "s", "paired", "p", {"ssim": 0.80}, {"ssim": (0.78, 0.82)}),
+        Entry("paper a", "baseline", "d", "s", "paired", "p", {"ssim": 0.87}),
+        Entry("paper b", "baseline", "d", "s", "paired", "p", {"ssim": 0.84}),
+    ]
     figure, axis = bar_axes(entries, "ssim", "t")
     errorbars = [c for c in axis.containers if isinstance(c, ErrorbarContainer)]
     assert len(errorbars) == 1 and len(errorbars[0].lines[2][0].get_segments()) == 1  # one whisker, for "ours"

@@ -1,9 +1,8 @@
 """Cell text: numbers, intervals, ranks, and the best entry marked only when it beats someone."""
 
-from vivid_eval.leaderboard import Entry, Section, rank
+from vivid_eval.leaderboard import Comparison, Entry, Section, rank
 from vivid_eval.reports.tables import cell, comparison_row, metric_header, number
 from vivid_eval.significance import paired_bootstrap
-from vivid_eval.leaderboard import Comparison
 
 
 def test_cells_and_headers():
@@ -16,7 +15,7 @@ def test_cells_and_headers():
     assert cell(section, b, "ssim") == ("0.7000 (2/2)", False)
     assert cell(section, b, "lpips") == ("not measured", False)
     c = Entry("c", "result", "d", "s", "paired", "p", {}, unavailable={"lpips": "weights missing"})
-    assert cell(section, c, "lpips") == ("unavailable", False)  # tried and could not run: not the same as '-' 
+    assert cell(section, c, "lpips") == ("unavailable", False)  # tried and could not run: not the same as '-'
     alone = Section("d", "s", "paired", "p", [a], True, ranks={"ssim": rank([a], "ssim")})
     assert cell(alone, a, "ssim")[1] is False  # 1/1 is not "best"
 

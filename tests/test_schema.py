@@ -28,8 +28,13 @@ def test_record_validation():
 
 
 def test_row_round_trip_keeps_stage_statuses():
-    record = SampleRecord(sample_id="abc", category=CATEGORIES[0], num_frames=48, fps=24.0,
-                          stages={"ingest": {"status": "ok", "config_hash": "1234"}})
+    record = SampleRecord(
+        sample_id="abc",
+        category=CATEGORIES[0],
+        num_frames=48,
+        fps=24.0,
+        stages={"ingest": {"status": "ok", "config_hash": "1234"}},
+    )
     row = record.to_row()
     assert set(row) == set(COLUMN_DTYPES)
     assert json.loads(row["stages"]) == {"ingest": {"status": "ok", "config_hash": "1234"}}

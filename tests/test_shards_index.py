@@ -34,7 +34,10 @@ def test_shard_samples_groups_members_by_key(tmp_path: Path):
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
-    assert list(shard_samples(path)) == [("a", {"json": b"{}", "video.mp4": b"v1"}), ("b", {"json": b"[]", "garment.jpg": b"g"})]
+    assert list(shard_samples(path)) == [
+        ("a", {"json": b"{}", "video.mp4": b"v1"}),
+        ("b", {"json": b"[]", "garment.jpg": b"g"}),
+    ]
 
 
 def test_member_spans_read_back_the_bytes(tmp_path: Path):
@@ -51,4 +54,7 @@ def test_member_spans_read_back_the_bytes(tmp_path: Path):
             tar.addfile(info, io.BytesIO(data))
     spans = member_spans(path)
     assert sorted(spans) == ["a", "b"] and sorted(spans["a"]) == ["json", "video.mp4"]
-    assert read_spans(path, {"x": spans["b"]["video.mp4"], "y": spans["a"]["video.mp4"]}) == {"x": b"video-bb", "y": b"video-a"}
+    assert read_spans(path, {"x": spans["b"]["video.mp4"], "y": spans["a"]["video.mp4"]}) == {
+        "x": b"video-bb",
+        "y": b"video-a",
+    }

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 import webdataset as wds
-
 from conftest import import_folder
+
 from vivid_data.shards.index import load_index, verify_dataset
 from vivid_data.shards.writer import ShardConfig, write_dataset
 from vivid_data.store import ContentStore
@@ -35,8 +35,15 @@ def test_shards_index_and_plain_readers(imported, tmp_path: Path):
     listing = subprocess.run(["tar", "-tf", str(first)], capture_output=True, text=True, check=True).stdout.split()
     keys = {name.split(".", 1)[0] for name in listing}
     assert len(keys) == 2 and all("." not in key for key in keys)
-    assert {name.split(".", 1)[1] for name in listing} >= {"video.mp4", "agnostic.mp4", "agnostic_mask.mp4",
-                                                            "densepose.mp4", "garment.jpg", "garment_mask.png", "json"}
+    assert {name.split(".", 1)[1] for name in listing} >= {
+        "video.mp4",
+        "agnostic.mp4",
+        "agnostic_mask.mp4",
+        "densepose.mp4",
+        "garment.jpg",
+        "garment_mask.png",
+        "json",
+    }
     samples = list(wds.WebDataset(str(first), shardshuffle=False, empty_check=False))
     meta = json.loads(samples[0]["json"])
     assert meta["sample_id"] == samples[0]["__key__"] and meta["split"] == "train"
@@ -49,7 +56,9 @@ def test_shards_index_and_plain_readers(imported, tmp_path: Path):
 def test_rebuild_is_byte_identical_and_reuses_shards(imported, tmp_path: Path):
     first = json.loads(build(imported, tmp_path / "a").read_text())
     second = json.loads(build(imported, tmp_path / "b").read_text())
-    assert [s["sha256"] for s in first["splits"]["train"]["shards"]] == [s["sha256"] for s in second["splits"]["train"]["shards"]]
+    assert [s["sha256"] for s in first["splits"]["train"]["shards"]] == [
+        s["sha256"] for s in second["splits"]["train"]["shards"]
+    ]
     shard = tmp_path / "a" / first["splits"]["train"]["shards"][0]["path"]
     before = shard.stat().st_mtime_ns
     build(imported, tmp_path / "a")
@@ -90,8 +99,11 @@ def test_group_split_when_the_source_has_none(imported, tmp_path: Path):
     frame, store = imported
     unsplit = frame.copy()
     unsplit["split"] = None
-    index = json.loads(write_dataset(unsplit, store, ShardConfig(out_dir=str(tmp_path / "ds"), test_fraction=0.5),
-                                     progress=False).read_text())
+    index = json.loads(
+        write_dataset(
+            unsplit, store, ShardConfig(out_dir=str(tmp_path / "ds"), test_fraction=0.5), progress=False
+        ).read_text()
+    )
     assert index["split_decision"].startswith("assigned") and index["leakage"] == []
     assert index["splits"]["test"]["count"] == 3
 

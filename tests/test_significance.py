@@ -19,8 +19,10 @@ def test_clear_difference_is_significant_and_identical_is_not():
 
 def test_noise_alone_is_usually_not_significant():
     rng = np.random.default_rng(1)
-    flagged = sum(paired_bootstrap(rng.normal(0, 1, 40), rng.normal(0, 1, 40), resamples=2000, seed=s).significant
-                  for s in range(40))
+    flagged = sum(
+        paired_bootstrap(rng.normal(0, 1, 40), rng.normal(0, 1, 40), resamples=2000, seed=s).significant
+        for s in range(40)
+    )
     assert flagged <= 6  # about 5% expected at the 95% level
 
 
@@ -28,8 +30,9 @@ def test_interval_matches_scipy_percentile_bootstrap():
     rng = np.random.default_rng(2)
     a, b = rng.normal(0.5, 0.1, 80), rng.normal(0.48, 0.1, 80)
     ours = paired_bootstrap(a, b, resamples=20_000)
-    reference = stats.bootstrap((a - b,), np.mean, n_resamples=20_000, method="percentile",
-                                random_state=np.random.default_rng(3)).confidence_interval
+    reference = stats.bootstrap(
+        (a - b,), np.mean, n_resamples=20_000, method="percentile", random_state=np.random.default_rng(3)
+    ).confidence_interval
     # two independent Monte Carlo estimates of the same interval: within 0.003 (the std of a - b is ~0.14)
     assert ours.low == pytest.approx(reference.low, abs=3e-3) and ours.high == pytest.approx(reference.high, abs=3e-3)
 

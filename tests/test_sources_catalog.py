@@ -1,8 +1,8 @@
 import json
 
 import pytest
-
 from httpfaults import FaultServer
+
 from vivid_data.sources.catalog import CatalogSource
 
 
@@ -10,20 +10,28 @@ def product_page(name: str, category: str, video: str | None, image: str) -> byt
     graph = [{"@type": "Product", "name": name, "sku": name, "category": category, "image": image}]
     if video:
         graph.append({"@type": "VideoObject", "contentUrl": video})
-    return (f'<html><head><script type="application/ld+json">{json.dumps({"@graph": graph})}</script></head>'
-            f'<body><h1>{name}</h1><a href="/">home</a></body></html>').encode()
+    return (
+        f'<html><head><script type="application/ld+json">{json.dumps({"@graph": graph})}</script></head>'
+        f'<body><h1>{name}</h1><a href="/">home</a></body></html>'
+    ).encode()
 
 
 @pytest.fixture
 def shop():
     with FaultServer() as server:
         server.add("/robots.txt", b"User-agent: *\nDisallow: /private/\n")
-        server.add("/", b'<html><body><a href="/p/1.html">1</a> <a href="/p/2.html">2</a> '
-                        b'<a href="/p/3.html">3</a> <a href="/private/4.html">4</a> '
-                        b'<a href="/about.html">about</a> <a href="http://other.invalid/x">elsewhere</a></body></html>')
+        server.add(
+            "/",
+            b'<html><body><a href="/p/1.html">1</a> <a href="/p/2.html">2</a> '
+            b'<a href="/p/3.html">3</a> <a href="/private/4.html">4</a> '
+            b'<a href="/about.html">about</a> <a href="http://other.invalid/x">elsewhere</a></body></html>',
+        )
         server.add("/p/1.html", product_page("p1", "Women > Dresses", "/v/1.mp4", "/g/1.jpg"))
-        server.add("/p/2.html", b'<html><body><div class="crumb">Tops</div><video><source src="/v/2.mp4"></video>'
-                                b'<img class="hero" src="/g/2.jpg"></body></html>')
+        server.add(
+            "/p/2.html",
+            b'<html><body><div class="crumb">Tops</div><video><source src="/v/2.mp4"></video>'
+            b'<img class="hero" src="/g/2.jpg"></body></html>',
+        )
         server.add("/p/3.html", product_page("p3", "Skirts", None, "/g/3.jpg"))
         server.add("/private/4.html", product_page("p4", "Dresses", "/v/4.mp4", "/g/4.jpg"))
         server.add("/about.html", b"<html><body>About us</body></html>")
@@ -31,11 +39,18 @@ def shop():
 
 
 def source(server: FaultServer, **overrides) -> CatalogSource:
-    values = dict(seeds=[server.url("/")], allow_private_hosts=["127.0.0.0/8"], min_interval_s=0.0,
-                  selectors={"video": ["video source[src]"], "garment": ["img.hero"],
-                             "category": [{"css": ".crumb", "attr": "text"}]},
-                  category_map={"dress": "dresses", "skirt": "lower_body", "top": "upper_body"},
-                  license="shop terms")
+    values = dict(
+        seeds=[server.url("/")],
+        allow_private_hosts=["127.0.0.0/8"],
+        min_interval_s=0.0,
+        selectors={
+            "video": ["video source[src]"],
+            "garment": ["img.hero"],
+            "category": [{"css": ".crumb", "attr": "text"}],
+        },
+        category_map={"dress": "dresses", "skirt": "lower_body", "top": "upper_body"},
+        license="shop terms",
+    )
     values.update(overrides)
     return CatalogSource(**values)
 

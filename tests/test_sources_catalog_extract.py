@@ -11,11 +11,18 @@ def page(*blocks: str, body: str = "") -> str:
 
 
 def test_json_ld_graph_with_image_object_and_video():
-    data = {"@context": "https://schema.org", "@graph": [
-        {"@type": "Product", "name": "Linen shirt", "sku": "A-1",
-         "image": [{"@type": "ImageObject", "contentUrl": "/img/a1.jpg"}, "/img/a1b.jpg"],
-         "subjectOf": {"@type": "VideoObject", "contentUrl": "https://cdn.example/v/a1.mp4"}},
-    ]}
+    data = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "Product",
+                "name": "Linen shirt",
+                "sku": "A-1",
+                "image": [{"@type": "ImageObject", "contentUrl": "/img/a1.jpg"}, "/img/a1b.jpg"],
+                "subjectOf": {"@type": "VideoObject", "contentUrl": "https://cdn.example/v/a1.mp4"},
+            },
+        ],
+    }
     found = extract(page("{not json", json.dumps(data)), "https://shop.example/p/a1", RULES)
     assert found.video == "https://cdn.example/v/a1.mp4"
     assert found.garment == "https://shop.example/img/a1.jpg"
@@ -23,16 +30,27 @@ def test_json_ld_graph_with_image_object_and_video():
 
 
 def test_css_selectors_win_and_regex_fallback():
-    rules = ExtractRules(video=[Selector("video.main source", "src")], garment=[Selector("img#hero", "data-src")],
-                         category=[Selector(".crumbs", "text")], category_map={"dress": "dresses"})
-    html = page(body='<div class="crumbs">Women / Dresses</div><video class="main"><source src="v.mp4"></video>'
-                     '<img id="hero" data-src="/g.jpg"><a href="/p/2#reviews">next</a><a href="mailto:x@y">mail</a>')
+    rules = ExtractRules(
+        video=[Selector("video.main source", "src")],
+        garment=[Selector("img#hero", "data-src")],
+        category=[Selector(".crumbs", "text")],
+        category_map={"dress": "dresses"},
+    )
+    html = page(
+        body='<div class="crumbs">Women / Dresses</div><video class="main"><source src="v.mp4"></video>'
+        '<img id="hero" data-src="/g.jpg"><a href="/p/2#reviews">next</a><a href="mailto:x@y">mail</a>'
+    )
     found = extract(html, "https://shop.example/p/1", rules)
     assert (found.video, found.garment, found.category) == (
-        "https://shop.example/p/v.mp4", "https://shop.example/g.jpg", "dresses")
+        "https://shop.example/p/v.mp4",
+        "https://shop.example/g.jpg",
+        "dresses",
+    )
     assert found.links == ["https://shop.example/p/2"]
     regex_rules = ExtractRules(video_regex=r'"videoUrl":"([^"]+)"', default_category="upper_body")
-    found = extract('<script>var x = {"videoUrl":"https://cdn.example/x.mp4"}</script>', "https://s.example/", regex_rules)
+    found = extract(
+        '<script>var x = {"videoUrl":"https://cdn.example/x.mp4"}</script>', "https://s.example/", regex_rules
+    )
     assert found.video == "https://cdn.example/x.mp4" and found.category == "upper_body"
 
 

@@ -2,12 +2,14 @@ import urllib.request
 from pathlib import Path
 
 from conftest import SMALL_SPEC
+
 from vivid_data.sources.example import EmbeddedExampleSource
 
 
 def source(tmp_path: Path, **kwargs) -> EmbeddedExampleSource:
-    return EmbeddedExampleSource(out_dir=str(tmp_path / "ex"), per_category=1, num_frames=4,
-                                 height=64, width=64, seed=SMALL_SPEC.seed, **kwargs)
+    return EmbeddedExampleSource(
+        out_dir=str(tmp_path / "ex"), per_category=1, num_frames=4, height=64, width=64, seed=SMALL_SPEC.seed, **kwargs
+    )
 
 
 def test_served_over_loopback_while_open(tmp_path: Path):

@@ -7,10 +7,20 @@ import pytest
 from vivid_data.sources.url_list import UrlListSource
 
 ROWS = [
-    {"video_url": "https://shop.example/v/1.mp4", "garment_url": "https://shop.example/g/1.jpg",
-     "category": "upper_body", "product_id": "1", "license": "CC-BY-4.0"},
-    {"video_url": "https://shop.example/v/2.mp4", "garment_url": "https://shop.example/g/2.jpg",
-     "category": "dresses", "garment_mask_url": "https://shop.example/m/2.png", "split": "test"},
+    {
+        "video_url": "https://shop.example/v/1.mp4",
+        "garment_url": "https://shop.example/g/1.jpg",
+        "category": "upper_body",
+        "product_id": "1",
+        "license": "CC-BY-4.0",
+    },
+    {
+        "video_url": "https://shop.example/v/2.mp4",
+        "garment_url": "https://shop.example/g/2.jpg",
+        "category": "dresses",
+        "garment_mask_url": "https://shop.example/m/2.png",
+        "split": "test",
+    },
 ]
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
 from conftest import import_folder
+
 from vivid_data.executors.local import LocalExecutor
 from vivid_data.stages.clean import CleanStage
 from vivid_data.stages.runner import run_stage
@@ -34,7 +34,7 @@ def clip_folder(tmp_path_factory, vivid_samples: Path, small_example: Path) -> P
     }
     corrupt = encode_video(person[:30])
     third = len(corrupt) // 3
-    clips["corrupt"] = corrupt[:third] + bytes(third) + corrupt[2 * third:]
+    clips["corrupt"] = corrupt[:third] + bytes(third) + corrupt[2 * third :]
     root = tmp_path_factory.mktemp("clips") / "vivid"
     folder = root / "upper_body"
     garments = sorted((small_example).rglob("images/*.jpg"))
@@ -47,7 +47,10 @@ def clip_folder(tmp_path_factory, vivid_samples: Path, small_example: Path) -> P
         # make every non-duplicate garment unique in colour as well
         if name == "blankgarment":  # a placeholder image: one flat grey
             garment = np.full_like(garment, 231)
-        write_image(folder / "images" / f"{name}.jpg", np.roll(garment, index * 7, axis=2) if not name.startswith("dupe") else garment)
+        write_image(
+            folder / "images" / f"{name}.jpg",
+            np.roll(garment, index * 7, axis=2) if not name.startswith("dupe") else garment,
+        )
         lines.append(f"{name}.mp4 {name}.jpg\n")
     (folder / "test_pairs.txt").write_text("".join(lines))
     return root
@@ -72,8 +75,10 @@ def test_each_check(ingested):
     by_name = {}
     for row in frame.itertuples():
         by_name.setdefault(row.video_name, []).append(row)
-    status = {name: [(r.status, r.reason if isinstance(r.reason, str) else None) for r in rows]
-              for name, rows in by_name.items()}
+    status = {
+        name: [(r.status, r.reason if isinstance(r.reason, str) else None) for r in rows]
+        for name, rows in by_name.items()
+    }
     assert status["good.mp4"] == [("ok", None)]
     assert status["static.mp4"] == [("rejected", "static")]
     assert status["short.mp4"] == [("rejected", "too_short")]
@@ -106,8 +111,9 @@ def test_scene_cut_rejects_when_not_splitting(ingested):
 
 def test_thresholds_refilter_without_recomputing(ingested):
     run_clean(ingested)
-    relaxed = run_clean(ingested, filters={"min_motion": 0.0, "min_frames": 2, "min_duration_s": 0.0,
-                                              "min_sharpness": 0.0})
+    relaxed = run_clean(
+        ingested, filters={"min_motion": 0.0, "min_frames": 2, "min_duration_s": 0.0, "min_sharpness": 0.0}
+    )
     assert relaxed.stats["computed_rows"] == 0
     statuses = dict(zip(relaxed.frame["video_name"], relaxed.frame["status"]))
     assert statuses["static.mp4"] == statuses["short.mp4"] == statuses["blurred.mp4"] == "ok"

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from httpfaults import FaultServer, drip, flaky, raw_location
 from mediafaults import arrow_frames, png_claiming, rotated_mp4
+
 from vivid_data.candidates import candidates_frame
 from vivid_data.executors.local import LocalExecutor
 from vivid_data.stages.ingest import IngestStage
@@ -24,8 +24,14 @@ def media():
 
 
 def run(candidates, work: Path, **options):
-    options = {"allow_private_hosts": ("127.0.0.1/32",), "retries": 1, "backoff_s": 0.01, "read_timeout_s": 2,
-               "min_interval_s": 0.0, **options}
+    options = {
+        "allow_private_hosts": ("127.0.0.1/32",),
+        "retries": 1,
+        "backoff_s": 0.01,
+        "read_timeout_s": 2,
+        "min_interval_s": 0.0,
+        **options,
+    }
     stage = IngestStage(work_dir=str(work), **options)
     return run_stage(stage, candidates_frame(candidates), work, LocalExecutor(1), progress=False)
 
@@ -42,8 +48,10 @@ def test_faults_become_statuses(tmp_path: Path, media):
             "private": server.redirect("/private.mp4", "http://10.0.0.1/v.mp4"),
             "down": server.add("/down.mp4", custom=flaky(99, b"")),
         }
-        candidates = [{"category": "upper_body", "video_src": url, "garment_src": garment, "origin": name}
-                      for name, url in rows.items()]
+        candidates = [
+            {"category": "upper_body", "video_src": url, "garment_src": garment, "origin": name}
+            for name, url in rows.items()
+        ]
         frame = run(candidates, tmp_path).frame.set_index("origin")
     # the good and the flaky URL carry the same bytes: one sample, the duplicate is noted
     assert "flaky" not in frame.index
@@ -56,7 +64,9 @@ def test_faults_become_statuses(tmp_path: Path, media):
         "down": ("failed", "video_http_500"),
     }
     for name, (status, reason) in expected.items():
-        assert (frame.loc[name, "status"], frame.loc[name, "reason"] if status != "ok" else None) == (status, reason), name
+        assert (frame.loc[name, "status"], frame.loc[name, "reason"] if status != "ok" else None) == (status, reason), (
+            name
+        )
     good = frame.loc["good"]
     assert (good["num_frames"], good["width"], good["height"]) == (6, 48, 64)
     assert len(good["sample_id"]) == 24 and frame.loc["missing", "sample_id"].startswith("u")
@@ -65,8 +75,15 @@ def test_faults_become_statuses(tmp_path: Path, media):
 def test_duplicates_are_noted(tmp_path: Path, media):
     with FaultServer() as server:
         garment = server.add("/g.jpg", media["garment"])
-        candidates = [{"category": "dresses", "video_src": server.add(f"/{n}.mp4", media["video"]),
-                       "garment_src": garment, "origin": n} for n in ("first", "second")]
+        candidates = [
+            {
+                "category": "dresses",
+                "video_src": server.add(f"/{n}.mp4", media["video"]),
+                "garment_src": garment,
+                "origin": n,
+            }
+            for n in ("first", "second")
+        ]
         report = run(candidates, tmp_path)
     assert list(report.frame["origin"]) == ["first"]
     assert report.stats["duplicates"] == ["second: same video and garment bytes as first"]
@@ -102,8 +119,10 @@ def test_a_realistic_fault_list_ends_with_every_row_accounted_for(tmp_path: Path
             "space": (base + "/summer dress.mp4", garment),
             "bad_port": (base.replace(base.rsplit(":", 1)[1], "99999") + "/v.mp4", garment),
             "broken_location": (server.add("/moved.mp4", custom=raw_location("http://[broken")), garment),
-            "huge_png": (server.add("/v2.mp4", encode_video(np.flip(media["frames"], 2))),
-                         server.add("/huge.png", png_claiming(20000, 20000))),
+            "huge_png": (
+                server.add("/v2.mp4", encode_video(np.flip(media["frames"], 2))),
+                server.add("/huge.png", png_claiming(20000, 20000)),
+            ),
             "metadata": ("http://[::ffff:169.254.169.254]/latest/meta-data/", garment),
             "robots": (server.add("/members/v.mp4", media["video"]), garment),
             "too_many_pixels": (server.add("/4k.mp4", encode_video(np.zeros((2, 64, 128, 3), np.uint8))), garment),
@@ -114,14 +133,20 @@ def test_a_realistic_fault_list_ends_with_every_row_accounted_for(tmp_path: Path
         }
         server.add("/robe-%C3%A9t%C3%A9.mp4", encode_video(np.flip(media["frames"], 1)))
         server.add("/summer%20dress.mp4", encode_video(media["frames"][:5]))
-        candidates = [{"category": "upper_body", "video_src": v, "garment_src": g, "origin": name}
-                      for name, (v, g) in rows.items()]
-        report = run(candidates, tmp_path, allow_private_hosts=True, deadline_s=1.5, max_frame_pixels=64 * 96,
-                     max_frames=20)
+        candidates = [
+            {"category": "upper_body", "video_src": v, "garment_src": g, "origin": name}
+            for name, (v, g) in rows.items()
+        ]
+        report = run(
+            candidates, tmp_path, allow_private_hosts=True, deadline_s=1.5, max_frame_pixels=64 * 96, max_frames=20
+        )
         assert server.requests["/members/v.mp4"] == 0
     frame = report.frame.set_index("origin")
     expected = {
-        "good": ("ok", None), "accents": ("ok", None), "space": ("ok", None), "rotated": ("ok", None),
+        "good": ("ok", None),
+        "accents": ("ok", None),
+        "space": ("ok", None),
+        "rotated": ("ok", None),
         "bad_port": ("rejected", "video_bad_url"),
         "broken_location": ("rejected", "video_bad_url"),
         "huge_png": ("rejected", "garment_too_many_pixels"),
@@ -132,8 +157,13 @@ def test_a_realistic_fault_list_ends_with_every_row_accounted_for(tmp_path: Path
         "drip": ("failed", "video_deadline_exceeded"),
         "server_error": ("failed", "video_http_500"),
     }
-    got = {name: (frame.loc[name, "status"], frame.loc[name, "reason"] if isinstance(frame.loc[name, "reason"], str) else None)
-           for name in expected}
+    got = {
+        name: (
+            frame.loc[name, "status"],
+            frame.loc[name, "reason"] if isinstance(frame.loc[name, "reason"], str) else None,
+        )
+        for name in expected
+    }
     assert got == expected
     for name, (video, garment_url) in rows.items():
         if expected[name][0] != "ok":

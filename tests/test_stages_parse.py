@@ -1,8 +1,8 @@
 from pathlib import Path
 
 import numpy as np
-
 from conftest import mask_iou
+
 from vivid_data.pose.mediapipe_backend import MediapipePose
 from vivid_data.stages.parse import ParseStage
 from vivid_data.stages.pose import PoseStage
@@ -12,11 +12,17 @@ from vivid_data.video import decode_video, read_mask
 
 def posed_row(tmp_path: Path, vivid_samples: Path) -> dict:
     store = ContentStore(tmp_path / "store")
-    row = {"sample_id": "s", "status": "ok", "category": "upper_body", "fps": 24.0, "video_url": "upper1.mp4",
-           "garment_url": "00057_00.jpg",
-           "video": store.put_file(vivid_samples / "videos" / "upper1.mp4", "mp4").key,
-           "garment": store.put_file(vivid_samples / "cloth" / "00057_00.jpg", "jpg").key,
-           "agnostic_mask": store.put_file(vivid_samples / "agnostic_mask" / "upper1.mp4", "mp4").key}
+    row = {
+        "sample_id": "s",
+        "status": "ok",
+        "category": "upper_body",
+        "fps": 24.0,
+        "video_url": "upper1.mp4",
+        "garment_url": "00057_00.jpg",
+        "video": store.put_file(vivid_samples / "videos" / "upper1.mp4", "mp4").key,
+        "garment": store.put_file(vivid_samples / "cloth" / "00057_00.jpg", "jpg").key,
+        "agnostic_mask": store.put_file(vivid_samples / "agnostic_mask" / "upper1.mp4", "mp4").key,
+    }
     return PoseStage(work_dir=str(tmp_path), backend=MediapipePose(people_frames=2))(row)[0]
 
 
@@ -42,9 +48,15 @@ def test_computed_masks_meet_the_target_and_existing_ones_are_kept(tmp_path: Pat
 
 def test_missing_keypoints_is_a_rejection(tmp_path: Path, vivid_samples: Path):
     store = ContentStore(tmp_path / "store")
-    row = {"sample_id": "s", "status": "ok", "category": "dresses", "fps": 24.0, "video_url": "v.mp4",
-           "video": store.put_file(vivid_samples / "videos" / "upper1.mp4", "mp4").key,
-           "garment": store.put_file(vivid_samples / "cloth" / "00057_00.jpg", "jpg").key,
-           "garment_mask": "x"}
+    row = {
+        "sample_id": "s",
+        "status": "ok",
+        "category": "dresses",
+        "fps": 24.0,
+        "video_url": "v.mp4",
+        "video": store.put_file(vivid_samples / "videos" / "upper1.mp4", "mp4").key,
+        "garment": store.put_file(vivid_samples / "cloth" / "00057_00.jpg", "jpg").key,
+        "garment_mask": "x",
+    }
     out = ParseStage(work_dir=str(tmp_path))(row)[0]
     assert (out["status"], out["reason"]) == ("rejected", "undecodable") and "pose stage" in out["_detail"]

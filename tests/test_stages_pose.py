@@ -11,8 +11,14 @@ from vivid_data.video import decode_video, encode_video, probe_video
 
 def row_for(store: ContentStore, frames: np.ndarray, fps: float = 24.0) -> dict:
     video = store.put_bytes(encode_video(frames, fps=fps), "mp4")
-    return {"sample_id": "s", "video": video.key, "video_url": "test.mp4", "fps": fps, "status": "ok",
-            "category": "upper_body"}
+    return {
+        "sample_id": "s",
+        "video": video.key,
+        "video_url": "test.mp4",
+        "fps": fps,
+        "status": "ok",
+        "category": "upper_body",
+    }
 
 
 def stage(tmp_path: Path) -> PoseStage:

@@ -29,8 +29,10 @@ class Doubler:
         if row["x"] == 4:
             raise RuntimeError("x is 4")
         if row["x"] == 5:
-            return [outcome({**row, "sample_id": f"{row['sample_id']}_{i}"}, "ok", y=row["x"] * self.factor + i)
-                    for i in range(2)]
+            return [
+                outcome({**row, "sample_id": f"{row['sample_id']}_{i}"}, "ok", y=row["x"] * self.factor + i)
+                for i in range(2)
+            ]
         return [outcome(row, "ok", y=row["x"] * self.factor)]
 
     def finalize(self, frame):
@@ -107,40 +109,68 @@ class Fetcher:
 
 
 def candidates(*sources: str, split: str = "test") -> pd.DataFrame:
-    return pd.DataFrame([{"candidate_id": f"{i:024x}", "video_src": s, "video_url": s, "garment_url": "http://g/x.jpg",
-                          "category": "dresses", "split": split, "status": "ok", "reason": None, "stages": "{}"}
-                         for i, s in enumerate(sources)])
+    return pd.DataFrame(
+        [
+            {
+                "candidate_id": f"{i:024x}",
+                "video_src": s,
+                "video_url": s,
+                "garment_url": "http://g/x.jpg",
+                "category": "dresses",
+                "split": split,
+                "status": "ok",
+                "reason": None,
+                "stages": "{}",
+            }
+            for i, s in enumerate(sources)
+        ]
+    )
 
 
 def test_an_exception_keeps_the_row_identity_and_names_the_url(tmp_path: Path):
     from vivid_data.schema import check_sample_id
 
-    report = run_stage(Fetcher(), candidates("http://a/ok.mp4", "http://a/robe-été.mp4"), tmp_path, LocalExecutor(1),
-                       progress=False)
+    report = run_stage(
+        Fetcher(), candidates("http://a/ok.mp4", "http://a/robe-été.mp4"), tmp_path, LocalExecutor(1), progress=False
+    )
     frame = report.frame
     assert all(check_sample_id(s) for s in frame["sample_id"])  # the failed row has a valid id of its own
     bad = frame[frame["status"] == "failed"].iloc[0]
     assert bad["sample_id"] == "u" + f"{1:024x}"[:23] and bad["reason"] == "exception"
     assert "http://a/robe-été.mp4" in bad["detail"] and "UnicodeEncodeError" in bad["detail"]
     assert (frame["status"] == "ok").sum() == 1
-    again = run_stage(Fetcher(), candidates("http://a/ok.mp4", "http://a/robe-été.mp4"), tmp_path, LocalExecutor(1),
-                      progress=False)
+    again = run_stage(
+        Fetcher(), candidates("http://a/ok.mp4", "http://a/robe-été.mp4"), tmp_path, LocalExecutor(1), progress=False
+    )
     assert again.stats["computed_rows"] == 0 and list(again.frame["sample_id"]) == list(frame["sample_id"])
-    retried = run_stage(Fetcher(), candidates("http://a/ok.mp4", "http://a/robe-été.mp4"), tmp_path,
-                        LocalExecutor(1), retry_failed=True, progress=False)
+    retried = run_stage(
+        Fetcher(),
+        candidates("http://a/ok.mp4", "http://a/robe-été.mp4"),
+        tmp_path,
+        LocalExecutor(1),
+        retry_failed=True,
+        progress=False,
+    )
     assert retried.stats["computed_rows"] == 1
 
 
 def test_a_worker_death_fails_its_row_only(tmp_path: Path):
     executor = LocalExecutor(2)
     try:
-        report = run_stage(Fetcher(), candidates(*[f"http://a/{i}.mp4" for i in range(5)], "http://a/kill.mp4"),
-                           tmp_path, executor, progress=False)
+        report = run_stage(
+            Fetcher(),
+            candidates(*[f"http://a/{i}.mp4" for i in range(5)], "http://a/kill.mp4"),
+            tmp_path,
+            executor,
+            progress=False,
+        )
     finally:
         executor.close()
     frame = report.frame.set_index("video_src")
-    assert (frame.loc["http://a/kill.mp4", "status"], frame.loc["http://a/kill.mp4", "reason"]) == ("failed",
-                                                                                                  "worker_died")
+    assert (frame.loc["http://a/kill.mp4", "status"], frame.loc["http://a/kill.mp4", "reason"]) == (
+        "failed",
+        "worker_died",
+    )
     assert "http://a/kill.mp4" in frame.loc["http://a/kill.mp4", "detail"]
     assert (frame["status"] == "ok").sum() == 5
     assert len(report.stats["worker_deaths"]) == 1 and "kill.mp4" in report.stats["worker_deaths"][0]
@@ -148,8 +178,9 @@ def test_a_worker_death_fails_its_row_only(tmp_path: Path):
 
 def test_a_changed_source_field_reaches_the_manifest_without_recomputing(tmp_path: Path):
     run_stage(Fetcher(), candidates("http://a/1.mp4", split="test"), tmp_path, LocalExecutor(1), progress=False)
-    report = run_stage(Fetcher(), candidates("http://a/1.mp4", split="train"), tmp_path, LocalExecutor(1),
-                       progress=False)
+    report = run_stage(
+        Fetcher(), candidates("http://a/1.mp4", split="train"), tmp_path, LocalExecutor(1), progress=False
+    )
     assert report.stats["computed_rows"] == 0 and list(report.frame["split"]) == ["train"]
     assert json.loads(report.frame.loc[0, "stages"])["fetch"]["status"] == "ok"
 
@@ -181,5 +212,5 @@ class NeedsModel:
 
 
 def test_a_stage_that_cannot_set_up_stops_with_its_reason(tmp_path: Path):
-    with pytest.raises(StageSetupError, match="stage needs could not be set up.*no config.json"):
+    with pytest.raises(StageSetupError, match=r"stage needs could not be set up.*no config.json"):
         run_stage(NeedsModel(), manifest((1,)), tmp_path, LocalExecutor(1), progress=False)

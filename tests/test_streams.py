@@ -22,6 +22,7 @@ def test_every_consumer_sees_every_item_once_and_memory_stays_bounded():
             for item in stream:
                 target.append(item)
             return len(target)
+
         return consume
 
     assert fan_out(items(), [collect(seen_a), collect(seen_b)], buffer=4) == [200, 200]

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from mediafaults import arrow_frames, rotated_mp4
+
 from vivid_data.video import (
     MediaError,
     count_decodable_frames,
@@ -40,7 +40,7 @@ def test_resize_at_decode(vivid_samples: Path):
 
 def test_out_of_range_indices_name_the_file(vivid_samples: Path):
     path = vivid_samples / "videos" / "upper1.mp4"
-    with pytest.raises(IndexError, match="upper1.mp4.*48 frames"):
+    with pytest.raises(IndexError, match=r"upper1.mp4.*48 frames"):
         decode_video(path, indices=[48])
 
 

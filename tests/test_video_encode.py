@@ -2,8 +2,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import psnr
+
 from vivid_data.video import decode_video, encode_mask_video, encode_video, probe_video
 
 RGB_PSNR_DB = 40.0  # crf 18 on the real sample measures about 46.6 dB

@@ -1,8 +1,8 @@
 from pathlib import Path
 
 import pytest
-
 from mediafaults import arrow_frames, rotated_mp4
+
 from vivid_data.video import MediaError, encode_video, probe_video
 
 

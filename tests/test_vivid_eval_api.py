@@ -10,7 +10,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 def readme_snippet() -> str:
     text = README.read_text()
-    section = text[text.index("### Python API"):]
+    section = text[text.index("### Python API") :]
     return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 
 
@@ -25,13 +25,20 @@ def test_the_readme_snippet_runs(example_dataset: Path, tmp_path: Path, capsys):
     printed = capsys.readouterr().out.split()
     assert 0 < float(printed[0]) < 1 and printed[1] == "3"  # mean SSIM of the agnostic baseline, 3 test videos
     assert 0 < float(printed[2]) < 1 and 0 < float(printed[3]) <= 1
-    assert sorted(p.stem for p in (tmp_path / "out" / "preds").glob("*.mp4")) and (tmp_path / "out" / "eval" /
-                                                                                  "summary.json").is_file()
+    assert (
+        sorted(p.stem for p in (tmp_path / "out" / "preds").glob("*.mp4"))
+        and (tmp_path / "out" / "eval" / "summary.json").is_file()
+    )
 
 
 def test_the_exports_are_the_classes_the_cli_runs():
     import vivid_eval
     from vivid_eval.metrics.registry import METRIC_CLASSES
 
-    assert {vivid_eval.VideoSSIM, vivid_eval.VideoLPIPS, vivid_eval.TemporalFlicker, vivid_eval.WarpingError,
-            vivid_eval.VFID} == set(METRIC_CLASSES.values())
+    assert {
+        vivid_eval.VideoSSIM,
+        vivid_eval.VideoLPIPS,
+        vivid_eval.TemporalFlicker,
+        vivid_eval.WarpingError,
+        vivid_eval.VFID,
+    } == set(METRIC_CLASSES.values())

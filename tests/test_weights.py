@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from httpfaults import FaultServer
+
 from vivid_data import weights
 from vivid_data.weights import WeightsUnavailable, fetch, main, path_of, pin
 
@@ -25,7 +25,9 @@ def checkpoint(tmp_path_factory) -> bytes:
 
 
 def test_missing_weights_name_the_fix(home: Path):
-    with pytest.raises(WeightsUnavailable, match=r"VFID-I3D needs rgb_imagenet.pt in .*vivid-weights fetch i3d_rgb_imagenet"):
+    with pytest.raises(
+        WeightsUnavailable, match=r"VFID-I3D needs rgb_imagenet.pt in .*vivid-weights fetch i3d_rgb_imagenet"
+    ):
         path_of("i3d_rgb_imagenet")
     with pytest.raises(WeightsUnavailable, match="no public URL"):
         fetch("resnext101_kinetics")

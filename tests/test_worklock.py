@@ -10,12 +10,20 @@ from vivid_data.worklock import WorkDirBusyError, WorkDirLock
 
 def test_second_holder_is_refused_with_the_first_ones_pid(tmp_path: Path):
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom vivid_data.worklock import WorkDirLock\n"
-         f"with WorkDirLock({str(tmp_path)!r}):\n    print('held', flush=True)\n    time.sleep(60)\n"],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom vivid_data.worklock import WorkDirLock\n"
+            f"with WorkDirLock({str(tmp_path)!r}):\n    print('held', flush=True)\n    time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(WorkDirBusyError, match=rf"another vivid-build is using this work directory \(pid {holder.pid} on"):
+        with pytest.raises(
+            WorkDirBusyError, match=rf"another vivid-build is using this work directory \(pid {holder.pid} on"
+        ):
             WorkDirLock(tmp_path).acquire()
     finally:
         holder.kill()

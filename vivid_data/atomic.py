@@ -14,8 +14,9 @@ import os
 import re
 import secrets
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 #: what every temporary name of this module (and of the downloader) looks like
 TEMP_PATTERN = re.compile(r"^\..+\.\d+-[0-9a-f]{8}\.tmp(\.[A-Za-z0-9]+)?$")

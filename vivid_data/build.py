@@ -22,8 +22,14 @@ from vivid_data.summary import format_table, summary_table
 from vivid_data.worklock import WorkDirLock
 
 #: candidate column -> the manifest column ingest makes of it
-SOURCE_PROVIDES = {"video_src": "video", "garment_src": "garment", "garment_mask_src": "garment_mask",
-                   "agnostic_src": "agnostic", "agnostic_mask_src": "agnostic_mask", "densepose_src": "densepose"}
+SOURCE_PROVIDES = {
+    "video_src": "video",
+    "garment_src": "garment",
+    "garment_mask_src": "garment_mask",
+    "agnostic_src": "agnostic",
+    "agnostic_mask_src": "agnostic_mask",
+    "densepose_src": "densepose",
+}
 
 
 class BuildConfigError(ValueError):
@@ -41,15 +47,25 @@ def check_stage_inputs(stages: list[tuple[str, Any]], candidates: pd.DataFrame) 
     available |= {made for src, made in SOURCE_PROVIDES.items() if src in available}
     names = [name for name, _ in stages]
     for name, stage in stages:
-        needs = stage.required_inputs(candidates) if hasattr(stage, "required_inputs") else getattr(stage, "requires", ())
+        needs = (
+            stage.required_inputs(candidates) if hasattr(stage, "required_inputs") else getattr(stage, "requires", ())
+        )
         missing = [column for column in needs if column not in available]
         if missing:
-            makers = {"keypoints": "pose", "pose_person_mask": "pose", "pose": "pose", "video": "ingest",
-                      "garment": "ingest", "num_frames": "ingest", "fps": "ingest"}
+            makers = {
+                "keypoints": "pose",
+                "pose_person_mask": "pose",
+                "pose": "pose",
+                "video": "ingest",
+                "garment": "ingest",
+                "num_frames": "ingest",
+                "fps": "ingest",
+            }
             hint = sorted({makers[c] for c in missing if c in makers})
             raise BuildConfigError(
                 f"stage {name} needs {', '.join(missing)}, which neither the source nor an earlier stage of "
-                f"stages={names} provides" + (f"; run {' and '.join(hint)} before {name}" if hint else ""))
+                f"stages={names} provides" + (f"; run {' and '.join(hint)} before {name}" if hint else "")
+            )
         available |= set(getattr(stage, "provides", ()))
 
 
@@ -73,8 +89,9 @@ def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executo
     source = hydra.utils.instantiate(cfg.source, _convert_="all")
     dataset_name = getattr(source, "dataset_name", None) or paths["root"].name
     row_stages = [s for s in cfg.stages if s != "shard"]  # shard is a dataset-level step after the rows
-    stages = [(name, hydra.utils.instantiate(cfg[name], work_dir=str(paths["root"]), _convert_="all"))
-              for name in row_stages]
+    stages = [
+        (name, hydra.utils.instantiate(cfg[name], work_dir=str(paths["root"]), _convert_="all")) for name in row_stages
+    ]
     owns_executor = executor is None
     all_stats: dict[str, dict] = {}
     try:
@@ -83,18 +100,24 @@ def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executo
             if owns_executor:
                 executor = hydra.utils.instantiate(cfg.executor, _convert_="all")
             save_candidates(found.candidates, paths["manifests"] / "candidates.parquet")
-            for label, items in (("problems", found.notes.get("problems")), ("unpaired videos", found.notes.get("unpaired"))):
+            for label, items in (
+                ("problems", found.notes.get("problems")),
+                ("unpaired videos", found.notes.get("unpaired")),
+            ):
                 if items:
                     print(f"{len(items)} {label}: " + "; ".join(items[:10]) + (" ..." if len(items) > 10 else ""))
             frame: pd.DataFrame = found.candidates
             for stage_name, stage in stages:
                 if hasattr(stage, "parallel_workers"):
                     stage.parallel_workers = executor.parallelism(resources_of(stage))
-                report = run_stage(stage, frame, paths["root"], executor, retry_failed=cfg.retry_failed,
-                                   progress=progress)
+                report = run_stage(
+                    stage, frame, paths["root"], executor, retry_failed=cfg.retry_failed, progress=progress
+                )
                 if stage_name == row_stages[0]:
                     report.stats["source"] = {"type": type(source).__name__, **found.notes}
-                write_stage_outputs(report, paths["root"], validate=lambda f: validate_manifest(f, stage_name))
+                write_stage_outputs(
+                    report, paths["root"], validate=lambda f, name=stage_name: validate_manifest(f, name)
+                )
                 frame = validate_manifest(report.frame, stage_name)
                 all_stats[stage_name] = report.stats
                 print(format_stage_summary(report))
@@ -113,8 +136,9 @@ def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executo
         shard_config.name = shard_config.name or dataset_name
         index = write_dataset(frame, ContentStore(paths["store"]), shard_config, progress=progress)
         info = json.loads(index.read_text())
-        counts = ", ".join(f"{split} {part['count']} in {len(part['shards'])} shard(s)"
-                           for split, part in info["splits"].items())
+        counts = ", ".join(
+            f"{split} {part['count']} in {len(part['shards'])} shard(s)" for split, part in info["splits"].items()
+        )
         print(f"[shard] {counts}; {info['split_decision']}; index: {index}")
         all_stats["shard"] = {"index": str(index), **{k: info[k] for k in ("split_decision", "leakage")}}
     if cfg.get("export_to"):

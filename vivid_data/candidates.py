@@ -16,12 +16,25 @@ import pandas as pd
 from vivid_data.manifest import write_parquet
 from vivid_data.schema import CATEGORIES
 
-SOURCE_COLUMNS = ("video_src", "garment_src", "garment_mask_src", "agnostic_src", "agnostic_mask_src",
-                  "densepose_src")
+SOURCE_COLUMNS = ("video_src", "garment_src", "garment_mask_src", "agnostic_src", "agnostic_mask_src", "densepose_src")
 CANDIDATE_COLUMNS = (
-    "candidate_id", "category", "product_id", *SOURCE_COLUMNS, "video_url", "garment_url",
-    "video_name", "garment_name", "license", "attribution", "split", "origin", "local_files",
-    "video_sha256", "garment_sha256", "status", "reason",
+    "candidate_id",
+    "category",
+    "product_id",
+    *SOURCE_COLUMNS,
+    "video_url",
+    "garment_url",
+    "video_name",
+    "garment_name",
+    "license",
+    "attribution",
+    "split",
+    "origin",
+    "local_files",
+    "video_sha256",
+    "garment_sha256",
+    "status",
+    "reason",
 )
 
 
@@ -39,13 +52,15 @@ def candidates_frame(rows: list[dict]) -> pd.DataFrame:
     bad = frame[~frame["category"].isin(CATEGORIES)]
     if len(bad):
         first = bad.iloc[0]
-        raise ValueError(f"{first['origin']}: unknown category {first['category']!r}; "
-                         f"expected one of {', '.join(CATEGORIES)}")
+        raise ValueError(
+            f"{first['origin']}: unknown category {first['category']!r}; expected one of {', '.join(CATEGORIES)}"
+        )
     missing = frame[frame["video_src"].isna() | frame["garment_src"].isna()]
     if len(missing):
         raise ValueError(f"{missing.iloc[0]['origin']}: a candidate needs a video and a garment location")
-    frame["candidate_id"] = [make_candidate_id(c, v, g) for c, v, g in
-                             zip(frame["category"], frame["video_src"], frame["garment_src"])]
+    frame["candidate_id"] = [
+        make_candidate_id(c, v, g) for c, v, g in zip(frame["category"], frame["video_src"], frame["garment_src"])
+    ]
     frame["video_url"] = frame["video_url"].fillna(frame["video_src"])
     frame["garment_url"] = frame["garment_url"].fillna(frame["garment_src"])
     frame["video_name"] = frame["video_name"].fillna(frame["video_src"].map(_name_of))

@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from vivid_data.atomic import atomic_write_text
+from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.formats.pairs import write_pairs_file
 from vivid_data.schema import CATEGORIES
 from vivid_data.video import encode_mask_video, encode_video, write_image
@@ -43,13 +44,14 @@ GREY_FILL = (128, 128, 128)
 
 
 @dataclass(frozen=True)
+@defaults_from("source/example.yaml", "source")
 class ExampleSpec:
-    per_category: int = 2
-    num_frames: int = 32
-    height: int = 256
-    width: int = 192
-    fps: int = 24
-    seed: int = 0
+    per_category: int = FROM_YAML
+    num_frames: int = FROM_YAML
+    height: int = FROM_YAML
+    width: int = FROM_YAML
+    fps: int = FROM_YAML
+    seed: int = FROM_YAML
 
 
 def _pose(t: float, spec: ExampleSpec, rng_phase: float) -> dict[str, tuple[float, float]]:
@@ -76,8 +78,17 @@ def _pose(t: float, spec: ExampleSpec, rng_phase: float) -> dict[str, tuple[floa
         knee = (hip[0] + math.sin(leg) * 0.21 * unit, hip[1] + math.cos(leg) * 0.21 * unit)
         ankle = (knee[0] + math.sin(leg * 0.5) * 0.2 * unit, knee[1] + math.cos(leg * 0.5) * 0.2 * unit)
         toe = (ankle[0] + sign * 0.03 * unit, ankle[1] + 0.01 * unit)
-        joints.update({f"shoulder_{side}": shoulder, f"elbow_{side}": elbow, f"wrist_{side}": wrist,
-                       f"hip_{side}": hip, f"knee_{side}": knee, f"ankle_{side}": ankle, f"toe_{side}": toe})
+        joints.update(
+            {
+                f"shoulder_{side}": shoulder,
+                f"elbow_{side}": elbow,
+                f"wrist_{side}": wrist,
+                f"hip_{side}": hip,
+                f"knee_{side}": knee,
+                f"ankle_{side}": ankle,
+                f"toe_{side}": toe,
+            }
+        )
     return joints
 
 
@@ -102,8 +113,12 @@ def _render_labels(j: dict, spec: ExampleSpec, category: str) -> tuple[np.ndarra
         _limb(bd, j[f"ankle_{s}"], j[f"toe_{s}"], 0.045 * unit, FOOT[i])
     torso = [j["shoulder_l"], j["shoulder_r"], j["hip_r"], j["hip_l"]]
     bd.polygon(torso, fill=TORSO)
-    pelvis = [j["hip_l"], j["hip_r"], (j["hip_r"][0], j["hip_r"][1] + 0.05 * unit),
-              (j["hip_l"][0], j["hip_l"][1] + 0.05 * unit)]
+    pelvis = [
+        j["hip_l"],
+        j["hip_r"],
+        (j["hip_r"][0], j["hip_r"][1] + 0.05 * unit),
+        (j["hip_l"][0], j["hip_l"][1] + 0.05 * unit),
+    ]
     bd.polygon(pelvis, fill=PELVIS)
     for i, s in enumerate(sides):  # arms over the torso
         _limb(bd, j[f"shoulder_{s}"], j[f"elbow_{s}"], 0.06 * unit, UPPER_ARM[i])
@@ -123,10 +138,13 @@ def _render_labels(j: dict, spec: ExampleSpec, category: str) -> tuple[np.ndarra
     if category == "dresses":
         hem = max(j["knee_l"][1], j["knee_r"][1])
         flare = 0.06 * unit
-        cd.polygon([j["shoulder_l"], j["shoulder_r"], (j["hip_r"][0] + flare, hem), (j["hip_l"][0] - flare, hem)],
-                   fill=GARMENT)
+        cd.polygon(
+            [j["shoulder_l"], j["shoulder_r"], (j["hip_r"][0] + flare, hem), (j["hip_l"][0] - flare, hem)], fill=GARMENT
+        )
         dress = np.asarray(cloth) > 0
-        cloth_map[np.isin(labels, (TORSO, PELVIS, *THIGH)) | (dress & ~np.isin(labels, (*FOREARM, *HAND, HEAD, HAIR)))] = GARMENT
+        cloth_map[
+            np.isin(labels, (TORSO, PELVIS, *THIGH)) | (dress & ~np.isin(labels, (*FOREARM, *HAND, HEAD, HAIR)))
+        ] = GARMENT
         cloth_map[np.isin(labels, UPPER_ARM)] = GARMENT
     else:
         top_value = GARMENT if category == "upper_body" else OTHER_TOP
@@ -195,16 +213,44 @@ def _garment_image(category: str, spec: ExampleSpec, texture_kind: int, colours:
     d = ImageDraw.Draw(mask)
     cx = w / 2
     if category == "upper_body":
-        d.polygon([(cx - 0.22 * w, 0.2 * h), (cx + 0.22 * w, 0.2 * h), (cx + 0.2 * w, 0.8 * h), (cx - 0.2 * w, 0.8 * h)], fill=255)
+        d.polygon(
+            [(cx - 0.22 * w, 0.2 * h), (cx + 0.22 * w, 0.2 * h), (cx + 0.2 * w, 0.8 * h), (cx - 0.2 * w, 0.8 * h)],
+            fill=255,
+        )
         for s in (-1, 1):
-            d.polygon([(cx + s * 0.22 * w, 0.2 * h), (cx + s * 0.42 * w, 0.42 * h),
-                       (cx + s * 0.34 * w, 0.48 * h), (cx + s * 0.2 * w, 0.34 * h)], fill=255)
+            d.polygon(
+                [
+                    (cx + s * 0.22 * w, 0.2 * h),
+                    (cx + s * 0.42 * w, 0.42 * h),
+                    (cx + s * 0.34 * w, 0.48 * h),
+                    (cx + s * 0.2 * w, 0.34 * h),
+                ],
+                fill=255,
+            )
         d.ellipse([cx - 0.08 * w, 0.15 * h, cx + 0.08 * w, 0.25 * h], fill=0)
     elif category == "lower_body":
-        d.polygon([(cx - 0.2 * w, 0.12 * h), (cx + 0.2 * w, 0.12 * h), (cx + 0.24 * w, 0.9 * h),
-                   (cx + 0.04 * w, 0.9 * h), (cx, 0.32 * h), (cx - 0.04 * w, 0.9 * h), (cx - 0.24 * w, 0.9 * h)], fill=255)
+        d.polygon(
+            [
+                (cx - 0.2 * w, 0.12 * h),
+                (cx + 0.2 * w, 0.12 * h),
+                (cx + 0.24 * w, 0.9 * h),
+                (cx + 0.04 * w, 0.9 * h),
+                (cx, 0.32 * h),
+                (cx - 0.04 * w, 0.9 * h),
+                (cx - 0.24 * w, 0.9 * h),
+            ],
+            fill=255,
+        )
     else:
-        d.polygon([(cx - 0.16 * w, 0.12 * h), (cx + 0.16 * w, 0.12 * h), (cx + 0.34 * w, 0.88 * h), (cx - 0.34 * w, 0.88 * h)], fill=255)
+        d.polygon(
+            [
+                (cx - 0.16 * w, 0.12 * h),
+                (cx + 0.16 * w, 0.12 * h),
+                (cx + 0.34 * w, 0.88 * h),
+                (cx - 0.34 * w, 0.88 * h),
+            ],
+            fill=255,
+        )
         d.ellipse([cx - 0.08 * w, 0.08 * h, cx + 0.08 * w, 0.17 * h], fill=0)
     region = np.asarray(mask) > 127
     image = np.full((h, w, 3), 255, np.uint8)
@@ -241,7 +287,7 @@ def generate_example(out_dir: str | Path, spec: ExampleSpec = ExampleSpec(), ove
     background = _background(spec, rng)
     pairs: dict[tuple[str, str], list[tuple[str, str]]] = {}
     metadata = []
-    for number, (category, index, split) in enumerate(_sample_plan(spec)):
+    for number, (category, _index, split) in enumerate(_sample_plan(spec)):
         product = f"{9100001 + number}"
         video_name, garment_name = f"{product}_detail.mp4", f"{product}_in_xl.jpg"
         colours = rng.integers(30, 230, size=(2, 3))
@@ -270,9 +316,19 @@ def generate_example(out_dir: str | Path, spec: ExampleSpec = ExampleSpec(), ove
         write_image(folder / "images" / garment_name, garment)
         write_image(folder / "cloth_mask" / garment_name, garment_mask)
         pairs.setdefault((category, split), []).append((video_name, garment_name))
-        metadata.append(json.dumps({"category": category, "video_name": video_name, "garment_name": garment_name,
-                                    "product_id": product, "license": LICENSE, "attribution": ATTRIBUTION},
-                                   sort_keys=True))
+        metadata.append(
+            json.dumps(
+                {
+                    "category": category,
+                    "video_name": video_name,
+                    "garment_name": garment_name,
+                    "product_id": product,
+                    "license": LICENSE,
+                    "attribution": ATTRIBUTION,
+                },
+                sort_keys=True,
+            )
+        )
     for (category, split), entries in pairs.items():
         write_pairs_file(root / category / f"{split}_pairs.txt", entries)
     atomic_write_text(root / "metadata.jsonl", "".join(line + "\n" for line in metadata))

@@ -11,9 +11,10 @@ import json
 import multiprocessing
 import random
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -44,11 +45,11 @@ class ClipConfig:
     clip_len: int = 24
     stride: int = 1
     size: tuple[int, int] = (512, 384)  # (H, W)
-    crop: str = "resize"                # resize | center | random
-    densepose: bool = False             # require and return the DensePose video
-    pose: bool = True                   # require and return the rendered pose video
+    crop: str = "resize"  # resize | center | random
+    densepose: bool = False  # require and return the DensePose video
+    pose: bool = True  # require and return the rendered pose video
     seed: int = 0
-    verify_hashes: bool = True          # check each member against the sha256 in the sample's json
+    verify_hashes: bool = True  # check each member against the sha256 in the sample's json
 
     def __post_init__(self) -> None:
         if self.crop not in CROPS:
@@ -136,22 +137,30 @@ class ClipDecoder:
 
         def clip(member: str) -> np.ndarray:
             frames = decode_video(sample[member], indices=indices, size=(height, width), name=f"{key}.{member}")
-            return frames[:, top:top + target_h, left:left + target_w]
+            return frames[:, top : top + target_h, left : left + target_w]
 
         def as_signed(frames: np.ndarray) -> torch.Tensor:
             # convert while contiguous (much faster than after the permute), then view as (T, C, H, W)
             return as_float(frames).div_(127.5).sub_(1.0).permute(0, 3, 1, 2)
 
-        out = {name: as_signed(clip(member)) for name, member in VIDEO_MEMBERS.items()
-               if name not in ("pose", "densepose") or getattr(config, name)}
+        out: dict[str, Any] = {
+            name: as_signed(clip(member))
+            for name, member in VIDEO_MEMBERS.items()
+            if name not in ("pose", "densepose") or getattr(config, name)
+        }
         mask = clip(AGNOSTIC_MASK.name)[..., :1] > 127
         out["agnostic_mask"] = as_float(mask).permute(0, 3, 1, 2)
         garment = _resize_image(read_image(sample[GARMENT.name], name=f"{key}.{GARMENT.name}"), (target_h, target_w))
         out["garment"] = torch.from_numpy(garment).permute(2, 0, 1).float().div_(127.5).sub_(1.0)
         garment_mask = _resize_image(read_mask(sample[GARMENT_MASK.name]).astype(np.uint8) * 255, (target_h, target_w))
         out["garment_mask"] = torch.from_numpy(garment_mask > 127)[None].float()
-        out.update(key=key, category=meta["category"], category_id=CATEGORIES.index(meta["category"]),
-                   frame_indices=torch.tensor(indices), fps=float(meta["fps"]))
+        out.update(
+            key=key,
+            category=meta["category"],
+            category_id=CATEGORIES.index(meta["category"]),
+            frame_indices=torch.tensor(indices),
+            fps=float(meta["fps"]),
+        )
         return out
 
 
@@ -193,8 +202,14 @@ class ClipDataset(torch.utils.data.IterableDataset):
     ``set_epoch`` changes shuffles and clip starts from one epoch to the next.
     """
 
-    def __init__(self, source: str | Path | Sequence[str], split: str = "train", config: ClipConfig | None = None,
-                 shuffle: bool = True, shuffle_buffer: int = 100) -> None:
+    def __init__(
+        self,
+        source: str | Path | Sequence[str],
+        split: str = "train",
+        config: ClipConfig | None = None,
+        shuffle: bool = True,
+        shuffle_buffer: int = 100,
+    ) -> None:
         super().__init__()
         self.urls = resolve_urls(source, split)
         self.config = config or ClipConfig()
@@ -214,8 +229,13 @@ class ClipDataset(torch.utils.data.IterableDataset):
     def _pipeline(self) -> wds.WebDataset:
         seed = self.config.seed + 1000 * self.decoder.epoch
         dataset = wds.WebDataset(
-            self.urls, handler=self._unreadable, shardshuffle=len(self.urls) if self.shuffle else False,
-            nodesplitter=wds.split_by_node, workersplitter=wds.split_by_worker, empty_check=False, seed=seed,
+            self.urls,
+            handler=self._unreadable,
+            shardshuffle=len(self.urls) if self.shuffle else False,
+            nodesplitter=wds.split_by_node,
+            workersplitter=wds.split_by_worker,
+            empty_check=False,
+            seed=seed,
         )
         if self.shuffle and self.shuffle_buffer > 1:
             dataset = dataset.shuffle(self.shuffle_buffer, rng=random.Random(seed))
@@ -225,7 +245,14 @@ class ClipDataset(torch.utils.data.IterableDataset):
         return iter(self._pipeline())
 
 
-def make_loader(source, split: str = "train", batch_size: int = 1, num_workers: int = 0,
-                config: ClipConfig | None = None, shuffle: bool = True, **kwargs) -> torch.utils.data.DataLoader:
+def make_loader(
+    source,
+    split: str = "train",
+    batch_size: int = 1,
+    num_workers: int = 0,
+    config: ClipConfig | None = None,
+    shuffle: bool = True,
+    **kwargs,
+) -> torch.utils.data.DataLoader:
     dataset = ClipDataset(source, split, config, shuffle=shuffle)
     return torch.utils.data.DataLoader(dataset, batch_size=batch_size, num_workers=num_workers, **kwargs)

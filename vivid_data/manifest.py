@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 import pyarrow
@@ -37,20 +37,20 @@ def records_to_frame(records: Iterable[SampleRecord]) -> pd.DataFrame:
 
 
 def frame_to_records(frame: pd.DataFrame) -> list[SampleRecord]:
-    return [SampleRecord.from_row(row) for row in frame.to_dict(orient="records")]
+    return [SampleRecord.from_row({str(k): v for k, v in row.items()}) for row in frame.to_dict(orient="records")]
 
 
 def _convert(values: pd.Series, dtype: str, name: str, source: str) -> pd.Series:
     """``values`` as ``dtype``, or a ManifestError naming the column, the rows and the bad values."""
     try:
         return values.astype(dtype)
-    except Exception:  # noqa: BLE001 - pandas, NumPy and Arrow each raise their own types here
+    except Exception:
         pass
     bad = []
     for index, value in values.items():
         try:
             pd.Series([value], dtype=object).astype(dtype)
-        except Exception:  # noqa: BLE001
+        except Exception:
             bad.append(f"row {index}: {value!r}")
     shown = "; ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
     kind = {"Int64": "an integer", "Float64": "a number", "string": "text"}.get(dtype, dtype)
@@ -71,7 +71,7 @@ def _coerce(frame: pd.DataFrame, source: str = "<manifest>") -> pd.DataFrame:
 
 def _offenders(frame: pd.DataFrame, mask: pd.Series, column: str, limit: int = 5) -> str:
     rows = frame.loc[mask.fillna(True)]
-    shown = [f"row {i} ({rows.at[i, 'sample_id']}): {rows.at[i, column]!r}" for i in rows.index[:limit]]
+    shown = [f"row {i} ({rows.at[i, 'sample_id']!s}): {rows.at[i, column]!r}" for i in rows.index[:limit]]
     more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
     return "; ".join(shown) + more
 
@@ -122,8 +122,10 @@ def write_parquet(frame: pd.DataFrame, target: str | os.PathLike) -> Path:
             frame.to_parquet(tmp, index=False)
     except (pyarrow.ArrowException, TypeError, ValueError) as exc:
         columns = [c for c in frame.columns if not _storable(frame[[c]])]
-        raise ManifestError(f"{target}: cannot be written as parquet: column(s) {columns or '?'} hold values of "
-                            f"mixed or unsupported types ({exc})") from exc
+        raise ManifestError(
+            f"{target}: cannot be written as parquet: column(s) {columns or '?'} hold values of "
+            f"mixed or unsupported types ({exc})"
+        ) from exc
     return target
 
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -61,8 +61,10 @@ class ShardSample:
         data = read_spans(self.shard, {name: self.spans[name]})[name]
         expected = (self.meta.get("sha256") or {}).get(name)
         if verify and expected and hashlib.sha256(data).hexdigest() != expected:
-            raise MemberChecksumError(f"{self.shard}: {self.sample_id}.{name}: sha256 differs from the one recorded "
-                                      "in the sample's json (corrupt member)")
+            raise MemberChecksumError(
+                f"{self.shard}: {self.sample_id}.{name}: sha256 differs from the one recorded "
+                "in the sample's json (corrupt member)"
+            )
         return data
 
     def video(self, member: str | Member = VIDEO, verify: bool = True) -> np.ndarray:

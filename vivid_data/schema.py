@@ -109,7 +109,7 @@ class SampleRecord:
         return row
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "SampleRecord":
+    def from_row(cls, row: dict[str, Any]) -> SampleRecord:
         known = {f.name for f in fields(cls)}
         values = {k: _none_if_missing(v) for k, v in row.items() if k in known}
         stages = values.get("stages")
@@ -136,8 +136,10 @@ def _none_if_missing(value: Any) -> Any:
 #: Column names in manifest order, and the pandas dtype each is stored with.
 COLUMN_DTYPES: dict[str, str] = {
     f.name: (
-        "Int64" if f.name in ("num_frames", "width", "height", "garment_width", "garment_height")
-        else "Float64" if f.name in ("fps", "duration_s")
+        "Int64"
+        if f.name in ("num_frames", "width", "height", "garment_width", "garment_height")
+        else "Float64"
+        if f.name in ("fps", "duration_s")
         else "string"
     )
     for f in fields(SampleRecord)

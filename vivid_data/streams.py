@@ -4,10 +4,40 @@ from __future__ import annotations
 
 import queue
 import threading
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 _END = object()
+
+
+class _Consumer:
+    """One consumer on its own thread, reading from a bounded queue until the end marker."""
+
+    def __init__(self, index: int, consume: Callable[[Iterator[Any]], Any], buffer: int) -> None:
+        self.queue: queue.Queue = queue.Queue(maxsize=buffer)
+        self.consume = consume
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.ended = False
+        self.thread = threading.Thread(target=self._run, name=f"fan-out-{index}", daemon=True)
+
+    def _receive(self) -> Iterator[Any]:
+        while not self.ended:
+            item = self.queue.get()
+            if item is _END:
+                self.ended = True
+                return
+            yield item
+
+    def _run(self) -> None:
+        try:
+            self.result = self.consume(self._receive())
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            for item in self._receive():  # anything left (a consumer that stopped early or failed)
+                del item
 
 
 def fan_out(items: Iterable[T], consumers: Sequence[Callable[[Iterator[T]], Any]], buffer: int = 8) -> list[Any]:
@@ -17,48 +47,22 @@ def fan_out(items: Iterable[T], consumers: Sequence[Callable[[Iterator[T]], Any]
     items per consumer. A consumer that stops early is drained; the first exception (the
     producer's or a consumer's) is raised after every thread has finished.
     """
-    queues: list[queue.Queue] = [queue.Queue(maxsize=buffer) for _ in consumers]
-    results: list[Any] = [None] * len(consumers)
-    errors: list[BaseException | None] = [None] * len(consumers)
-
-    ended = [False] * len(consumers)
-
-    def receive(index: int) -> Iterator[T]:
-        while not ended[index]:
-            item = queues[index].get()
-            if item is _END:
-                ended[index] = True
-                return
-            yield item
-
-    def run(index: int) -> None:
-        try:
-            results[index] = consumers[index](receive(index))
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            errors[index] = exc
-        finally:
-            for item in receive(index):  # anything left (a consumer that stopped early or failed)
-                del item
-
-    threads = [threading.Thread(target=run, args=(i,), name=f"fan-out-{i}", daemon=True)
-               for i in range(len(consumers))]
-    for thread in threads:
-        thread.start()
+    running = [_Consumer(i, consume, buffer) for i, consume in enumerate(consumers)]
+    for consumer in running:
+        consumer.thread.start()
     failure: BaseException | None = None
     try:
         for item in items:
-            for q in queues:
-                q.put(item)
-    except BaseException as exc:  # noqa: BLE001 - the producer's error wins, after the threads end
+            for consumer in running:
+                consumer.queue.put(item)
+    except BaseException as exc:
         failure = exc
     finally:
-        for q in queues:
-            q.put(_END)
-        for thread in threads:
-            thread.join()
-    if failure is not None:
-        raise failure
-    for error in errors:
-        if error is not None:
-            raise error
-    return results
+        for consumer in running:
+            consumer.queue.put(_END)
+        for consumer in running:
+            consumer.thread.join()
+    errors = [c.error for c in running if c.error is not None]
+    if failure is not None or errors:
+        raise failure or errors[0]
+    return [c.result for c in running]

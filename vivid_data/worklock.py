@@ -36,10 +36,16 @@ class WorkDirLock:
         except BlockingIOError:
             holder = _read_holder(fd)
             os.close(fd)
-            raise WorkDirBusyError(f"{self.path.parent}: another vivid-build is using this work directory "
-                                   f"({holder}); wait for it to finish, or use another work_dir") from None
-        info = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-                "command": " ".join(sys.argv)[:300]}
+            raise WorkDirBusyError(
+                f"{self.path.parent}: another vivid-build is using this work directory "
+                f"({holder}); wait for it to finish, or use another work_dir"
+            ) from None
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "command": " ".join(sys.argv)[:300],
+        }
         os.ftruncate(fd, 0)
         os.pwrite(fd, (json.dumps(info) + "\n").encode(), 0)
         self._fd = fd
@@ -51,7 +57,7 @@ class WorkDirLock:
             os.close(self._fd)
             self._fd = None
 
-    def __enter__(self) -> "WorkDirLock":
+    def __enter__(self) -> WorkDirLock:
         self.acquire()
         return self
 
@@ -66,5 +72,6 @@ def _read_holder(fd: int) -> str:
         info = {}
     if not info:
         return "holder unknown"
-    return (f"pid {info.get('pid')} on {info.get('host')}, started {info.get('started')}: "
-            f"{info.get('command', '')}").strip()
+    return (
+        f"pid {info.get('pid')} on {info.get('host')}, started {info.get('started')}: {info.get('command', '')}"
+    ).strip()

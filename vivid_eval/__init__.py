@@ -8,23 +8,54 @@
 (T, 3, H, W) tensors in [0, 1].
 """
 
-from vivid_eval.evaluate import evaluate_folder
-from vivid_eval.metrics.lpips_metric import VideoLPIPS
-from vivid_eval.metrics.registry import METRIC_CLASSES, RANKED
-from vivid_eval.metrics.ssim import VideoSSIM, ssim_video
-from vivid_eval.metrics.temporal import TemporalFlicker, WarpingError, reference_flows, temporal_flicker, warping_error
-from vivid_eval.protocols import CATV2TON_COMPAT, PROTOCOLS, VIVID_V1, Protocol
-from vivid_eval.vfid import VFID
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: public name -> the module that defines it; imported on first use, so that the command-line
+#: entry points (vivid_eval.cli) answer --help without loading torch
+_EXPORTS = {
+    "evaluate_folder": "vivid_eval.evaluate",
+    "VideoLPIPS": "vivid_eval.metrics.lpips_metric",
+    "METRIC_CLASSES": "vivid_eval.metrics.registry",
+    "RANKED": "vivid_eval.metrics.registry",
+    "VideoSSIM": "vivid_eval.metrics.ssim",
+    "ssim_video": "vivid_eval.metrics.ssim",
+    "TemporalFlicker": "vivid_eval.metrics.temporal",
+    "WarpingError": "vivid_eval.metrics.temporal",
+    "reference_flows": "vivid_eval.metrics.temporal",
+    "temporal_flicker": "vivid_eval.metrics.temporal",
+    "warping_error": "vivid_eval.metrics.temporal",
+    "CATV2TON_COMPAT": "vivid_eval.protocols",
+    "PROTOCOLS": "vivid_eval.protocols",
+    "VIVID_V1": "vivid_eval.protocols",
+    "Protocol": "vivid_eval.protocols",
+    "VFID": "vivid_eval.vfid",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'vivid_eval' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
 
 __all__ = [
     "CATV2TON_COMPAT",
     "METRIC_CLASSES",
     "PROTOCOLS",
-    "Protocol",
     "RANKED",
-    "TemporalFlicker",
     "VFID",
     "VIVID_V1",
+    "Protocol",
+    "TemporalFlicker",
     "VideoLPIPS",
     "VideoSSIM",
     "WarpingError",

@@ -18,8 +18,19 @@ import pandas as pd
 METRICS = ("ssim", "lpips", "vfid_i3d", "vfid_resnext")
 #: what defines a subset where it is published: videos (clips), per category, frames per video ("64" or "194-420")
 SUBSET_COLUMNS = ("subset_videos", "subset_per_category", "subset_frames", "subset_source")
-TEXT_COLUMNS = ("method", "dataset", "subset", "setting", "resolution", "protocol", "lpips_net", "resnext_scale",
-                "source", "note", *SUBSET_COLUMNS)
+TEXT_COLUMNS = (
+    "method",
+    "dataset",
+    "subset",
+    "setting",
+    "resolution",
+    "protocol",
+    "lpips_net",
+    "resnext_scale",
+    "source",
+    "note",
+    *SUBSET_COLUMNS,
+)
 REQUIRED_TEXT = ("method", "dataset", "subset", "setting", "protocol", "source")
 SETTINGS = ("paired", "unpaired")
 PAIRED_ONLY = ("ssim", "lpips")
@@ -44,24 +55,43 @@ def load_baselines(path: str | Path | None = None) -> pd.DataFrame:
     if missing:
         raise BaselineTableError(f"{path}: missing column(s) {', '.join(missing)}")
     for metric in METRICS:
-        values = []
-        for i, text in enumerate(frame[metric]):
-            try:
-                values.append(float(text) if text.strip() else np.nan)
-            except ValueError:
-                raise BaselineTableError(f"{path}: row {i + 2}: {metric} is not a number: {text!r}") from None
-        frame[metric] = values
-    for i, row in frame.iterrows():
-        where = f"{path}: row {i + 2} ({row['method'] or 'no method'})"
-        empty = [c for c in REQUIRED_TEXT if not row[c].strip()]
-        if empty:
-            raise BaselineTableError(f"{where}: empty {', '.join(empty)}")
-        if row["setting"] not in SETTINGS:
-            raise BaselineTableError(f"{where}: setting must be one of {SETTINGS}, got {row['setting']!r}")
-        if all(np.isnan(row[m]) for m in METRICS):
-            raise BaselineTableError(f"{where}: no metric value")
-        if row["setting"] == "unpaired" and any(not np.isnan(row[m]) for m in PAIRED_ONLY):
-            raise BaselineTableError(f"{where}: SSIM and LPIPS need the worn garment: unpaired rows report VFID only")
+        frame[metric] = _numbers(frame[metric], metric, path)
+    for line, (_, row) in enumerate(frame.iterrows(), start=2):
+        _check_row(row, f"{path}: row {line} ({row['method'] or 'no method'})")
+    _check_subsets(frame, path)
+    key = ["method", "dataset", "subset", "setting", "source"]
+    duplicated = frame[frame.duplicated(key, keep=False)]
+    if len(duplicated):
+        raise BaselineTableError(
+            f"{path}: duplicate rows {sorted(set(duplicated['method']))} for the same table and setting"
+        )
+    return frame
+
+
+def _numbers(texts: pd.Series, metric: str, path: Path) -> list[float]:
+    values = []
+    for i, text in enumerate(texts):
+        try:
+            values.append(float(text) if text.strip() else np.nan)
+        except ValueError:
+            raise BaselineTableError(f"{path}: row {i + 2}: {metric} is not a number: {text!r}") from None
+    return values
+
+
+def _check_row(row: pd.Series, where: str) -> None:
+    empty = [c for c in REQUIRED_TEXT if not row[c].strip()]
+    if empty:
+        raise BaselineTableError(f"{where}: empty {', '.join(empty)}")
+    if row["setting"] not in SETTINGS:
+        raise BaselineTableError(f"{where}: setting must be one of {SETTINGS}, got {row['setting']!r}")
+    if all(np.isnan(row[m]) for m in METRICS):
+        raise BaselineTableError(f"{where}: no metric value")
+    if row["setting"] == "unpaired" and any(not np.isnan(row[m]) for m in PAIRED_ONLY):
+        raise BaselineTableError(f"{where}: SSIM and LPIPS need the worn garment: unpaired rows report VFID only")
+
+
+def _check_subsets(frame: pd.DataFrame, path: Path) -> None:
+    """All rows of one published subset state the same facts about it; counts are counts."""
     for (dataset, subset), rows in frame.groupby(["dataset", "subset"]):
         if len(rows[list(SUBSET_COLUMNS)].drop_duplicates()) > 1:
             raise BaselineTableError(f"{path}: the rows of {dataset} / {subset} state different subset facts")
@@ -69,11 +99,6 @@ def load_baselines(path: str | Path | None = None) -> pd.DataFrame:
             value = rows[column].iloc[0]
             if value and not value.isdigit():
                 raise BaselineTableError(f"{path}: {dataset} / {subset}: {column} must be a count, got {value!r}")
-    key = ["method", "dataset", "subset", "setting", "source"]
-    duplicated = frame[frame.duplicated(key, keep=False)]
-    if len(duplicated):
-        raise BaselineTableError(f"{path}: duplicate rows {sorted(set(duplicated['method']))} for the same table and setting")
-    return frame
 
 
 def subset_facts(table: pd.DataFrame, dataset: str, subset: str) -> dict | None:
@@ -82,9 +107,12 @@ def subset_facts(table: pd.DataFrame, dataset: str, subset: str) -> dict | None:
     if rows.empty:
         return None
     row = rows.iloc[0]
-    return {"videos": int(row["subset_videos"]) if row["subset_videos"] else None,
-            "per_category": int(row["subset_per_category"]) if row["subset_per_category"] else None,
-            "frames": row["subset_frames"] or None, "source": row["subset_source"]}
+    return {
+        "videos": int(row["subset_videos"]) if row["subset_videos"] else None,
+        "per_category": int(row["subset_per_category"]) if row["subset_per_category"] else None,
+        "frames": row["subset_frames"] or None,
+        "source": row["subset_source"],
+    }
 
 
 def comparable(reference: dict | None, facts: dict | None, subset: str) -> tuple[bool, str]:
@@ -106,7 +134,7 @@ def comparable(reference: dict | None, facts: dict | None, subset: str) -> tuple
         low, _, high = facts["frames"].partition("-")
         low, high = int(low), int(high or low)
         got = (reference.get("frames_min"), reference.get("frames_max"))
-        if got[0] is None or got[0] < low or got[1] > high:
+        if got[0] is None or got[1] is None or got[0] < low or got[1] > high:
             span = "unknown" if got[0] is None else (f"{got[0]}" if got[0] == got[1] else f"{got[0]}-{got[1]}")
             reasons.append(f"{span} frames per video; {subset} has {facts['frames']}")
     return (not reasons), "; ".join(reasons)

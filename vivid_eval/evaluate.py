@@ -61,10 +61,12 @@ def identity(cfg: DictConfig) -> dict[str, Any]:
     """What the leaderboard groups by: the method, and the dataset and subset it was scored on (checked)."""
     references = Path(cfg.references)
     folder = references.parent if references.suffix == ".json" else references
-    labels = {"method": cfg.get("method") or Path(cfg.predictions).resolve().name,
-              "dataset": cfg.get("dataset") or dataset_name(references) or folder.resolve().name,
-              "subset": cfg.get("subset") or (cfg.split if (folder / "dataset.json").is_file() else "pairs"
-                                              if cfg.get("pairs") else "all")}
+    labels = {
+        "method": cfg.get("method") or Path(cfg.predictions).resolve().name,
+        "dataset": cfg.get("dataset") or dataset_name(references) or folder.resolve().name,
+        "subset": cfg.get("subset")
+        or (cfg.split if (folder / "dataset.json").is_file() else "pairs" if cfg.get("pairs") else "all"),
+    }
     given = {"dataset": bool(cfg.get("dataset")), "subset": bool(cfg.get("subset"))}
     # a label the user typed is checked (a typo would put the result in a section of its own);
     # one derived from a folder or dataset name is taken as it is
@@ -100,19 +102,24 @@ def evaluate(cfg: DictConfig, progress: bool = True, echo: bool = True) -> dict[
     device = resolve_device(cfg.device)
     metrics, unavailable = build_metrics(cfg, protocol, device)
     if not metrics:
-        raise NothingMeasured("no requested metric can be computed:\n  "
-                              + "\n  ".join(f"{name}: {reason}" for name, reason in unavailable.items()))
+        raise NothingMeasured(
+            "no requested metric can be computed:\n  "
+            + "\n  ".join(f"{name}: {reason}" for name, reason in unavailable.items())
+        )
 
     rows, frame_rows = [], []
     skipped: dict[str, dict[str, str]] = {}
-    strip_ids = {pair.sample_id for pair in report.pairs[:max(0, int(cfg.get("strips", 0)))]}
+    strip_ids = {pair.sample_id for pair in report.pairs[: max(0, int(cfg.get("strips", 0)))]}
     for pair in tqdm(report.pairs, desc="evaluate", unit="video", disable=not progress):
         prediction, reference = align(decode_video(pair.prediction), pair.reference(), pair.sample_id, cfg.mismatch)
-        row: dict[str, Any] = {"sample_id": pair.sample_id, "frames": len(prediction),
-                               "frames_prediction": pair.prediction_facts.get("frames"),
-                               "frames_reference": pair.reference_facts.get("frames"),
-                               "fps_prediction": pair.prediction_facts.get("fps"),
-                               "fps_reference": pair.reference_facts.get("fps")}
+        row: dict[str, Any] = {
+            "sample_id": pair.sample_id,
+            "frames": len(prediction),
+            "frames_prediction": pair.prediction_facts.get("frames"),
+            "frames_reference": pair.reference_facts.get("frames"),
+            "fps_prediction": pair.prediction_facts.get("fps"),
+            "fps_reference": pair.reference_facts.get("fps"),
+        }
         per_frame: dict[str, np.ndarray] = {}
         for name, metric in metrics.items():
             if isinstance(metric, VFID):
@@ -130,8 +137,9 @@ def evaluate(cfg: DictConfig, progress: bool = True, echo: bool = True) -> dict[
             write_strip(Path(cfg.out_dir) / "strips" / f"{pair.sample_id}.jpg", reference, prediction)
         rows.append(row)
         for t in range(len(prediction)):
-            frame_rows.append({"sample_id": pair.sample_id, "frame": t,
-                               **{k: float(v[t]) for k, v in per_frame.items()}})
+            frame_rows.append(
+                {"sample_id": pair.sample_id, "frame": t, **{k: float(v[t]) for k, v in per_frame.items()}}
+            )
 
     summary = summarise(cfg, labels, protocol, report, policies, device, metrics, unavailable, skipped, rows)
     write_outputs(Path(cfg.out_dir), rows, frame_rows, summary)
@@ -144,13 +152,22 @@ def evaluate(cfg: DictConfig, progress: bool = True, echo: bool = True) -> dict[
 
 def summarise(cfg, labels, protocol, report, policies, device, metrics, unavailable, skipped, rows) -> dict[str, Any]:
     summary: dict[str, Any] = {
-        **labels, "protocol": protocol.record(), "setting": cfg.setting, "versions": _versions(),
+        **labels,
+        "protocol": protocol.record(),
+        "setting": cfg.setting,
+        "versions": _versions(),
         "reference_set": {**reference_set(cfg.references, cfg.split, report.pairs), "setting": cfg.setting},
-        "device": device, "videos": len(rows), "frames": int(sum(r["frames"] for r in rows)),
-        "missing_predictions": report.missing, "extra_predictions": report.extra, **policies,
+        "device": device,
+        "videos": len(rows),
+        "frames": int(sum(r["frames"] for r in rows)),
+        "missing_predictions": report.missing,
+        "extra_predictions": report.extra,
+        **policies,
         "metric_settings": {name: m.describe() for name, m in metrics.items()},
         "weights": {m.weights[0]: m.weight_hash for m in metrics.values() if getattr(m, "weight_hash", None)},
-        "unavailable": dict(unavailable), "skipped_videos": skipped, "metrics": {},
+        "unavailable": dict(unavailable),
+        "skipped_videos": skipped,
+        "metrics": {},
     }
     if "lpips" in metrics:
         summary["lpips_net"] = metrics["lpips"].describe()["net"]
@@ -173,21 +190,27 @@ def summarise(cfg, labels, protocol, report, policies, device, metrics, unavaila
                 summary["unavailable"].setdefault(name, "no video could be scored (see skipped_videos)")
                 continue
             mean, low, high = bootstrap_ci(values, seed=cfg.seed)
-            summary["metrics"][column] = {"mean": mean, "ci95": [low, high] if len(values) >= 2 else None,
-                                          "videos": len(values),
-                                          "direction": direction(column) if column in BY_COLUMN else None}
+            summary["metrics"][column] = {
+                "mean": mean,
+                "ci95": [low, high] if len(values) >= 2 else None,
+                "videos": len(values),
+                "direction": direction(column) if column in BY_COLUMN else None,
+            }
     return summary
 
 
 def listing_order(cfg: DictConfig) -> dict[str, list[str] | None]:
     """The folders' listing order (``os.scandir``, as CatV2TON's ``glob``): its VFID clip allocation depends on it.
     A built dataset has no listing order: its references stay in sample-id order."""
+
     def stems(folder: Path) -> list[str]:
         return [Path(e.name).stem for e in os.scandir(folder) if e.name.endswith(".mp4")]
 
     references = Path(cfg.references)
-    return {"prediction": stems(Path(cfg.predictions)),
-            "reference": None if is_dataset(references) else stems(references / "videos")}
+    return {
+        "prediction": stems(Path(cfg.predictions)),
+        "reference": None if is_dataset(references) else stems(references / "videos"),
+    }
 
 
 def _csv(rows: list[dict]) -> str:
@@ -207,13 +230,16 @@ def write_outputs(out: Path, rows: list[dict], frame_rows: list[dict], summary: 
 
 def format_summary(summary: dict) -> str:
     ref = summary["reference_set"]
-    lines = [f"{summary['method']} on {summary['dataset']} / {summary['subset']}: protocol {summary['protocol']['id']} "
-             f"v{summary['protocol']['version']}, {summary['setting']}, {summary['videos']} videos, "
-             f"{summary['frames']} frames (reference set {ref['ids_sha256']})"]
+    lines = [
+        f"{summary['method']} on {summary['dataset']} / {summary['subset']}: protocol {summary['protocol']['id']} "
+        f"v{summary['protocol']['version']}, {summary['setting']}, {summary['videos']} videos, "
+        f"{summary['frames']} frames (reference set {ref['ids_sha256']})"
+    ]
     for name, value in summary["metrics"].items():
         if "value" in value:
-            lines.append(f"  {name:18s} {value['value']:.4f}  ({value['prediction_clips']} / "
-                         f"{value['reference_clips']} clips)")
+            lines.append(
+                f"  {name:18s} {value['value']:.4f}  ({value['prediction_clips']} / {value['reference_clips']} clips)"
+            )
         elif value["ci95"] is None:
             lines.append(f"  {name:18s} {value['mean']:.4f}  (1 video: no interval)")
         else:
@@ -221,13 +247,21 @@ def format_summary(summary: dict) -> str:
     for name, reason in summary["unavailable"].items():
         lines.append(f"  {name:18s} unavailable: {reason}")
     for name, videos in summary["skipped_videos"].items():
-        lines.append(f"  {name:18s} skipped {len(videos)} video(s): " + "; ".join(f"{k}: {v}" for k, v in
-                                                                                 list(videos.items())[:3]))
+        lines.append(
+            f"  {name:18s} skipped {len(videos)} video(s): "
+            + "; ".join(f"{k}: {v}" for k, v in list(videos.items())[:3])
+        )
     return "\n".join(lines)
 
 
-def evaluate_folder(predictions: str | os.PathLike, references: str | os.PathLike, out_dir: str | os.PathLike,
-                    metrics: list[str] | None = None, progress: bool = False, **options: Any) -> dict[str, Any]:
+def evaluate_folder(
+    predictions: str | os.PathLike,
+    references: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    metrics: list[str] | None = None,
+    progress: bool = False,
+    **options: Any,
+) -> dict[str, Any]:
     """The Python entry point: ``vivid-eval`` with keyword arguments; returns the summary.
 
     ``options`` are config keys as on the command line (``protocol="catv2ton_compat"``,
@@ -248,8 +282,8 @@ def evaluate_folder(predictions: str | os.PathLike, references: str | os.PathLik
     return evaluate(cfg, progress=progress, echo=False)
 
 
-@hydra.main(version_base="1.3", config_path="pkg://vivid_conf", config_name="eval")
 def main(cfg: DictConfig) -> None:
+    """The CLI's task (see vivid_eval.cli:main): user errors in one line, exit 2."""
     try:
         evaluate(cfg)
     except (EvaluationInputError, FileNotFoundError, ValueError) as exc:
@@ -258,4 +292,6 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from vivid_eval.cli import main as cli_main
+
+    cli_main()

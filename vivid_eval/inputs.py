@@ -13,9 +13,11 @@ import difflib
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import cv2
 import numpy as np
@@ -47,8 +49,8 @@ class VideoPair:
 @dataclass
 class MatchReport:
     pairs: list[VideoPair]
-    missing: list[str] = field(default_factory=list)   # references without a prediction
-    extra: list[str] = field(default_factory=list)     # predictions without a reference
+    missing: list[str] = field(default_factory=list)  # references without a prediction
+    extra: list[str] = field(default_factory=list)  # predictions without a reference
     reference_set: dict[str, Any] = field(default_factory=dict)
 
 
@@ -57,14 +59,19 @@ def is_dataset(references: str | Path) -> bool:
 
 
 def _dataset_references(index_path: str, split: str) -> dict[str, tuple[Callable[[], np.ndarray], dict]]:
-    found = {}
+    found: dict[str, tuple[Callable[[], np.ndarray], dict]] = {}
     for key, sample in sample_index(index_path, split).items():
         if sample.has(VIDEO):
             meta = sample.meta
-            facts = {"frames": meta.get("num_frames"), "width": meta.get("width"), "height": meta.get("height"),
-                     "fps": meta.get("fps"), "category": meta.get("category"),
-                     "sha256": (meta.get("sha256") or {}).get(VIDEO.name)}
-            found[key] = (lambda s=sample: s.video(VIDEO), facts)
+            facts = {
+                "frames": meta.get("num_frames"),
+                "width": meta.get("width"),
+                "height": meta.get("height"),
+                "fps": meta.get("fps"),
+                "category": meta.get("category"),
+                "sha256": (meta.get("sha256") or {}).get(VIDEO.name),
+            }
+            found[key] = (partial(sample.video, VIDEO), facts)
     return found
 
 
@@ -74,10 +81,10 @@ def _folder_references(folder: str, pairs: str | None) -> dict[str, tuple[Callab
     if not videos.is_dir():
         raise EvaluationInputError(f"{folder}: neither a dataset.json nor a ViViD folder with videos/")
     names = [line.video for line in read_pairs_file(pairs)] if pairs else sorted(p.name for p in videos.glob("*.mp4"))
-    out = {}
+    out: dict[str, tuple[Callable[[], np.ndarray], dict]] = {}
     for name in dict.fromkeys(names):
         path = videos / name
-        out[Path(name).stem] = (lambda p=path: decode_video(p), {"path": str(path)})
+        out[Path(name).stem] = (partial(decode_video, path), {"path": str(path)})
     return out
 
 
@@ -86,10 +93,16 @@ def _closest(name: str, candidates: list[str]) -> list[str]:
 
 
 def _matching_error(predictions: Path, refs: list[str], found: list[str], missing: list[str]) -> str:
-    lines = [f"{predictions}: {len(missing)} of {len(refs)} reference(s) have no prediction; a prediction must be "
-             f"named <sample id>.mp4, e.g. {refs[0]}.mp4" if refs else f"{predictions}: no reference video found"]
-    lines.append(f"  found {len(found)} .mp4 file(s): " + (", ".join(f"{f}.mp4" for f in found[:8])
-                                                          + (" ..." if len(found) > 8 else "") if found else "none"))
+    lines = [
+        f"{predictions}: {len(missing)} of {len(refs)} reference(s) have no prediction; a prediction must be "
+        f"named <sample id>.mp4, e.g. {refs[0]}.mp4"
+        if refs
+        else f"{predictions}: no reference video found"
+    ]
+    lines.append(
+        f"  found {len(found)} .mp4 file(s): "
+        + (", ".join(f"{f}.mp4" for f in found[:8]) + (" ..." if len(found) > 8 else "") if found else "none")
+    )
     for name in missing[:8]:
         close = _closest(name, found)
         lines.append(f"  missing {name}.mp4" + (f" (closest: {', '.join(c + '.mp4' for c in close)})" if close else ""))
@@ -98,8 +111,9 @@ def _matching_error(predictions: Path, refs: list[str], found: list[str], missin
     return "\n".join(lines)
 
 
-def match(predictions: str | Path, references: str, split: str = "test", pairs: str | None = None,
-          on_missing: str = "error") -> MatchReport:
+def match(
+    predictions: str | Path, references: str, split: str = "test", pairs: str | None = None, on_missing: str = "error"
+) -> MatchReport:
     """Pair ``<predictions>/<sample id>.mp4`` with the references (a dataset.json split or a ViViD folder)."""
     predictions = Path(predictions)
     if not predictions.is_dir():
@@ -127,51 +141,77 @@ def inspect(pairs: list[VideoPair], mismatch: str = "error", fps_policy: str = "
         raise ValueError(f"mismatch policy must be one of {MISMATCH_POLICIES}, got {mismatch!r}")
     if fps_policy not in FPS_POLICIES:
         raise ValueError(f"fps policy must be one of {FPS_POLICIES}, got {fps_policy!r}")
-    problems, counts = [], Counter()
+    problems: list[str] = []
+    counts: Counter = Counter()
     for pair in pairs:
-        try:
-            info = probe_video(pair.prediction)
-        except MediaError as exc:
-            problems.append(f"{pair.sample_id}: {exc}")
+        unreadable = _probe_pair(pair)
+        if unreadable:
+            problems.append(unreadable)
             continue
-        pair.prediction_facts = {"frames": info.num_frames, "width": info.width, "height": info.height, "fps": info.fps}
-        ref = pair.reference_facts
-        if "path" in ref and "frames" not in ref:
-            try:
-                theirs = probe_video(ref["path"])
-            except MediaError as exc:
-                problems.append(f"{pair.sample_id}: reference {exc}")
-                continue
-            ref.update(frames=theirs.num_frames, width=theirs.width, height=theirs.height, fps=theirs.fps)
-        ours = pair.prediction_facts
-        if ref.get("frames") is not None and ours["frames"] != int(ref["frames"]):
-            counts["frame_count"] += 1
-            if mismatch == "error":
-                problems.append(f"{pair.sample_id}: {ours['frames']} frames, the reference has {ref['frames']}")
-        if ref.get("width") is not None and (ours["width"], ours["height"]) != (int(ref["width"]), int(ref["height"])):
-            counts["size"] += 1
-            if mismatch != "resize":
-                problems.append(f"{pair.sample_id}: {ours['width']}x{ours['height']}, the reference is "
-                                f"{ref['width']}x{ref['height']}")
-        if ref.get("fps") and abs(ours["fps"] - float(ref["fps"])) > FPS_TOLERANCE * float(ref["fps"]):
-            counts["fps"] += 1
-            if fps_policy == "error":
-                problems.append(f"{pair.sample_id}: {ours['fps']:g} fps, the reference has {float(ref['fps']):g} fps "
-                                "(a prediction at another frame rate is misaligned in time)")
+        for kind, text in _mismatches(pair):
+            counts[kind] += 1
+            refused = {"frame_count": mismatch == "error", "size": mismatch != "resize", "fps": fps_policy == "error"}
+            if refused[kind]:
+                problems.append(text)
     if problems:
-        hints = []
-        if any("frames" in p and "fps" not in p for p in problems):
-            hints.append("mismatch=truncate scores the common frames")
-        if any(" the reference is " in p for p in problems):
-            hints.append("mismatch=resize resizes predictions to the reference size")
-        if any(" fps, " in p for p in problems):
-            hints.append("fps_mismatch=allow scores them anyway")
-        raise EvaluationInputError(f"{len(problems)} problem(s) with the predictions:\n  " + "\n  ".join(problems)
-                                   + (f"\n  ({'; '.join(hints)})" if hints else ""))
+        raise EvaluationInputError(
+            f"{len(problems)} problem(s) with the predictions:\n  " + "\n  ".join(problems) + _policy_hints(problems)
+        )
     return {"mismatch_policy": mismatch, "fps_policy": fps_policy, "mismatched_videos": dict(counts)}
 
 
-def align(prediction: np.ndarray, reference: np.ndarray, sample_id: str, policy: str = "error") -> tuple[np.ndarray, np.ndarray]:
+def _probe_pair(pair: VideoPair) -> str | None:
+    """Fill the facts of the prediction (and of a folder reference); the problem when one cannot be read."""
+    try:
+        info = probe_video(pair.prediction)
+    except MediaError as exc:
+        return f"{pair.sample_id}: {exc}"
+    pair.prediction_facts = {"frames": info.num_frames, "width": info.width, "height": info.height, "fps": info.fps}
+    ref = pair.reference_facts
+    if "path" in ref and "frames" not in ref:
+        try:
+            theirs = probe_video(ref["path"])
+        except MediaError as exc:
+            return f"{pair.sample_id}: reference {exc}"
+        ref.update(frames=theirs.num_frames, width=theirs.width, height=theirs.height, fps=theirs.fps)
+    return None
+
+
+def _mismatches(pair: VideoPair) -> list[tuple[str, str]]:
+    """(kind, message) for each way a probed prediction differs from its reference."""
+    ours, ref, sid = pair.prediction_facts, pair.reference_facts, pair.sample_id
+    found = []
+    if ref.get("frames") is not None and ours["frames"] != int(ref["frames"]):
+        found.append(("frame_count", f"{sid}: {ours['frames']} frames, the reference has {ref['frames']}"))
+    if ref.get("width") is not None and (ours["width"], ours["height"]) != (int(ref["width"]), int(ref["height"])):
+        found.append(
+            ("size", f"{sid}: {ours['width']}x{ours['height']}, the reference is {ref['width']}x{ref['height']}")
+        )
+    if ref.get("fps") and abs(ours["fps"] - float(ref["fps"])) > FPS_TOLERANCE * float(ref["fps"]):
+        found.append(
+            (
+                "fps",
+                f"{sid}: {ours['fps']:g} fps, the reference has {float(ref['fps']):g} fps "
+                "(a prediction at another frame rate is misaligned in time)",
+            )
+        )
+    return found
+
+
+def _policy_hints(problems: list[str]) -> str:
+    hints = []
+    if any("frames" in p and "fps" not in p for p in problems):
+        hints.append("mismatch=truncate scores the common frames")
+    if any(" the reference is " in p for p in problems):
+        hints.append("mismatch=resize resizes predictions to the reference size")
+    if any(" fps, " in p for p in problems):
+        hints.append("fps_mismatch=allow scores them anyway")
+    return f"\n  ({'; '.join(hints)})" if hints else ""
+
+
+def align(
+    prediction: np.ndarray, reference: np.ndarray, sample_id: str, policy: str = "error"
+) -> tuple[np.ndarray, np.ndarray]:
     """Apply the mismatch policy: ``error`` (default), ``truncate`` (frames to the shorter),
     ``resize`` (truncate, and resize the prediction to the reference's size)."""
     if policy not in MISMATCH_POLICIES:
@@ -179,14 +219,18 @@ def align(prediction: np.ndarray, reference: np.ndarray, sample_id: str, policy:
     if prediction.shape == reference.shape:
         return prediction, reference
     if policy == "error":
-        raise EvaluationInputError(f"{sample_id}: prediction {prediction.shape[:3]} vs reference {reference.shape[:3]} "
-                                   "(frames, height, width); choose mismatch=truncate or mismatch=resize")
+        raise EvaluationInputError(
+            f"{sample_id}: prediction {prediction.shape[:3]} vs reference {reference.shape[:3]} "
+            "(frames, height, width); choose mismatch=truncate or mismatch=resize"
+        )
     count = min(len(prediction), len(reference))
     prediction, reference = prediction[:count], reference[:count]
     if prediction.shape[1:3] != reference.shape[1:3]:
         if policy != "resize":
-            raise EvaluationInputError(f"{sample_id}: sizes differ {prediction.shape[1:3]} vs {reference.shape[1:3]}; "
-                                       "mismatch=resize resizes the prediction")
+            raise EvaluationInputError(
+                f"{sample_id}: sizes differ {prediction.shape[1:3]} vs {reference.shape[1:3]}; "
+                "mismatch=resize resizes the prediction"
+            )
         h, w = reference.shape[1:3]
         prediction = np.stack([cv2.resize(f, (w, h), interpolation=cv2.INTER_AREA) for f in prediction])
     return prediction, reference
@@ -205,21 +249,30 @@ def reference_set(references: str | Path, split: str, pairs: list[VideoPair]) ->
     ids = sorted(p.sample_id for p in pairs)
     frames = [p.reference_facts.get("frames") for p in pairs]
     categories = Counter(p.reference_facts.get("category") for p in pairs if p.reference_facts.get("category"))
-    identity: dict[str, Any] = {"split": split if is_dataset(references) else None, "videos": len(ids),
-                                "ids_sha256": hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16],
-                                "per_category": dict(sorted(categories.items())) or None}
-    if all(f is not None for f in frames):
-        identity.update(frames=int(sum(int(f) for f in frames)), frames_min=int(min(frames)) if frames else 0,
-                        frames_max=int(max(frames)) if frames else 0)
+    identity: dict[str, Any] = {
+        "split": split if is_dataset(references) else None,
+        "videos": len(ids),
+        "ids_sha256": hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16],
+        "per_category": dict(sorted(categories.items())) or None,
+    }
+    known = [int(f) for f in frames if f is not None]
+    if len(known) == len(frames):
+        identity.update(frames=sum(known), frames_min=min(known, default=0), frames_max=max(known, default=0))
     if is_dataset(references):
         index = load_index(references)
         shard_hashes = sorted(s["sha256"] for part in index["splits"].values() for s in part["shards"])
-        identity.update(source="dataset", dataset=index.get("name"),
-                        content_sha256=hashlib.sha256(json.dumps(shard_hashes).encode()).hexdigest()[:16])
+        identity.update(
+            source="dataset",
+            dataset=index.get("name"),
+            content_sha256=hashlib.sha256(json.dumps(shard_hashes).encode()).hexdigest()[:16],
+        )
     else:
         from vivid_data.store import sha256_file
 
-        files = sorted((p.sample_id, sha256_file(p.reference_facts["path"])) for p in pairs if "path" in p.reference_facts)
-        identity.update(source="folder", dataset=None,
-                        content_sha256=hashlib.sha256(json.dumps(files).encode()).hexdigest()[:16])
+        files = sorted(
+            (p.sample_id, sha256_file(p.reference_facts["path"])) for p in pairs if "path" in p.reference_facts
+        )
+        identity.update(
+            source="folder", dataset=None, content_sha256=hashlib.sha256(json.dumps(files).encode()).hexdigest()[:16]
+        )
     return identity

@@ -45,7 +45,7 @@ class ResultError(ValueError):
 @dataclass
 class Entry:
     name: str
-    kind: str                     # result | baseline
+    kind: str  # result | baseline
     dataset: str
     subset: str
     setting: str
@@ -55,13 +55,13 @@ class Entry:
     lpips_net: str = ""
     source: str = ""
     note: str = ""
-    folder: Path | None = None    # a result's vivid-eval output folder
+    folder: Path | None = None  # a result's vivid-eval output folder
     per_video: pd.DataFrame | None = None
-    reference_set: dict | None = None   # what a result was measured on (summary.json)
-    unavailable: dict[str, str] = field(default_factory=dict)   # metric -> why it was not computed
-    comparable: bool | None = None      # results: rankable with the section's other entries
-    reason: str = ""                    # why not comparable
-    facts: dict | None = None           # baselines: the subset's published definition
+    reference_set: dict | None = None  # what a result was measured on (summary.json)
+    unavailable: dict[str, str] = field(default_factory=dict)  # metric -> why it was not computed
+    comparable: bool | None = None  # results: rankable with the section's other entries
+    reason: str = ""  # why not comparable
+    facts: dict | None = None  # baselines: the subset's published definition
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -85,7 +85,7 @@ class Section:
     entries: list[Entry]
     has_results: bool
     reason: str = ""
-    ranks: dict[str, dict[str, str]] = field(default_factory=dict)   # metric -> entry name -> "2/5"
+    ranks: dict[str, dict[str, str]] = field(default_factory=dict)  # metric -> entry name -> "2/5"
     comparisons: list[Comparison] = field(default_factory=list)
 
     @property
@@ -110,7 +110,9 @@ def load_result(folder: str | Path) -> Entry:
         raise ResultError(f"{summary_path}: missing {', '.join(missing)} (written by an older vivid-eval? rerun it)")
     given = summary.get("labels_given") or {"dataset": True, "subset": True}
     try:
-        check_labels(summary["dataset"] if given.get("dataset") else None, summary["subset"] if given.get("subset") else None)
+        check_labels(
+            summary["dataset"] if given.get("dataset") else None, summary["subset"] if given.get("subset") else None
+        )
     except LabelError as exc:
         raise ResultError(f"{summary_path}: {exc}") from exc
     values, intervals = {}, {}
@@ -119,25 +121,58 @@ def load_result(folder: str | Path) -> Entry:
             values[metric] = float(stats["value"] if "value" in stats else stats["mean"])
             if stats.get("ci95") and all(math.isfinite(v) for v in stats["ci95"]):
                 intervals[metric] = (float(stats["ci95"][0]), float(stats["ci95"][1]))
-    unavailable = {column: reason for name, reason in summary.get("unavailable", {}).items()
-                   for column in [r.column for r in RANKED if r.metric == name]}
+    unavailable = {
+        column: reason
+        for name, reason in summary.get("unavailable", {}).items()
+        for column in [r.column for r in RANKED if r.metric == name]
+    }
     per_video_path = folder / "per_video.csv"
     per_video = pd.read_csv(per_video_path, dtype={"sample_id": str}) if per_video_path.is_file() else None
-    return Entry(summary["method"], "result", summary["dataset"], summary["subset"], summary["setting"],
-                 summary["protocol"]["id"], values, intervals, lpips_net=summary.get("lpips_net", ""),
-                 source=str(folder), folder=folder, per_video=per_video, reference_set=summary.get("reference_set"),
-                 unavailable=unavailable)
+    return Entry(
+        summary["method"],
+        "result",
+        summary["dataset"],
+        summary["subset"],
+        summary["setting"],
+        summary["protocol"]["id"],
+        values,
+        intervals,
+        lpips_net=summary.get("lpips_net", ""),
+        source=str(folder),
+        folder=folder,
+        per_video=per_video,
+        reference_set=summary.get("reference_set"),
+        unavailable=unavailable,
+    )
 
 
 def baseline_entries(table: pd.DataFrame) -> list[Entry]:
     out = []
     for _, row in table.iterrows():
         values = {m: float(row[m]) for m in BASELINE_METRICS if not math.isnan(row[m])}
-        out.append(Entry(row["method"], "baseline", row["dataset"], row["subset"], row["setting"], row["protocol"],
-                         values, lpips_net=row["lpips_net"], source=row["source"],
-                         note="; ".join(t for t in (row["resolution"] and f"resolution {row['resolution']}", row["note"],
-                                                    row["resnext_scale"] and f"VFID-ResNeXt scale: {row['resnext_scale']}")
-                                        if t), facts=subset_facts(table, row["dataset"], row["subset"])))
+        out.append(
+            Entry(
+                row["method"],
+                "baseline",
+                row["dataset"],
+                row["subset"],
+                row["setting"],
+                row["protocol"],
+                values,
+                lpips_net=row["lpips_net"],
+                source=row["source"],
+                note="; ".join(
+                    t
+                    for t in (
+                        row["resolution"] and f"resolution {row['resolution']}",
+                        row["note"],
+                        row["resnext_scale"] and f"VFID-ResNeXt scale: {row['resnext_scale']}",
+                    )
+                    if t
+                ),
+                facts=subset_facts(table, row["dataset"], row["subset"]),
+            )
+        )
     return out
 
 
@@ -184,13 +219,16 @@ def vfid_test(first: Entry, second: Entry, metric: str, resamples: int, seed: in
     return paired_set_bootstrap(len(shared), difference, resamples, seed=seed)
 
 
-def compare(results: list[Entry], resamples: int = 10_000, seed: int = 0, vfid_resamples: int = 200) -> list[Comparison]:
+def compare(
+    results: list[Entry], resamples: int = 10_000, seed: int = 0, vfid_resamples: int = 200
+) -> list[Comparison]:
     """Paired bootstrap of each per-video metric for every two results that share at least two videos,
     and of VFID where both runs saved their clip features."""
     out = []
     with_scores = [r for r in results if r.per_video is not None]
     for i, first in enumerate(with_scores):
-        for second in with_scores[i + 1:]:
+        for second in with_scores[i + 1 :]:
+            assert first.per_video is not None and second.per_video is not None
             merged = first.per_video.merge(second.per_video, on="sample_id", suffixes=("_a", "_b"))
             for metric in PER_VIDEO_METRICS:
                 if f"{metric}_a" not in merged or f"{metric}_b" not in merged or len(merged) < 2:
@@ -200,9 +238,9 @@ def compare(results: list[Entry], resamples: int = 10_000, seed: int = 0, vfid_r
                 test = paired_bootstrap(merged[f"{metric}_a"], merged[f"{metric}_b"], resamples, seed=seed)
                 out.append(Comparison(first.name, second.name, metric, test))
             for metric in VFID_METRICS:
-                test = vfid_test(first, second, metric, vfid_resamples, seed) if vfid_resamples > 0 else None
-                if test is not None:
-                    out.append(Comparison(first.name, second.name, metric, test))
+                vfid = vfid_test(first, second, metric, vfid_resamples, seed) if vfid_resamples > 0 else None
+                if vfid is not None:
+                    out.append(Comparison(first.name, second.name, metric, vfid))
     return out
 
 
@@ -218,8 +256,9 @@ def _unique_names(results: list[Entry], taken: set[str]) -> None:
         taken.add(name)
 
 
-def build_leaderboard(results: list[Entry], baselines: list[Entry], resamples: int = 10_000,
-                      seed: int = 0, vfid_resamples: int = 200) -> list[Section]:
+def build_leaderboard(
+    results: list[Entry], baselines: list[Entry], resamples: int = 10_000, seed: int = 0, vfid_resamples: int = 200
+) -> list[Section]:
     """Sections for the datasets and subsets the results were scored on, results' sections first."""
     _unique_names(results, {b.name for b in baselines})
     sections: list[Section] = []
@@ -234,13 +273,22 @@ def build_leaderboard(results: list[Entry], baselines: list[Entry], resamples: i
             sections.append(Section(*key, protocol, members + published, True, reason))
         others = list(dict.fromkeys(b.protocol for b in baselines if b.key == key and b.protocol not in protocols))
         for protocol in others:
-            sections.append(Section(*key, protocol, [b for b in baselines if b.key == key and b.protocol == protocol],
-                                    False, f"published under protocol '{protocol}'; the results here were measured "
-                                           f"under {', '.join(protocols)}, so they are not ranked together"))
+            sections.append(
+                Section(
+                    *key,
+                    protocol,
+                    [b for b in baselines if b.key == key and b.protocol == protocol],
+                    False,
+                    f"published under protocol '{protocol}'; the results here were measured "
+                    f"under {', '.join(protocols)}, so they are not ranked together",
+                )
+            )
     for section in sections:
         judge_comparability(section)
         section.ranks = {m: rank(section.entries, m) for m in section.metrics()}
-        section.comparisons = compare([e for e in section.entries if e.kind == "result"], resamples, seed, vfid_resamples)
+        section.comparisons = compare(
+            [e for e in section.entries if e.kind == "result"], resamples, seed, vfid_resamples
+        )
     return sections
 
 
@@ -256,25 +304,56 @@ def judge_comparability(section: Section) -> None:
             ok, why = comparable(result.reference_set, facts, section.subset)
             if not ok:
                 reasons.append(why)
-        if result.reference_set and anchor and result is not results[0]:
-            if result.reference_set.get("ids_sha256") != anchor.get("ids_sha256"):
-                reasons.append(f"measured on other videos ({result.reference_set.get('videos')}) than "
-                               f"{results[0].name} ({anchor.get('videos')})")
+        ours = result.reference_set
+        if ours and anchor and result is not results[0] and ours.get("ids_sha256") != anchor.get("ids_sha256"):
+            reasons.append(
+                f"measured on other videos ({ours.get('videos')}) than {results[0].name} ({anchor.get('videos')})"
+            )
         result.comparable, result.reason = not reasons, "; ".join(reasons)
 
 
 def to_json(sections: list[Section]) -> dict[str, Any]:
     """The leaderboard as plain data (leaderboard.json)."""
-    return {"sections": [{
-        "dataset": s.dataset, "subset": s.subset, "setting": s.setting, "protocol": s.protocol,
-        "has_results": s.has_results, "reason": s.reason,
-        "entries": [{"name": e.name, "kind": e.kind, "values": e.values,
-                     "ci95": {k: list(v) for k, v in e.intervals.items()}, "lpips_net": e.lpips_net,
-                     "source": e.source, "note": e.note, "reference_set": e.reference_set,
-                     "subset_facts": e.facts, "unavailable": e.unavailable,
-                     **({"comparable": e.comparable, "reason": e.reason} if e.kind == "result" else {}),
-                     "ranks": {m: s.ranks[m][e.name] for m in s.ranks if e.name in s.ranks[m]}} for e in s.entries],
-        "comparisons": [{"first": c.first, "second": c.second, "metric": c.metric, "videos": c.test.videos,
-                         "mean_difference": c.test.mean_difference, "ci95": [c.test.low, c.test.high],
-                         "p_value": c.test.p_value, "significant": c.test.significant} for c in s.comparisons],
-    } for s in sections]}
+    return {
+        "sections": [
+            {
+                "dataset": s.dataset,
+                "subset": s.subset,
+                "setting": s.setting,
+                "protocol": s.protocol,
+                "has_results": s.has_results,
+                "reason": s.reason,
+                "entries": [
+                    {
+                        "name": e.name,
+                        "kind": e.kind,
+                        "values": e.values,
+                        "ci95": {k: list(v) for k, v in e.intervals.items()},
+                        "lpips_net": e.lpips_net,
+                        "source": e.source,
+                        "note": e.note,
+                        "reference_set": e.reference_set,
+                        "subset_facts": e.facts,
+                        "unavailable": e.unavailable,
+                        **({"comparable": e.comparable, "reason": e.reason} if e.kind == "result" else {}),
+                        "ranks": {m: s.ranks[m][e.name] for m in s.ranks if e.name in s.ranks[m]},
+                    }
+                    for e in s.entries
+                ],
+                "comparisons": [
+                    {
+                        "first": c.first,
+                        "second": c.second,
+                        "metric": c.metric,
+                        "videos": c.test.videos,
+                        "mean_difference": c.test.mean_difference,
+                        "ci95": [c.test.low, c.test.high],
+                        "p_value": c.test.p_value,
+                        "significant": c.test.significant,
+                    }
+                    for c in s.comparisons
+                ],
+            }
+            for s in sections
+        ]
+    }

@@ -1,6 +1,6 @@
 """``vivid-leaderboard``: merge vivid-eval results with the published baselines and write the reports.
 
-    vivid-leaderboard out/eval/method_a out/eval/method_b --out out/leaderboard
+vivid-leaderboard out/eval/method_a out/eval/method_b --out out/leaderboard
 """
 
 from __future__ import annotations
@@ -17,15 +17,25 @@ from vivid_eval.reports import html, markdown
 from vivid_eval.reports.figures import all_figures
 
 
-def run(results: list[Path], out: Path, baselines: Path | None = None, videos: int = 3, resamples: int = 10_000,
-        seed: int = 0, vfid_resamples: int = 200) -> tuple[dict[str, Path], list[Section]]:
+def run(
+    results: list[Path],
+    out: Path,
+    baselines: Path | None = None,
+    videos: int = 3,
+    resamples: int = 10_000,
+    seed: int = 0,
+    vfid_resamples: int = 200,
+) -> tuple[dict[str, Path], list[Section]]:
     """Write leaderboard.json, leaderboard.md (+ figures/) and leaderboard.html; return their paths and the sections."""
     entries = [load_result(r) for r in results]
     sections = build_leaderboard(entries, baseline_entries(load_baselines(baselines)), resamples, seed, vfid_resamples)
     figures = all_figures(sections, entries, videos)
     out.mkdir(parents=True, exist_ok=True)
-    written = {"json": out / "leaderboard.json", "markdown": markdown.write(out, sections, figures),
-               "html": html.write(out, sections, figures)}
+    written = {
+        "json": out / "leaderboard.json",
+        "markdown": markdown.write(out, sections, figures),
+        "html": html.write(out, sections, figures),
+    }
     atomic_write_text(written["json"], json.dumps(to_json(sections), indent=2) + "\n")
     return written, sections
 
@@ -37,13 +47,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baselines", type=Path, help="another baseline table (default: the one shipped)")
     parser.add_argument("--videos", type=int, default=3, help="videos shown with per-frame curves and strips")
     parser.add_argument("--resamples", type=int, default=10_000, help="paired bootstrap resamples")
-    parser.add_argument("--vfid-resamples", type=int, default=200,
-                        help="VFID bootstrap draws (each recomputes two Frechet distances; 0 turns it off)")
+    parser.add_argument(
+        "--vfid-resamples",
+        type=int,
+        default=200,
+        help="VFID bootstrap draws (each recomputes two Frechet distances; 0 turns it off)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     try:
-        written, sections = run(args.results, args.out, args.baselines, args.videos, args.resamples, args.seed,
-                                args.vfid_resamples)
+        written, sections = run(
+            args.results, args.out, args.baselines, args.videos, args.resamples, args.seed, args.vfid_resamples
+        )
     except (ResultError, BaselineTableError) as exc:
         print(f"vivid-leaderboard: error: {exc}", file=sys.stderr)
         return 2

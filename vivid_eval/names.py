@@ -36,8 +36,10 @@ def check_label(kind: str, name: str, known: tuple[str, ...]) -> str:
     close = exact or difflib.get_close_matches(_normal(name), [_normal(k) for k in known], n=1, cutoff=0.8)
     if close:
         suggestion = exact[0] if exact else next(k for k in known if _normal(k) == close[0])
-        raise LabelError(f"unknown {kind} {name!r}; did you mean {suggestion!r}? (known {kind}s: {', '.join(known)}; "
-                         f"a name unlike all of them is taken as your own {kind})")
+        raise LabelError(
+            f"unknown {kind} {name!r}; did you mean {suggestion!r}? (known {kind}s: {', '.join(known)}; "
+            f"a name unlike all of them is taken as your own {kind})"
+        )
     return name
 
 

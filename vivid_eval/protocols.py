@@ -27,9 +27,9 @@ WINDOWS = ("all", "catv2ton")
 class Protocol:
     id: str
     version: int
-    colour: str = "rgb"            # rgb | bgr: channel order fed to the feature networks
+    colour: str = "rgb"  # rgb | bgr: channel order fed to the feature networks
     clip_len: int = 10
-    windows: str = "all"           # all: every non-overlapping window; catv2ton: CatV2TON's set-level allocation
+    windows: str = "all"  # all: every non-overlapping window; catv2ton: CatV2TON's set-level allocation
     size: tuple[int, int] = (224, 224)
     antialias: bool = True
     value_range: tuple[float, float] = (-1.0, 1.0)
@@ -49,14 +49,16 @@ CATV2TON_COMPAT = Protocol("catv2ton_compat", 2, colour="bgr", windows="catv2ton
 PROTOCOLS = {p.id: p for p in (VIVID_V1, CATV2TON_COMPAT)}
 
 
-def protocol_named(id: str, **overrides) -> Protocol:  # noqa: A002 - the config key is "id"
+def protocol_named(id: str, **overrides) -> Protocol:
     """The one definition of each protocol (Hydra's ``protocol`` group selects by id)."""
     if id not in PROTOCOLS:
         from difflib import get_close_matches
 
         close = get_close_matches(id, PROTOCOLS, n=1)
-        raise ValueError(f"unknown protocol {id!r}; known: {', '.join(PROTOCOLS)}"
-                         + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ValueError(
+            f"unknown protocol {id!r}; known: {', '.join(PROTOCOLS)}"
+            + (f" (did you mean {close[0]!r}?)" if close else "")
+        )
     if overrides:
         raise ValueError(f"protocol {id}: its fields are fixed ({', '.join(overrides)} given); define a new protocol")
     return PROTOCOLS[id]

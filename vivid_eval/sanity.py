@@ -55,14 +55,17 @@ def make_prediction(kind: str, reference: np.ndarray, agnostic: np.ndarray, rng:
     raise ValueError(f"sanity baseline must be one of {KINDS}, got {kind!r}")
 
 
-def write_sanity_baselines(references: Path, out: Path, split: str = "test", kinds=KINDS, seed: int = 0,
-                           progress: bool = True) -> dict[str, Path]:
+def write_sanity_baselines(
+    references: Path, out: Path, split: str = "test", kinds=KINDS, seed: int = 0, progress: bool = True
+) -> dict[str, Path]:
     """Write ``out/<kind>/<sample id>.mp4`` (lossless H.264, so the codec adds nothing) for each kind."""
     rng = np.random.default_rng(seed)
     folders = {kind: out / kind for kind in kinds}
     for folder in folders.values():
         folder.mkdir(parents=True, exist_ok=True)
-    for key, reference, agnostic in tqdm(_samples(references, split), desc="sanity", unit="video", disable=not progress):
+    for key, reference, agnostic in tqdm(
+        _samples(references, split), desc="sanity", unit="video", disable=not progress
+    ):
         for kind, folder in folders.items():
             target = folder / f"{key}.mp4"
             if not target.is_file():

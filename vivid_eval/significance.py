@@ -8,8 +8,8 @@ called significant when its interval excludes zero.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -17,7 +17,7 @@ import numpy as np
 @dataclass(frozen=True)
 class PairedTest:
     videos: int
-    mean_difference: float        # mean of (a - b) over the shared videos
+    mean_difference: float  # mean of (a - b) over the shared videos
     low: float
     high: float
     p_value: float
@@ -41,12 +41,22 @@ def paired_bootstrap(a, b, resamples: int = 10_000, confidence: float = 0.95, se
     tail = (1 - confidence) / 2
     below, above = (means <= 0).sum(), (means >= 0).sum()
     p_value = min(1.0, 2 * (min(below, above) + 1) / (resamples + 1))
-    return PairedTest(int(differences.size), float(differences.mean()), float(np.quantile(means, tail)),
-                      float(np.quantile(means, 1 - tail)), float(p_value))
+    return PairedTest(
+        int(differences.size),
+        float(differences.mean()),
+        float(np.quantile(means, tail)),
+        float(np.quantile(means, 1 - tail)),
+        float(p_value),
+    )
 
 
-def paired_set_bootstrap(videos: int, difference: Callable[[np.ndarray], float], resamples: int = 200,
-                         confidence: float = 0.95, seed: int = 0) -> PairedTest:
+def paired_set_bootstrap(
+    videos: int,
+    difference: Callable[[np.ndarray], float],
+    resamples: int = 200,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> PairedTest:
     """The same test for a set-level statistic (VFID): ``difference(indices)`` recomputes A - B on a
     draw of video indices; the reported difference is the one on all videos."""
     if videos < 2:
@@ -56,5 +66,10 @@ def paired_set_bootstrap(videos: int, difference: Callable[[np.ndarray], float],
     tail = (1 - confidence) / 2
     below, above = (draws <= 0).sum(), (draws >= 0).sum()
     p_value = min(1.0, 2 * (min(below, above) + 1) / (resamples + 1))
-    return PairedTest(videos, float(difference(np.arange(videos))), float(np.quantile(draws, tail)),
-                      float(np.quantile(draws, 1 - tail)), float(p_value))
+    return PairedTest(
+        videos,
+        float(difference(np.arange(videos))),
+        float(np.quantile(draws, tail)),
+        float(np.quantile(draws, 1 - tail)),
+        float(p_value),
+    )

@@ -16,7 +16,7 @@ from vivid_data.atomic import atomic_write_bytes
 
 DIFFERENCE_GAIN = 4
 FRAMES = 4
-MAX_WIDTH = 96   # per frame in the strip: a thumbnail (the HTML report embeds every strip)
+MAX_WIDTH = 96  # per frame in the strip: a thumbnail (the HTML report embeds every strip)
 JPEG_QUALITY = 80
 
 
@@ -33,18 +33,28 @@ def make_strip(reference: np.ndarray, prediction: np.ndarray, count: int = FRAME
     h, w = reference.shape[1:3]
     scale = min(1.0, MAX_WIDTH / w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    shrink = lambda f: cv2.resize(f, size, interpolation=cv2.INTER_AREA)  # noqa: E731
-    difference = lambda t: np.clip(cv2.absdiff(reference[t], prediction[t]).astype(np.int32) * DIFFERENCE_GAIN,  # noqa: E731
-                                   0, 255).astype(np.uint8)
-    rows = [np.concatenate([shrink(source(t)) for t in picked], axis=1)
-            for source in (lambda t: reference[t], lambda t: prediction[t], difference)]
+
+    def shrink(frame: np.ndarray) -> np.ndarray:
+        return cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+
+    def difference(t: int) -> np.ndarray:
+        gained = cv2.absdiff(reference[t], prediction[t]).astype(np.int32) * DIFFERENCE_GAIN
+        return np.clip(gained, 0, 255).astype(np.uint8)
+
+    rows = [
+        np.concatenate([shrink(source(t)) for t in picked], axis=1)
+        for source in (lambda t: reference[t], lambda t: prediction[t], difference)
+    ]
     return np.concatenate(rows, axis=0)
 
 
 def write_strip(path: Path, reference: np.ndarray, prediction: np.ndarray) -> Path:
     """A small JPEG thumbnail strip (a few kB), so that a report with many strips stays light."""
-    ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(make_strip(reference, prediction), cv2.COLOR_RGB2BGR),
-                               [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    ok, encoded = cv2.imencode(
+        ".jpg",
+        cv2.cvtColor(make_strip(reference, prediction), cv2.COLOR_RGB2BGR),
+        [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY],
+    )
     if not ok:
         raise ValueError(f"{path}: JPEG encoding failed")
     atomic_write_bytes(path, encoded.tobytes())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 def bootstrap_ci(values, confidence: float = 0.95, resamples: int = 2000, seed: int = 0) -> tuple[float, float, float]:
     """(mean, low, high): percentile bootstrap over videos."""
     data = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=np.float64)

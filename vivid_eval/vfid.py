@@ -11,9 +11,10 @@ shorter than one clip contributes none and is named in ``skipped``.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -35,7 +36,7 @@ def video_clip_features(frames: np.ndarray, protocol: Protocol, features: Featur
     out = []
     with torch.inference_mode():
         for i in range(0, len(windows), batch):
-            clips = torch.stack([prepare_clip(frames[w], protocol) for w in windows[i:i + batch]])
+            clips = torch.stack([prepare_clip(frames[w], protocol) for w in windows[i : i + batch]])
             out.append(features(clips).double().cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0, 0))
 
@@ -52,8 +53,14 @@ class VFID(VideoMetric):
     protocol_fields = ("colour", "clip_len", "windows", "size", "antialias", "value_range")
     set_level = True
 
-    def __init__(self, network: str = "i3d", protocol: Protocol | None = None, features: FeatureFn | None = None,
-                 batch: int = 4, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        network: str = "i3d",
+        protocol: Protocol | None = None,
+        features: FeatureFn | None = None,
+        batch: int = 4,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         if network not in NETWORKS:
             raise ValueError(f"VFID network must be one of {tuple(NETWORKS)}, got {network!r}")
@@ -78,7 +85,7 @@ class VFID(VideoMetric):
         self.skipped: dict[str, dict[str, str]] = {side: {} for side in SIDES}
         self.order: dict[str, list[str] | None] = {side: None for side in SIDES}
 
-    def setup(self, device: str = "cpu", protocol: Protocol | None = None) -> "VFID":
+    def setup(self, device: str = "cpu", protocol: Protocol | None = None) -> VFID:
         super().setup(device, protocol)
         if protocol is not None:
             self.protocol = protocol
@@ -93,7 +100,7 @@ class VFID(VideoMetric):
                 raise MetricUnavailable(str(exc)) from exc
             network = (load_i3d if self.network == "i3d" else load_resnext101)(path).to(device)
             self.weight_hash = sha256_file(path)
-            self.features = lambda clips, net=network: net.features(clips.to(device))  # noqa: E731
+            self.features = lambda clips, net=network: net.features(clips.to(device))
         return self
 
     def update(self, videos, real: bool, ids: Sequence[str] | None = None) -> None:  # type: ignore[override]
@@ -101,15 +108,18 @@ class VFID(VideoMetric):
         if self.features is None:
             self.setup(self.device_name)
         batch = [videos] if _is_one_video(videos) else list(videos)
-        names = list(ids) if ids is not None else [f"video{len(self.per_video['reference' if real else 'prediction']) + i}"
-                                                     for i in range(len(batch))]
+        names = (
+            list(ids)
+            if ids is not None
+            else [f"video{len(self.per_video['reference' if real else 'prediction']) + i}" for i in range(len(batch))]
+        )
         side = "reference" if real else "prediction"
         for name, video in zip(names, batch):
             frames = as_frames(video)
+            assert self.features is not None, "setup() sets the feature function"
             features = video_clip_features(frames, self.protocol, self.features, self.batch)
             if not len(features):
-                self.skipped[side][name] = (f"{len(frames)} frames: shorter than one {self.protocol.clip_len}-frame "
-                                            "clip")
+                self.skipped[side][name] = f"{len(frames)} frames: shorter than one {self.protocol.clip_len}-frame clip"
             self.per_video[side][name] = (len(frames), features)
 
     def clips(self, side: str) -> tuple[list[str], list[np.ndarray], list[int]]:
@@ -138,16 +148,26 @@ class VFID(VideoMetric):
         stacked = {side: [f for f in sides[side][1] if len(f)] for side in SIDES}
         counts = {side: sum(sides[side][2]) for side in SIDES}
         if min(counts.values()) < 2:
-            raise MetricUnavailable(f"needs at least two {self.protocol.clip_len}-frame clips per side, got "
-                                    f"{counts['prediction']} predicted and {counts['reference']} reference clips")
-        details = frechet_details(*gaussian_stats(np.concatenate(stacked["prediction"])),
-                                  *gaussian_stats(np.concatenate(stacked["reference"])))
-        return {"value": details["value"], "prediction_clips": counts["prediction"],
-                "reference_clips": counts["reference"], "frechet": {k: v for k, v in details.items() if k != "value"},
-                "clip_allocation": self.protocol.windows, "clip_order": {side: sides[side][0] for side in SIDES}
-                if self.protocol.windows == "catv2ton" else "every window of every video",
-                "clips_per_video": {side: dict(zip(sides[side][0], sides[side][2])) for side in SIDES},
-                "skipped_videos": {side: dict(self.skipped[side]) for side in SIDES if self.skipped[side]}}
+            raise MetricUnavailable(
+                f"needs at least two {self.protocol.clip_len}-frame clips per side, got "
+                f"{counts['prediction']} predicted and {counts['reference']} reference clips"
+            )
+        details = frechet_details(
+            *gaussian_stats(np.concatenate(stacked["prediction"])),
+            *gaussian_stats(np.concatenate(stacked["reference"])),
+        )
+        return {
+            "value": details["value"],
+            "prediction_clips": counts["prediction"],
+            "reference_clips": counts["reference"],
+            "frechet": {k: v for k, v in details.items() if k != "value"},
+            "clip_allocation": self.protocol.windows,
+            "clip_order": {side: sides[side][0] for side in SIDES}
+            if self.protocol.windows == "catv2ton"
+            else "every window of every video",
+            "clips_per_video": {side: dict(zip(sides[side][0], sides[side][2])) for side in SIDES},
+            "skipped_videos": {side: dict(self.skipped[side]) for side in SIDES if self.skipped[side]},
+        }
 
     def compute(self) -> torch.Tensor:
         return torch.tensor(self.result()["value"], dtype=torch.float64)
@@ -160,8 +180,9 @@ def _is_one_video(value) -> bool:
     return hasattr(value, "shape") and len(value.shape) == 4
 
 
-def vfid(predictions: Iterable[np.ndarray], references: Iterable[np.ndarray], protocol: Protocol,
-         features: FeatureFn) -> tuple[float, dict]:
+def vfid(
+    predictions: Iterable[np.ndarray], references: Iterable[np.ndarray], protocol: Protocol, features: FeatureFn
+) -> tuple[float, dict]:
     """VFID over two sets of videos with a feature function, and the clip counts it used."""
     metric = VFID(protocol=protocol, features=features)
     for video in predictions:
@@ -172,19 +193,22 @@ def vfid(predictions: Iterable[np.ndarray], references: Iterable[np.ndarray], pr
         result = metric.result()
     except MetricUnavailable as exc:
         raise ValueError(str(exc)) from exc
-    return result["value"], {"prediction_clips": result["prediction_clips"],
-                             "reference_clips": result["reference_clips"], "protocol": protocol.id}
+    return result["value"], {
+        "prediction_clips": result["prediction_clips"],
+        "reference_clips": result["reference_clips"],
+        "protocol": protocol.id,
+    }
 
 
 @dataclass(frozen=True)
 class ClipFeatures:
     """Per-clip features of a run with the video each clip came from (what a VFID bootstrap resamples)."""
 
-    videos: np.ndarray               # (V,) sample ids
-    prediction: np.ndarray           # (Np, D)
-    prediction_video: np.ndarray     # (Np,) index into videos
-    reference: np.ndarray            # (Nr, D)
-    reference_video: np.ndarray      # (Nr,)
+    videos: np.ndarray  # (V,) sample ids
+    prediction: np.ndarray  # (Np, D)
+    prediction_video: np.ndarray  # (Np,) index into videos
+    reference: np.ndarray  # (Nr, D)
+    reference_video: np.ndarray  # (Nr,)
 
     def of(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Prediction and reference clips of the videos at ``indices`` (repeats allowed: a bootstrap draw)."""
@@ -192,14 +216,21 @@ class ClipFeatures:
         return pick(self.prediction_video, self.prediction), pick(self.reference_video, self.reference)
 
 
-def save_clip_features(path: Path, sample_ids: list[str], prediction: list[np.ndarray],
-                       reference: list[np.ndarray]) -> Path:
+def save_clip_features(
+    path: Path, sample_ids: list[str], prediction: list[np.ndarray], reference: list[np.ndarray]
+) -> Path:
     """``features/<metric>.npz`` beside a result: float32 clips and their video indices (atomic)."""
     owner = lambda sets: np.concatenate([np.full(len(s), i) for i, s in enumerate(sets)]).astype(np.int32)  # noqa: E731
     joined = lambda sets: np.concatenate([s for s in sets if len(s)]).astype(np.float32)  # noqa: E731
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, videos=np.asarray(sample_ids), prediction=joined(prediction),
-                        prediction_video=owner(prediction), reference=joined(reference), reference_video=owner(reference))
+    np.savez_compressed(
+        buffer,
+        videos=np.asarray(sample_ids),
+        prediction=joined(prediction),
+        prediction_video=owner(prediction),
+        reference=joined(reference),
+        reference_video=owner(reference),
+    )
     return atomic_write_bytes(path, buffer.getvalue())
 
 
@@ -215,5 +246,10 @@ def save_metric_features(path: Path, metric: VFID, sample_ids: list[str]) -> Pat
 
 def load_clip_features(path: Path) -> ClipFeatures:
     with np.load(path, allow_pickle=False) as data:
-        return ClipFeatures(data["videos"].astype(str), data["prediction"], data["prediction_video"], data["reference"],
-                            data["reference_video"])
+        return ClipFeatures(
+            data["videos"].astype(str),
+            data["prediction"],
+            data["prediction_video"],
+            data["reference"],
+            data["reference_video"],
+        )

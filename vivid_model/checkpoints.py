@@ -20,12 +20,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
 
-MOTION_RENAMES = ((".temporal_transformer.", "."), (".attention_blocks.0.", ".attn1."),
-                  (".attention_blocks.1.", ".attn2."), (".norms.0.", ".norm1."), (".norms.1.", ".norm2."),
-                  (".ff_norm.", ".norm3."))
+MOTION_RENAMES = (
+    (".temporal_transformer.", "."),
+    (".attention_blocks.0.", ".attn1."),
+    (".attention_blocks.1.", ".attn2."),
+    (".norms.0.", ".norm1."),
+    (".norms.1.", ".norm2."),
+    (".ff_norm.", ".norm3."),
+)
 DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 
 
@@ -36,10 +42,10 @@ class CheckpointError(ValueError):
 @dataclass
 class LoadReport:
     component: str
-    sources: dict[str, int] = field(default_factory=dict)        # file -> keys taken from it
-    missing: list[str] = field(default_factory=list)              # model keys no file provided
+    sources: dict[str, int] = field(default_factory=dict)  # file -> keys taken from it
+    missing: list[str] = field(default_factory=list)  # model keys no file provided
     unexpected: dict[str, list[str]] = field(default_factory=dict)  # file -> keys the model does not have
-    mismatched: list[str] = field(default_factory=list)           # "key: file shape vs model shape"
+    mismatched: list[str] = field(default_factory=list)  # "key: file shape vs model shape"
 
     @property
     def ok(self) -> bool:
@@ -56,7 +62,7 @@ class LoadReport:
             parts.append(f"{len(self.mismatched)} with the wrong shape (e.g. {'; '.join(self.mismatched[:3])})")
         return "; ".join(parts)
 
-    def raise_if_bad(self) -> "LoadReport":
+    def raise_if_bad(self) -> LoadReport:
         if not self.ok:
             raise CheckpointError(self.summary())
         return self
@@ -67,6 +73,7 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: checkpoint file not found")
+    state: Any
     try:
         if path.suffix == ".safetensors":
             from safetensors.torch import load_file
@@ -106,8 +113,9 @@ def convert_motion_keys(state: dict[str, torch.Tensor], source: str = "motion mo
     return out
 
 
-def load_into(model: torch.nn.Module, parts: list[tuple[str, dict[str, torch.Tensor]]], component: str,
-              strict: bool = True) -> LoadReport:
+def load_into(
+    model: torch.nn.Module, parts: list[tuple[str, dict[str, torch.Tensor]]], component: str, strict: bool = True
+) -> LoadReport:
     """Load ``parts`` (later ones win) into ``model``; the report lists what is missing, unused or misshapen."""
     target = model.state_dict()
     merged: dict[str, torch.Tensor] = {}
@@ -137,5 +145,5 @@ def widen_conv_in(state: dict[str, torch.Tensor], in_channels: int) -> dict[str,
     if weight is None or weight.shape[1] >= in_channels:
         return state
     wide = torch.zeros(weight.shape[0], in_channels, *weight.shape[2:], dtype=weight.dtype)
-    wide[:, :weight.shape[1]] = weight
+    wide[:, : weight.shape[1]] = weight
     return {**state, "conv_in.weight": wide}

@@ -30,15 +30,25 @@ class ModelConfig:
     vae_blocks: tuple[int, ...] = (128, 256, 512, 512)
     vae_layers: int = 2
     vae_norm_groups: int = 32
-    clip: dict[str, Any] = field(default_factory=lambda: {
-        "hidden_size": 1024, "intermediate_size": 4096, "num_hidden_layers": 24, "num_attention_heads": 16,
-        "image_size": 224, "patch_size": 14, "projection_dim": 768})
+    clip: dict[str, Any] = field(
+        default_factory=lambda: {
+            "hidden_size": 1024,
+            "intermediate_size": 4096,
+            "num_hidden_layers": 24,
+            "num_attention_heads": 16,
+            "image_size": 224,
+            "patch_size": 14,
+            "projection_dim": 768,
+        }
+    )
     clip_image_size: int = 224
 
     def __post_init__(self) -> None:
         if len(self.pose_blocks) != len(self.vae_blocks):
-            raise ValueError(f"{self.name}: the pose guider must downsample as much as the VAE "
-                             f"({len(self.pose_blocks)} vs {len(self.vae_blocks)} blocks)")
+            raise ValueError(
+                f"{self.name}: the pose guider must downsample as much as the VAE "
+                f"({len(self.pose_blocks)} vs {len(self.vae_blocks)} blocks)"
+            )
         if self.clip["projection_dim"] != self.cross_attention_dim:
             raise ValueError(f"{self.name}: CLIP projection_dim must equal cross_attention_dim")
 
@@ -60,11 +70,28 @@ class ModelConfig:
 
 VIVID = ModelConfig("vivid")
 TINY = ModelConfig(
-    "tiny", block_out_channels=(32, 64), layers_per_block=1, attention_heads=2, cross_attention_dim=32,
-    norm_num_groups=8, motion_heads=2, pose_blocks=(8, 16), vae_blocks=(16, 32), vae_layers=1, vae_norm_groups=8,
-    clip={"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2,
-          "image_size": 32, "patch_size": 8, "projection_dim": 32},
-    clip_image_size=32)
+    "tiny",
+    block_out_channels=(32, 64),
+    layers_per_block=1,
+    attention_heads=2,
+    cross_attention_dim=32,
+    norm_num_groups=8,
+    motion_heads=2,
+    pose_blocks=(8, 16),
+    vae_blocks=(16, 32),
+    vae_layers=1,
+    vae_norm_groups=8,
+    clip={
+        "hidden_size": 32,
+        "intermediate_size": 64,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 2,
+        "image_size": 32,
+        "patch_size": 8,
+        "projection_dim": 32,
+    },
+    clip_image_size=32,
+)
 CONFIGS = {c.name: c for c in (VIVID, TINY)}
 
 

@@ -11,14 +11,16 @@ frames covered by two windows get twice the prediction (``average=False`` reprod
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
 
 def context_windows(num_frames: int, size: int = 24, overlap: int = 4, closed_loop: bool = True) -> list[list[int]]:
     if num_frames < 1 or size < 1 or not 0 <= overlap < size:
-        raise ValueError(f"need num_frames >= 1, size >= 1 and 0 <= overlap < size; got {num_frames}, {size}, {overlap}")
+        raise ValueError(
+            f"need num_frames >= 1, size >= 1 and 0 <= overlap < size; got {num_frames}, {size}, {overlap}"
+        )
     if num_frames <= size:
         return [list(range(num_frames))]
     stride = size - overlap
@@ -30,17 +32,20 @@ def context_windows(num_frames: int, size: int = 24, overlap: int = 4, closed_lo
     return [list(range(start, start + size)) for start in starts]
 
 
-def blend_windows(predict: Callable[[list[int]], torch.Tensor], num_frames: int, windows: list[list[int]],
-                  average: bool = True) -> torch.Tensor:
-    """Average (or, ``average=False``, sum) ``predict(window)`` (B, C, len(window), ...) over the windows covering each frame."""
-    total = counts = None
+def blend_windows(
+    predict: Callable[[list[int]], torch.Tensor], num_frames: int, windows: list[list[int]], average: bool = True
+) -> torch.Tensor:
+    """Average (or, ``average=False``, sum) ``predict(window)`` (B, C, len(window), ...) over the windows
+    covering each frame."""
+    total: torch.Tensor | None = None
+    counts: torch.Tensor | None = None
     for window in windows:
         part = predict(window)
-        if total is None:
+        if total is None or counts is None:
             total = torch.zeros((*part.shape[:2], num_frames, *part.shape[3:]), dtype=part.dtype, device=part.device)
             counts = torch.zeros((1, 1, num_frames) + (1,) * (part.dim() - 3), dtype=part.dtype, device=part.device)
         total[:, :, window] += part
         counts[:, :, window] += 1
-    if counts is None or (counts == 0).any():
+    if total is None or counts is None or (counts == 0).any():
         raise ValueError("the windows do not cover every frame")
     return total / counts if average else total

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import cv2
-import hydra
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
@@ -53,11 +52,21 @@ def generate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
     pipeline = ViViDPipeline(components, device, dtype)
     record_path = out / "generation.json"
     record = json.loads(record_path.read_text()) if record_path.is_file() else {"videos": {}, "failed": {}}
-    record.update(settings=settings.record(), model=OmegaConf.to_container(cfg.model), model_config=components.config.record(),
-                  weights=[r.summary() for r in components.reports], setting=cfg.setting, pose_input=cfg.pose_input,
-                  output_size=cfg.output_size, max_frames=cfg.max_frames, device=device, dtype=str(dtype).removeprefix("torch."),
-                  references=str(cfg.references), split=cfg.split)
-    samples = list(samples_of(cfg))[:cfg.limit or None]
+    record.update(
+        settings=settings.record(),
+        model=OmegaConf.to_container(cfg.model),
+        model_config=components.config.record(),
+        weights=[r.summary() for r in components.reports],
+        setting=cfg.setting,
+        pose_input=cfg.pose_input,
+        output_size=cfg.output_size,
+        max_frames=cfg.max_frames,
+        device=device,
+        dtype=str(dtype).removeprefix("torch."),
+        references=str(cfg.references),
+        split=cfg.split,
+    )
+    samples = list(samples_of(cfg))[: cfg.limit or None]
     for sample in tqdm(samples, desc="generate", unit="video", disable=not progress):
         target = out / f"{sample.sample_id}.mp4"
         if target.is_file():
@@ -70,23 +79,33 @@ def generate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
             atomic_write_text(record_path, json.dumps(record, indent=2, sort_keys=True) + "\n")
             continue
         count = min(len(data["agnostic"]), len(data["agnostic_mask"]), len(data["pose"]), cfg.max_frames or 10**9)
-        frames = pipeline(data["agnostic"][:count], data["agnostic_mask"][:count], data["garment"], data["garment_mask"],
-                          data["pose"][:count], settings, progress=False)
+        frames = pipeline(
+            data["agnostic"][:count],
+            data["agnostic_mask"][:count],
+            data["garment"],
+            data["garment_mask"],
+            data["pose"][:count],
+            settings,
+            progress=False,
+        )
         if cfg.output_size == "source":
             h, w = data["video"].shape[1:3]
             if (h, w) != frames.shape[1:3]:
                 frames = np.stack([cv2.resize(f, (w, h), interpolation=cv2.INTER_CUBIC) for f in frames])
         encode_video(frames, target, fps=sample.fps, reproducible=True)  # same seed, same bytes
-        record["videos"][sample.sample_id] = {"garment": sample.garment_id, "frames": int(len(frames)),
-                                             "seconds": round(time.perf_counter() - started, 3)}
+        record["videos"][sample.sample_id] = {
+            "garment": sample.garment_id,
+            "frames": len(frames),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
         record["failed"].pop(sample.sample_id, None)
         atomic_write_text(record_path, json.dumps(record, indent=2, sort_keys=True) + "\n")
     atomic_write_text(record_path, json.dumps(record, indent=2, sort_keys=True) + "\n")
     return record
 
 
-@hydra.main(version_base="1.3", config_path="pkg://vivid_conf", config_name="generate")
 def main(cfg: DictConfig) -> None:
+    """The CLI's task (see vivid_model.cli:generate_main): user errors in one line, exit 2."""
     try:
         record = generate(cfg)
     except (SampleError, CheckpointError, WeightsUnavailable, FileNotFoundError, ValueError) as exc:
@@ -96,4 +115,6 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from vivid_model.cli import generate_main
+
+    generate_main()

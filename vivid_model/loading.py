@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.weights import folder_of, path_of
 from vivid_model.checkpoints import DTYPES, CheckpointError
 from vivid_model.components import Components, PublishedPaths, build_components, load_published
@@ -19,9 +22,14 @@ TRAINED_PARTS = ("reference_unet", "denoiser", "pose_guider")
 def published_paths(paths: dict[str, Any]) -> PublishedPaths:
     if paths.get("root"):
         return PublishedPaths.under(paths["root"])
-    return PublishedPaths(folder_of("sd-image-variations-diffusers"), folder_of("sd-vae-ft-mse"),
-                          path_of("vivid_denoising_unet"), path_of("vivid_reference_unet"), path_of("vivid_pose_guider"),
-                          path_of("animatediff_mm_sd_v15_v2"))
+    return PublishedPaths(
+        folder_of("sd-image-variations-diffusers"),
+        folder_of("sd-vae-ft-mse"),
+        path_of("vivid_denoising_unet"),
+        path_of("vivid_reference_unet"),
+        path_of("vivid_pose_guider"),
+        path_of("animatediff_mm_sd_v15_v2"),
+    )
 
 
 def load_trained(components: Components, checkpoint: str | Path) -> Components:
@@ -34,19 +42,40 @@ def load_trained(components: Components, checkpoint: str | Path) -> Components:
     return components
 
 
-def load_model(cfg: Any) -> Components:
-    config = config_named(cfg["config"])
-    weights = cfg.get("weights", "random")
-    if weights not in WEIGHTS:
-        raise ValueError(f"model.weights must be one of {WEIGHTS}, got {weights!r}")
-    if weights == "published":
-        return load_published(published_paths(dict(cfg.get("paths") or {})), config, strict=cfg.get("strict", True))
-    components = build_components(config, seed=int(cfg.get("seed", 0)))
-    if weights == "checkpoint":
-        if not cfg.get("checkpoint"):
+@dataclass
+@defaults_from("model/vivid.yaml")
+class ModelSpec:
+    """What the Hydra group ``model`` names: a configuration and where its weights come from."""
+
+    config: str = FROM_YAML  # a name of vivid_model.config (vivid | tiny)
+    weights: str = FROM_YAML  # published | checkpoint | random
+    checkpoint: str | None = FROM_YAML
+    seed: int = FROM_YAML  # random weights: the seed they are drawn from
+    strict: bool = FROM_YAML  # published weights: every key must match
+    paths: dict[str, Any] = FROM_YAML  # published weights: root (a ViViD ckpts/ layout) or the registry
+
+    def __post_init__(self) -> None:
+        if self.weights not in WEIGHTS:
+            raise ValueError(f"model.weights must be one of {WEIGHTS}, got {self.weights!r}")
+        if self.weights == "checkpoint" and not self.checkpoint:
             raise ValueError("model.weights=checkpoint needs model.checkpoint=PATH")
-        load_trained(components, cfg["checkpoint"])
-    return components
+        config_named(self.config)  # an unknown name fails here, naming the known ones
+
+    def load(self) -> Components:
+        config = config_named(self.config)
+        if self.weights == "published":
+            return load_published(published_paths(dict(self.paths or {})), config, strict=self.strict)
+        components = build_components(config, seed=int(self.seed))
+        if self.weights == "checkpoint":
+            load_trained(components, str(self.checkpoint))
+        return components
+
+
+def load_model(spec: ModelSpec | Mapping[str, Any]) -> Components:
+    """The model of a spec (or of a mapping of its fields, as the YAML of the ``model`` group)."""
+    if not isinstance(spec, ModelSpec):
+        spec = ModelSpec(**{str(k): v for k, v in dict(spec).items() if k != "_target_"})
+    return spec.load()
 
 
 def resolve_device(name: str) -> str:

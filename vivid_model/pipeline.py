@@ -21,11 +21,11 @@ from __future__ import annotations
 import contextlib
 from dataclasses import asdict, dataclass
 
-import torch
 import numpy as np
+import torch
 from tqdm import tqdm
 
-from vivid_model.components import Components
+from vivid_model.components import Components, ModuleT, cast
 from vivid_model.config import LATENT_SCALE
 from vivid_model.context import blend_windows, context_windows
 from vivid_model.preprocess import clip_input, latent_masks, pose_input, vae_input
@@ -46,17 +46,20 @@ class GenerationSettings:
     context_frames: int = 24
     context_overlap: int = 4
     closed_loop: bool = True
-    vae_batch: int = 8            # frames per VAE call (VAE slicing; the noise is still one draw)
+    vae_batch: int = 8  # frames per VAE call (VAE slicing; the noise is still one draw)
     vae_tiling: bool = False
-    cpu_offload: bool = False     # keep parts on the CPU and move each to the device while it runs
+    cpu_offload: bool = False  # keep parts on the CPU and move each to the device while it runs
     # published behaviours that look unintended: the default reproduces them, the other value does not
-    cross_attention: str = "discard"   # discard: the denoiser drops its attn2 output (published) | keep
-    reference_bank: str = "fp16"       # fp16: the reference bank is rounded to fp16 (published) | model
-    unguided_overlap: str = "sum"      # sum: overlapping windows add up when guidance <= 1 (published) | average
+    cross_attention: str = "discard"  # discard: the denoiser drops its attn2 output (published) | keep
+    reference_bank: str = "fp16"  # fp16: the reference bank is rounded to fp16 (published) | model
+    unguided_overlap: str = "sum"  # sum: overlapping windows add up when guidance <= 1 (published) | average
 
     def __post_init__(self) -> None:
-        for name, allowed in (("cross_attention", CROSS_ATTENTION), ("reference_bank", tuple(BANK_DTYPES)),
-                              ("unguided_overlap", UNGUIDED_OVERLAP)):
+        for name, allowed in (
+            ("cross_attention", CROSS_ATTENTION),
+            ("reference_bank", tuple(BANK_DTYPES)),
+            ("unguided_overlap", UNGUIDED_OVERLAP),
+        ):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"generation.{name} must be one of {allowed}, got {getattr(self, name)!r}")
 
@@ -74,14 +77,15 @@ def seeded(seed: int, device: torch.device):
 
 
 class ViViDPipeline:
-    def __init__(self, components: Components, device: str = "cpu", dtype: torch.dtype = torch.float32,
-                 scheduler=None) -> None:
+    def __init__(
+        self, components: Components, device: str = "cpu", dtype: torch.dtype = torch.float32, scheduler=None
+    ) -> None:
         self.parts, self.device, self.dtype = components, torch.device(device), dtype
         self.scheduler = scheduler or make_scheduler()
         self._offload = False
 
-    def _use(self, module: torch.nn.Module) -> torch.nn.Module:
-        return module.to(self.device, self.dtype) if self._offload else module
+    def _use(self, module: ModuleT) -> ModuleT:
+        return cast(module, self.device, self.dtype) if self._offload else module
 
     def _release(self, module: torch.nn.Module) -> None:
         if self._offload:
@@ -103,7 +107,7 @@ class ViViDPipeline:
         vae = self._use(self.parts.vae)
         means, stds = [], []
         for i in range(0, len(frames), batch):
-            posterior = vae.encode(frames[i:i + batch].to(self.device, self.dtype)).latent_dist
+            posterior = vae.encode(frames[i : i + batch].to(self.device, self.dtype)).latent_dist
             means.append(posterior.mean)
             stds.append(posterior.std)
         self._release(vae)
@@ -113,14 +117,21 @@ class ViViDPipeline:
 
     def decode(self, latents: torch.Tensor, batch: int) -> torch.Tensor:
         vae = self._use(self.parts.vae)
-        images = [vae.decode(latents[i:i + batch] / LATENT_SCALE).sample for i in range(0, len(latents), batch)]
+        images = [vae.decode(latents[i : i + batch] / LATENT_SCALE).sample for i in range(0, len(latents), batch)]
         self._release(vae)
         return torch.cat(images)
 
     @torch.inference_mode()
-    def __call__(self, agnostic: np.ndarray, agnostic_mask: np.ndarray, garment: np.ndarray, garment_mask: np.ndarray,
-                 pose: np.ndarray, settings: GenerationSettings = GenerationSettings(),
-                 progress: bool = True) -> np.ndarray:
+    def __call__(
+        self,
+        agnostic: np.ndarray,
+        agnostic_mask: np.ndarray,
+        garment: np.ndarray,
+        garment_mask: np.ndarray,
+        pose: np.ndarray,
+        settings: GenerationSettings = GenerationSettings(),
+        progress: bool = True,
+    ) -> np.ndarray:
         """agnostic (F, H, W, 3), agnostic_mask (F, H, W[, 3]), garment (H, W, 3), garment_mask (H, W[, 3]),
         pose (F, H, W, 3), all uint8 -> generated frames (F, settings.height, settings.width, 3) uint8."""
         frames = len(agnostic)
@@ -139,8 +150,9 @@ class ViViDPipeline:
         with seeded(s.seed, self.device):
             return self._generate(agnostic, agnostic_mask, garment, garment_mask, pose, s, progress)
 
-    def _generate(self, agnostic, agnostic_mask, garment, garment_mask, pose, s: GenerationSettings,
-                  progress: bool) -> np.ndarray:
+    def _generate(
+        self, agnostic, agnostic_mask, garment, garment_mask, pose, s: GenerationSettings, progress: bool
+    ) -> np.ndarray:
         parts, frames = self.parts, len(agnostic)
         factor = parts.config.vae_scale_factor
         guided = s.guidance > 1.0
@@ -154,18 +166,23 @@ class ViViDPipeline:
         garment_latent = self.encode(vae_input(garment[None], s.height, s.width), 1)
         garment_mask_latent = latent_masks(garment_mask[None], s.height, s.width, factor).to(self.device, self.dtype)
         agnostic_latents = self.encode(vae_input(agnostic, s.height, s.width), s.vae_batch)
-        agnostic_latents = agnostic_latents.permute(1, 0, 2, 3)[None]                     # (1, 4, F, h, w)
+        agnostic_latents = agnostic_latents.permute(1, 0, 2, 3)[None]  # (1, 4, F, h, w)
         mask_latents = latent_masks(agnostic_mask, s.height, s.width, factor).permute(1, 0, 2, 3)[None]
         mask_latents = mask_latents.to(self.device, self.dtype)
         guider = self._use(parts.pose_guider)
-        pose_features = guider(pose_input(pose, s.height, s.width)[None].permute(0, 2, 1, 3, 4)
-                               .to(self.device, self.dtype))
+        pose_features = guider(
+            pose_input(pose, s.height, s.width)[None].permute(0, 2, 1, 3, 4).to(self.device, self.dtype)
+        )
         self._release(guider)
 
         batch = 2 if guided else 1
         reference = self._use(parts.reference_unet)
-        parts.fill_reference(torch.cat([garment_latent, garment_mask_latent], dim=1).repeat(batch, 1, 1, 1), context,
-                             torch.tensor([False, True] if guided else [True]), reference)
+        parts.fill_reference(
+            torch.cat([garment_latent, garment_mask_latent], dim=1).repeat(batch, 1, 1, 1),
+            context,
+            torch.tensor([False, True] if guided else [True]),
+            reference,
+        )
         self._release(reference)
         denoiser = self._use(parts.denoiser)
         windows = context_windows(frames, s.context_frames, s.context_overlap, s.closed_loop)
@@ -175,9 +192,11 @@ class ViViDPipeline:
             for t in tqdm(self.scheduler.timesteps, desc="denoise", unit="step", disable=not progress):
                 model_input = torch.cat([latents, agnostic_latents, mask_latents], dim=1)
 
-                def predict(window: list[int]) -> torch.Tensor:
+                def predict(window: list[int], model_input: torch.Tensor = model_input, t=t) -> torch.Tensor:
                     parts.bank.frames = len(window)
-                    window_input = self.scheduler.scale_model_input(model_input[:, :, window], t).repeat(batch, 1, 1, 1, 1)
+                    window_input = self.scheduler.scale_model_input(model_input[:, :, window], t).repeat(
+                        batch, 1, 1, 1, 1
+                    )
                     return denoiser(window_input, t, context, pose_features[:, :, window].repeat(batch, 1, 1, 1, 1))
 
                 prediction = blend_windows(predict, frames, windows, average=average)

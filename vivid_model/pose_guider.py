@@ -5,24 +5,30 @@ guider leaves the UNet unchanged."""
 
 from __future__ import annotations
 
+import itertools
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 
 class PoseGuider(nn.Module):
-    def __init__(self, out_channels: int = 320, in_channels: int = 3,
-                 block_out_channels: tuple[int, ...] = (16, 32, 96, 256)) -> None:
+    def __init__(
+        self, out_channels: int = 320, in_channels: int = 3, block_out_channels: tuple[int, ...] = (16, 32, 96, 256)
+    ) -> None:
         super().__init__()
         self.conv_in = nn.Conv2d(in_channels, block_out_channels[0], 3, padding=1)
         blocks = []
-        for channels_in, channels_out in zip(block_out_channels[:-1], block_out_channels[1:]):
-            blocks += [nn.Conv2d(channels_in, channels_in, 3, padding=1),
-                       nn.Conv2d(channels_in, channels_out, 3, padding=1, stride=2)]
+        for channels_in, channels_out in itertools.pairwise(block_out_channels):
+            blocks += [
+                nn.Conv2d(channels_in, channels_in, 3, padding=1),
+                nn.Conv2d(channels_in, channels_out, 3, padding=1, stride=2),
+            ]
         self.blocks = nn.ModuleList(blocks)
         self.conv_out = nn.Conv2d(block_out_channels[-1], out_channels, 3, padding=1)
         nn.init.zeros_(self.conv_out.weight)
-        nn.init.zeros_(self.conv_out.bias)
+        if self.conv_out.bias is not None:
+            nn.init.zeros_(self.conv_out.bias)
 
     def forward(self, pose: torch.Tensor) -> torch.Tensor:
         """(B, 3, F, H, W) -> (B, out_channels, F, H / 2^(blocks-1), W / 2^(blocks-1))."""

@@ -28,7 +28,7 @@ def _rgb(frame: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(frame.astype(np.uint8))
 
 
-def pil_resize(frames: np.ndarray, height: int, width: int, resample: int = Image.LANCZOS) -> np.ndarray:
+def pil_resize(frames: np.ndarray, height: int, width: int, resample: int = Image.Resampling.LANCZOS) -> np.ndarray:
     """(N, H, W[, 3]) uint8 -> (N, height, width, 3) uint8 through PIL, as ``VaeImageProcessor.resize``."""
     out = []
     for frame in frames:
@@ -68,7 +68,7 @@ def latent_masks(masks: np.ndarray, height: int, width: int, factor: int) -> tor
 
 def clip_input(garment: np.ndarray, size: int) -> torch.Tensor:
     """The garment for CLIP: PIL bicubic to size x size, [0, 1], CLIP's mean and std."""
-    pixels = unit(pil_resize(garment[None], size, size, resample=Image.BICUBIC))
+    pixels = unit(pil_resize(garment[None], size, size, resample=Image.Resampling.BICUBIC))
     mean = torch.tensor(CLIP_MEAN).view(1, 3, 1, 1)
     std = torch.tensor(CLIP_STD).view(1, 3, 1, 1)
     return (pixels - mean) / std

@@ -29,7 +29,8 @@ import torch.nn.functional as F
 
 
 def attention(attn, query_states: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
-    """diffusers ``Attention`` weights applied with SDPA: queries from ``query_states``, keys/values from ``context``."""
+    """diffusers ``Attention`` weights applied with SDPA: queries from ``query_states``, keys and values from
+    ``context``."""
     batch = query_states.shape[0]
     heads = attn.heads
     q, k, v = attn.to_q(query_states), attn.to_k(context), attn.to_v(context)
@@ -46,13 +47,13 @@ CROSS_ATTENTION = ("discard", "keep")
 class ReferenceBank:
     """What the reference UNet wrote, by layer name; ``conditioned[b]`` says whether batch entry b reads it."""
 
-    mode: str = "off"                                   # write | read | off
+    mode: str = "off"  # write | read | off
     frames: int = 1
-    conditioned: torch.Tensor | None = None             # (B,) bool for the denoising batch
+    conditioned: torch.Tensor | None = None  # (B,) bool for the denoising batch
     inputs: dict[str, torch.Tensor] = field(default_factory=dict)
     outputs: dict[str, torch.Tensor] = field(default_factory=dict)
-    store_dtype: torch.dtype | None = torch.float16     # published: the bank is kept in fp16
-    cross_attention: str = "discard"                    # published: the denoiser's attn2 output is dropped
+    store_dtype: torch.dtype | None = torch.float16  # published: the bank is kept in fp16
+    cross_attention: str = "discard"  # published: the denoiser's attn2 output is dropped
 
     def __post_init__(self) -> None:
         if self.cross_attention not in CROSS_ATTENTION:
@@ -89,8 +90,10 @@ class ReferenceAttnProcessor:
         reference_in = bank.inputs[self.name].to(hidden_states.dtype).repeat_interleave(frames, dim=0)
         reference_out = bank.outputs[self.name].to(hidden_states.dtype).repeat_interleave(frames, dim=0)
         if reference_in.shape[0] != hidden_states.shape[0]:
-            raise ValueError(f"{self.name}: reference batch {reference_in.shape[0] // frames} does not match the "
-                             f"denoising batch {batch}")
+            raise ValueError(
+                f"{self.name}: reference batch {reference_in.shape[0] // frames} does not match the "
+                f"denoising batch {batch}"
+            )
         out = torch.empty_like(hidden_states)
         if rows.any():
             own = hidden_states[rows]

@@ -9,9 +9,9 @@ Frames are decoded lazily, one sample at a time.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 
@@ -39,7 +39,7 @@ class GenerationSample:
     sample_id: str
     garment_id: str
     fps: float
-    load: Callable[[], dict[str, np.ndarray]]   # video, agnostic, agnostic_mask, pose, garment, garment_mask
+    load: Callable[[], dict[str, np.ndarray]]  # video, agnostic, agnostic_mask, pose, garment, garment_mask
 
 
 def _mask_frames(frames: np.ndarray) -> np.ndarray:
@@ -47,8 +47,9 @@ def _mask_frames(frames: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(frames[..., 0])
 
 
-def dataset_samples(index_path: str | Path, split: str = "test", setting: str = "paired",
-                    pose_input: str = "densepose") -> Iterator[GenerationSample]:
+def dataset_samples(
+    index_path: str | Path, split: str = "test", setting: str = "paired", pose_input: str = "densepose"
+) -> Iterator[GenerationSample]:
     check_pose_input(pose_input)
     index = load_index(index_path)
     partners: dict[str, str] = {}
@@ -73,13 +74,20 @@ def dataset_samples(index_path: str | Path, split: str = "test", setting: str = 
             raise SampleError(f"{sample.shard}: garment sample {garment_key} of {key} is not in the {split} split")
         missing = [m.name for m in (VIDEO, AGNOSTIC, AGNOSTIC_MASK, pose) if not sample.has(m)]
         if missing:
-            raise SampleError(f"{sample.shard}: sample {key} has no {', '.join(missing)}"
-                              + (" (pose_input=pose uses the rendered skeleton)" if pose_input == "densepose" else ""))
+            raise SampleError(
+                f"{sample.shard}: sample {key} has no {', '.join(missing)}"
+                + (" (pose_input=pose uses the rendered skeleton)" if pose_input == "densepose" else "")
+            )
 
         def load(sample=sample, worn=members[garment_key]) -> dict[str, np.ndarray]:
-            return {"video": sample.video(VIDEO), "agnostic": sample.video(AGNOSTIC),
-                    "agnostic_mask": _mask_frames(sample.video(AGNOSTIC_MASK)), "pose": sample.video(pose),
-                    "garment": worn.image(GARMENT), "garment_mask": worn.image(GARMENT_MASK)[..., 0]}
+            return {
+                "video": sample.video(VIDEO),
+                "agnostic": sample.video(AGNOSTIC),
+                "agnostic_mask": _mask_frames(sample.video(AGNOSTIC_MASK)),
+                "pose": sample.video(pose),
+                "garment": worn.image(GARMENT),
+                "garment_mask": worn.image(GARMENT_MASK)[..., 0],
+            }
 
         yield GenerationSample(key, garment_key, sample.fps, load)
 
@@ -93,17 +101,26 @@ def folder_samples(folder: str | Path, pairs: str | Path, pose_input: str = "den
     pose_folder = "densepose" if pose_input == "densepose" else "pose"
     for line in read_pairs_file(pairs):
         stem = Path(line.video).stem
-        files = {"video": folder / "videos" / line.video, "agnostic": folder / "agnostic" / line.video,
-                 "agnostic_mask": folder / "agnostic_mask" / line.video, "pose": folder / pose_folder / line.video,
-                 "garment": folder / "cloth" / line.garment, "garment_mask": folder / "cloth_mask" / line.garment}
+        files = {
+            "video": folder / "videos" / line.video,
+            "agnostic": folder / "agnostic" / line.video,
+            "agnostic_mask": folder / "agnostic_mask" / line.video,
+            "pose": folder / pose_folder / line.video,
+            "garment": folder / "cloth" / line.garment,
+            "garment_mask": folder / "cloth_mask" / line.garment,
+        }
         absent = [str(p) for p in files.values() if not p.is_file()]
         if absent:
             raise SampleError(f"{pairs}: {line.video} / {line.garment}: missing {', '.join(absent)}")
 
         def load(files=files) -> dict[str, np.ndarray]:
-            return {"video": decode_video(files["video"]), "agnostic": decode_video(files["agnostic"]),
-                    "agnostic_mask": _mask_frames(decode_video(files["agnostic_mask"])),
-                    "pose": decode_video(files["pose"]), "garment": read_image(files["garment"]),
-                    "garment_mask": read_image(files["garment_mask"])[..., 0]}  # .convert("RGB"), red, as published
+            return {
+                "video": decode_video(files["video"]),
+                "agnostic": decode_video(files["agnostic"]),
+                "agnostic_mask": _mask_frames(decode_video(files["agnostic_mask"])),
+                "pose": decode_video(files["pose"]),
+                "garment": read_image(files["garment"]),
+                "garment_mask": read_image(files["garment_mask"])[..., 0],
+            }  # .convert("RGB"), red, as published
 
         yield GenerationSample(stem, Path(line.garment).stem, probe_video(files["video"]).fps, load)

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from diffusers import DDIMScheduler
 
-PUBLISHED = {"beta_start": 0.00085, "beta_end": 0.012, "beta_schedule": "linear", "clip_sample": False,
-             "steps_offset": 1, "prediction_type": "v_prediction", "rescale_betas_zero_snr": True,
-             "timestep_spacing": "trailing"}
+PUBLISHED = {
+    "beta_start": 0.00085,
+    "beta_end": 0.012,
+    "beta_schedule": "linear",
+    "clip_sample": False,
+    "steps_offset": 1,
+    "prediction_type": "v_prediction",
+    "rescale_betas_zero_snr": True,
+    "timestep_spacing": "trailing",
+}
 
 
 def make_scheduler(**overrides) -> DDIMScheduler:

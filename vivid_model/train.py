@@ -19,13 +19,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import hydra
 import torch
 import torch.nn.functional as F
 from omegaconf import DictConfig
 from tqdm import tqdm
 
-from vivid_data.loader import ClipConfig, make_loader
+from vivid_data.loader import ClipConfig, ClipDataset, make_loader
 from vivid_model.components import Components
 from vivid_model.conditioning import clip_pixels, latent_mask
 from vivid_model.config import LATENT_SCALE
@@ -43,7 +42,11 @@ def trainable_parameters(parts: Components, stage: int) -> list[torch.nn.Paramet
     for module in parts.modules().values():
         module.requires_grad_(False)
     if stage == 1:
-        chosen = [*parts.reference_unet.parameters(), *parts.denoiser.spatial_parameters(), *parts.pose_guider.parameters()]
+        chosen = [
+            *parts.reference_unet.parameters(),
+            *parts.denoiser.spatial_parameters(),
+            *parts.pose_guider.parameters(),
+        ]
     else:
         chosen = list(parts.denoiser.motion_parameters())
     for parameter in chosen:
@@ -65,17 +68,31 @@ def encode_batch(parts: Components, batch: dict[str, Any], pose_input: str, devi
 
     mask = latent_mask(batch["agnostic_mask"].to(device).reshape(b * f, 1, *video.shape[-2:]), factor)
     garment = batch["garment"].to(device)
-    return {"target": latents(video), "agnostic": latents(batch["agnostic"].to(device)),
-            "mask": mask.reshape(b, f, 1, *mask.shape[-2:]).permute(0, 2, 1, 3, 4),
-            "pose": ((batch[pose_input].to(device) + 1) / 2).permute(0, 2, 1, 3, 4),
-            "garment": torch.cat([parts.vae.encode(garment).latent_dist.sample() * LATENT_SCALE,
-                                  latent_mask(batch["garment_mask"].to(device), factor)], dim=1),
-            "embeds": parts.image_encoder(pixel_values=clip_pixels((garment + 1) / 2, parts.config.clip_image_size)
-                                          ).image_embeds[:, None]}
+    return {
+        "target": latents(video),
+        "agnostic": latents(batch["agnostic"].to(device)),
+        "mask": mask.reshape(b, f, 1, *mask.shape[-2:]).permute(0, 2, 1, 3, 4),
+        "pose": ((batch[pose_input].to(device) + 1) / 2).permute(0, 2, 1, 3, 4),
+        "garment": torch.cat(
+            [
+                parts.vae.encode(garment).latent_dist.sample() * LATENT_SCALE,
+                latent_mask(batch["garment_mask"].to(device), factor),
+            ],
+            dim=1,
+        ),
+        "embeds": parts.image_encoder(
+            pixel_values=clip_pixels((garment + 1) / 2, parts.config.clip_image_size)
+        ).image_embeds[:, None],
+    }
 
 
-def diffusion_loss(parts: Components, encoded: dict[str, torch.Tensor], scheduler, generator: torch.Generator,
-                   uncond_probability: float) -> torch.Tensor:
+def diffusion_loss(
+    parts: Components,
+    encoded: dict[str, torch.Tensor],
+    scheduler,
+    generator: torch.Generator,
+    uncond_probability: float,
+) -> torch.Tensor:
     """v-prediction MSE at random timesteps; the noise, timesteps and garment drops come from ``generator``."""
     target = encoded["target"]
     b, _, f = target.shape[:3]
@@ -100,8 +117,13 @@ def diffusion_loss(parts: Components, encoded: dict[str, torch.Tensor], schedule
 
 
 def _save(path: Path, parts: Components, optimizer, step: int, stage: int) -> None:
-    state = {"config": parts.config.name, "stage": stage, "step": step, "optimizer": optimizer.state_dict(),
-             "model": {name: getattr(parts, name).state_dict() for name in TRAINED_PARTS}}
+    state = {
+        "config": parts.config.name,
+        "stage": stage,
+        "step": step,
+        "optimizer": optimizer.state_dict(),
+        "model": {name: getattr(parts, name).state_dict() for name in TRAINED_PARTS},
+    }
     temporary = path.with_name(f".{path.name}.tmp")
     torch.save(state, temporary)
     os.replace(temporary, path)
@@ -139,17 +161,25 @@ def train(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
         optimizer.load_state_dict(state["optimizer"])
         step = int(state["step"])
     frames = 1 if cfg.stage == 1 else int(cfg.clip_frames)
-    clip = ClipConfig(clip_len=frames, size=tuple(cfg.size), densepose=cfg.pose_input == "densepose",
-                      pose=cfg.pose_input == "pose", seed=cfg.seed)
-    loader = make_loader(cfg.data, cfg.split, batch_size=cfg.batch_size, num_workers=cfg.num_workers, config=clip,
-                         drop_last=False)
+    clip = ClipConfig(
+        clip_len=frames,
+        size=tuple(cfg.size),
+        densepose=cfg.pose_input == "densepose",
+        pose=cfg.pose_input == "pose",
+        seed=cfg.seed,
+    )
+    loader = make_loader(
+        cfg.data, cfg.split, batch_size=cfg.batch_size, num_workers=cfg.num_workers, config=clip, drop_last=False
+    )
+    dataset = loader.dataset
+    assert isinstance(dataset, ClipDataset)
     scheduler = make_scheduler()
     generator = torch.Generator().manual_seed(cfg.seed + step)
     log = out / "train_log.jsonl"
     epoch = step
     with tqdm(total=cfg.steps, initial=step, desc=f"train stage {cfg.stage}", unit="step", disable=not progress) as bar:
         while step < cfg.steps:
-            loader.dataset.set_epoch(epoch)
+            dataset.set_epoch(epoch)
             epoch += 1
             seen = 0
             for batch in loader:
@@ -164,24 +194,34 @@ def train(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
                 optimizer.step()
                 step += 1
                 with log.open("a") as handle:
-                    handle.write(json.dumps({"step": step, "loss": float(loss), "seconds": round(time.perf_counter() - started, 4)}) + "\n")
+                    handle.write(
+                        json.dumps(
+                            {
+                                "step": step,
+                                "loss": float(loss.detach()),
+                                "seconds": round(time.perf_counter() - started, 4),
+                            }
+                        )
+                        + "\n"
+                    )
                 bar.update(1)
                 bar.set_postfix(loss=f"{float(loss):.4f}")
                 if step % cfg.checkpoint_every == 0 or step == cfg.steps:
                     _save(folder / f"{CHECKPOINT_PREFIX}{step}.pt", parts, optimizer, step, cfg.stage)
                     _save(last, parts, optimizer, step, cfg.stage)
-                    for old in _checkpoints(folder)[:-cfg.keep_checkpoints]:
+                    for old in _checkpoints(folder)[: -cfg.keep_checkpoints]:
                         old.unlink()
                 if step >= cfg.steps:
                     break
             if not seen:
-                raise ValueError(f"{cfg.data}: the {cfg.split} split gave no usable sample "
-                                 f"(skipped: {loader.dataset.skipped.counts()})")
+                raise ValueError(
+                    f"{cfg.data}: the {cfg.split} split gave no usable sample (skipped: {dataset.skipped.counts()})"
+                )
     return {"step": step, "last": str(last), "log": str(log)}
 
 
-@hydra.main(version_base="1.3", config_path="pkg://vivid_conf", config_name="train")
 def main(cfg: DictConfig) -> None:
+    """The CLI's task (see vivid_model.cli:train_main): user errors in one line, exit 2."""
     try:
         result = train(cfg)
     except (FileNotFoundError, ValueError) as exc:
@@ -191,4 +231,6 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from vivid_model.cli import train_main
+
+    train_main()

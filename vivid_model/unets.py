@@ -21,7 +21,6 @@ from diffusers import UNet2DConditionModel, UNetMotionModel
 
 from vivid_model.config import ModelConfig
 
-
 #: GroupNorm groups of every motion module (AnimateDiff's ``TemporalTransformer3DModel`` default)
 MOTION_NORM_GROUPS = 32
 
@@ -29,10 +28,17 @@ MOTION_NORM_GROUPS = 32
 def build_reference_unet(config: ModelConfig) -> UNet2DConditionModel:
     """The reference UNet without ``conv_norm_out``/``conv_act``/``conv_out``: its forward ends after the up blocks."""
     unet = UNet2DConditionModel(
-        sample_size=64, in_channels=5, out_channels=4, block_out_channels=config.block_out_channels,
-        layers_per_block=config.layers_per_block, down_block_types=config.down_block_types,
-        up_block_types=config.up_block_types, attention_head_dim=config.attention_heads,
-        cross_attention_dim=config.cross_attention_dim, norm_num_groups=config.norm_num_groups)
+        sample_size=64,
+        in_channels=5,
+        out_channels=4,
+        block_out_channels=config.block_out_channels,
+        layers_per_block=config.layers_per_block,
+        down_block_types=config.down_block_types,
+        up_block_types=config.up_block_types,
+        attention_head_dim=config.attention_heads,
+        cross_attention_dim=config.cross_attention_dim,
+        norm_num_groups=config.norm_num_groups,
+    )
     unet.conv_norm_out = None  # diffusers then skips the norm and the activation
     unet.conv_act = None
     unet.conv_out = nn.Identity()  # no parameters: the published file has no conv_out keys
@@ -57,8 +63,10 @@ def _per_frame_motion_norms(unet: UNetMotionModel) -> None:
         for child_name, child in list(module.named_children()):
             if child_name == "norm" and type(child) is nn.GroupNorm:
                 if child.num_channels % MOTION_NORM_GROUPS:
-                    raise ValueError(f"{name}: {child.num_channels} channels cannot form the motion modules' "
-                                     f"{MOTION_NORM_GROUPS} GroupNorm groups")
+                    raise ValueError(
+                        f"{name}: {child.num_channels} channels cannot form the motion modules' "
+                        f"{MOTION_NORM_GROUPS} GroupNorm groups"
+                    )
                 replacement = FrameGroupNorm(MOTION_NORM_GROUPS, child.num_channels, child.eps, child.affine)
                 replacement.load_state_dict(child.state_dict())
                 setattr(module, child_name, replacement)
@@ -71,11 +79,20 @@ def build_motion_unet(config: ModelConfig) -> UNetMotionModel:
     motion_down = tuple(t.replace("2D", "Motion") for t in config.down_block_types)
     motion_up = tuple(t.replace("2D", "Motion") for t in config.up_block_types)
     unet = UNetMotionModel(
-        sample_size=64, in_channels=9, out_channels=4, block_out_channels=config.block_out_channels,
-        layers_per_block=config.layers_per_block, down_block_types=motion_down, up_block_types=motion_up,
-        num_attention_heads=config.attention_heads, cross_attention_dim=config.cross_attention_dim,
-        norm_num_groups=config.norm_num_groups, motion_num_attention_heads=config.motion_heads,
-        motion_max_seq_length=config.motion_max_frames, use_motion_mid_block=True)
+        sample_size=64,
+        in_channels=9,
+        out_channels=4,
+        block_out_channels=config.block_out_channels,
+        layers_per_block=config.layers_per_block,
+        down_block_types=motion_down,
+        up_block_types=motion_up,
+        num_attention_heads=config.attention_heads,
+        cross_attention_dim=config.cross_attention_dim,
+        norm_num_groups=config.norm_num_groups,
+        motion_num_attention_heads=config.motion_heads,
+        motion_max_seq_length=config.motion_max_frames,
+        use_motion_mid_block=True,
+    )
     _per_frame_motion_norms(unet)
     return unet
 
@@ -92,8 +109,9 @@ class DenoisingUNet(nn.Module):
     def _add_pose(self, module, inputs, output):
         return output if self._pose is None else output + self._pose.to(output.dtype)
 
-    def forward(self, sample: torch.Tensor, timestep, garment_embeds: torch.Tensor,
-                pose_features: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, sample: torch.Tensor, timestep, garment_embeds: torch.Tensor, pose_features: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """sample (B, 9, F, h, w), garment_embeds (B, 1, D), pose_features (B, C, F, h, w) -> (B, 4, F, h, w)."""
         b, _, f, h, w = sample.shape
         if pose_features is not None:

@@ -12,8 +12,9 @@ import time
 import traceback
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 #: what went wrong with a task: its function raised, its set-up raised, or its worker died
 EXCEPTION, SETUP_ERROR, WORKER_DIED = "exception", "setup_error", "worker_died"
@@ -36,7 +37,7 @@ class StageResources:
     gpus: float = 0.0
 
     @classmethod
-    def of(cls, value: Any) -> "StageResources":
+    def of(cls, value: Any) -> StageResources:
         if isinstance(value, StageResources):
             return value
         values = dict(value or {})
@@ -65,7 +66,7 @@ class _SetupFailed(Exception):
 
 
 #: per worker process: the stage objects set up most recently, by token
-_PREPARED: "OrderedDict[str, Any]" = OrderedDict()
+_PREPARED: OrderedDict[str, Any] = OrderedDict()
 _KEEP = 2
 
 
@@ -80,18 +81,18 @@ def prepared(token: str, fn: Any) -> Any:
         setup = getattr(fn, "setup", None)
         if callable(setup):
             setup()
-        value: Any = fn
-    except Exception:  # noqa: BLE001 - reported for every task of this stage, and by the runner at once
-        value = _SetupFailed(traceback.format_exc(limit=8))
-    _PREPARED[token] = value
+        ready: Any = fn
+    except Exception:
+        ready = _SetupFailed(traceback.format_exc(limit=8))
+    _PREPARED[token] = ready
     while len(_PREPARED) > _KEEP:
         _, old = _PREPARED.popitem(last=False)
         teardown = getattr(old, "teardown", None)
         if callable(teardown):
             teardown()
-    if isinstance(value, _SetupFailed):
-        raise value
-    return value
+    if isinstance(ready, _SetupFailed):
+        raise ready
+    return ready
 
 
 def run_task(token: str, fn: Callable[[Any], Any], index: int, item: Any) -> TaskResult:
@@ -103,7 +104,7 @@ def run_task(token: str, fn: Callable[[Any], Any], index: int, item: Any) -> Tas
         return TaskResult(index, None, exc.text, time.perf_counter() - started, SETUP_ERROR)
     try:
         return TaskResult(index, ready(item), None, time.perf_counter() - started)
-    except Exception:  # noqa: BLE001 - a bug in one row must not end the run; it is recorded
+    except Exception:
         return TaskResult(index, None, traceback.format_exc(limit=8), time.perf_counter() - started, EXCEPTION)
 
 
@@ -114,7 +115,7 @@ def timed_call(fn: Callable[[Any], Any], index: int, item: Any) -> TaskResult:
 
 def import_stage_modules(_: object = None) -> int:
     """Run in each worker at start-up so the first real task does not pay for the imports."""
-    import vivid_data.stages.clean  # noqa: F401
+    import vivid_data.stages.clean
     import vivid_data.stages.ingest  # noqa: F401
 
     return 0

@@ -16,10 +16,12 @@ import pickle
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
+from vivid_data.config_defaults import yaml_defaults
 from vivid_data.executors.base import (
     WORKER_DIED,
     StageResources,
@@ -66,6 +68,7 @@ def _worker_main(conn: Connection, parent_pid: int) -> None:
             _, token, fn = message
             continue
         _, index, item = message
+        assert token is not None and fn is not None, "the parent sends the function before its tasks"
         conn.send(run_task(token, fn, index, item))
 
 
@@ -91,6 +94,21 @@ class _Worker:
     started: float = field(default_factory=time.monotonic)
 
 
+def _check_picklable(fn: Any) -> None:
+    """A stage that cannot be pickled fails here, with the fix, not in a worker."""
+    try:
+        pickle.dumps(fn)
+    except Exception as exc:
+        raise TypeError(
+            f"{type(fn).__name__} cannot be sent to worker processes ({exc}); keep stage objects "
+            "plain data and open models and sessions in setup()"
+        ) from exc
+
+
+#: defaults: conf/executor/local.yaml
+DEFAULTS = yaml_defaults("executor/local.yaml")
+
+
 class LocalExecutor:
     """Runs tasks in ``workers`` spawned processes (default: one per core); ``workers=1`` runs inline.
 
@@ -102,7 +120,7 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = DEFAULTS["workers"]) -> None:
         self.workers = int(workers or os.cpu_count() or 1)
         if self.workers < 1:
             raise ValueError(f"executor.workers must be at least 1, got {workers}")
@@ -113,8 +131,9 @@ class LocalExecutor:
     # ---- the pool ----------------------------------------------------------------------
     def _spawn(self) -> _Worker:
         parent, child = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=_worker_main, args=(child, os.getpid()), daemon=True,
-                                        name="vivid-worker")
+        process = self._context.Process(
+            target=_worker_main, args=(child, os.getpid()), daemon=True, name="vivid-worker"
+        )
         process.start()
         child.close()
         return _Worker(process, parent)
@@ -154,29 +173,14 @@ class LocalExecutor:
             for index, item in enumerate(items):
                 yield run_task(token, fn, index, item)
             return
-        try:
-            payload = pickle.dumps(fn)
-        except Exception as exc:  # noqa: BLE001 - any pickling failure means the same thing
-            raise TypeError(f"{type(fn).__name__} cannot be sent to worker processes ({exc}); keep stage objects "
-                            "plain data and open models and sessions in setup()") from exc
-        del payload
+        _check_picklable(fn)
         limit = self.concurrency(resources_of(fn))
-        pool = self._ensure_pool(limit)
+        self._ensure_pool(limit)
         waiting = list(enumerate(items))[::-1]  # popped from the end: in order
         busy: list[_Worker] = []
         try:
             while waiting or busy:
-                for worker in list(pool):
-                    if not waiting or len(busy) >= limit:
-                        break
-                    if worker in busy:
-                        continue
-                    task = waiting.pop()
-                    if not self._send(worker, token, fn, task):
-                        waiting.append(task)  # never started: give it to another worker
-                        self._replace(worker)
-                        continue
-                    busy.append(worker)
+                self._dispatch(waiting, busy, limit, token, fn)
                 if not busy:
                     continue
                 ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
@@ -189,10 +193,23 @@ class LocalExecutor:
                     if result.kind == WORKER_DIED:
                         self._replace(worker)
                     yield result
-                pool = self._pool
         finally:
             for worker in busy:  # the caller stopped early: these results would reach the next stage
                 self._replace(worker)
+
+    def _dispatch(self, waiting: list[tuple[int, Any]], busy: list[_Worker], limit: int, token: str, fn: Any) -> None:
+        """Give waiting tasks to idle workers until ``limit`` run at once; a dead idle worker is replaced."""
+        for worker in list(self._pool):
+            if not waiting or len(busy) >= limit:
+                return
+            if worker in busy:
+                continue
+            task = waiting.pop()
+            if not self._send(worker, token, fn, task):
+                waiting.append(task)  # never started: give it to another worker
+                self._replace(worker)
+                continue
+            busy.append(worker)
 
     def _send(self, worker: _Worker, token: str, fn: Any, task: tuple[int, Any]) -> bool:
         try:
@@ -219,9 +236,11 @@ class LocalExecutor:
         index = worker.task[0] if worker.task else -1
         what = describe_exit(worker.process.exitcode)
         self.deaths.append({"pid": worker.process.pid, "exit": what, "task": index})
-        detail = (f"worker process {worker.process.pid} {what} while processing this row, after "
-                  f"{time.monotonic() - worker.started:.1f}s; the row's data may need more memory than the "
-                  "worker had (see the resource caps of ingest)")
+        detail = (
+            f"worker process {worker.process.pid} {what} while processing this row, after "
+            f"{time.monotonic() - worker.started:.1f}s; the row's data may need more memory than the "
+            "worker had (see the resource caps of ingest)"
+        )
         return TaskResult(index, None, detail, time.monotonic() - worker.started, WORKER_DIED)
 
     def close(self) -> None:

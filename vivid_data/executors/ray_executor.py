@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
+from vivid_data.config_defaults import yaml_defaults
 from vivid_data.executors.base import (
     WORKER_DIED,
     TaskResult,
@@ -20,6 +22,10 @@ from vivid_data.executors.base import (
     resources_of,
     run_task,
 )
+from vivid_data.quiet import worker_env
+
+#: defaults: conf/executor/ray.yaml
+DEFAULTS = yaml_defaults("executor/ray.yaml")
 
 
 class RayExecutor:
@@ -31,8 +37,13 @@ class RayExecutor:
 
     name = "ray"
 
-    def __init__(self, address: str = "local", num_cpus: int | None = None, max_in_flight: int | None = None,
-                 num_gpus: int | None = None) -> None:
+    def __init__(
+        self,
+        address: str = DEFAULTS["address"],
+        num_cpus: int | None = DEFAULTS["num_cpus"],
+        max_in_flight: int | None = DEFAULTS["max_in_flight"],
+        num_gpus: int | None = DEFAULTS["num_gpus"],
+    ) -> None:
         self.address = address
         self.num_cpus = num_cpus
         self.num_gpus = num_gpus
@@ -47,11 +58,21 @@ class RayExecutor:
             if self.address == "local":
                 # local workers see the driver's import path (a checkout, a notebook's folder)
                 path = os.pathsep.join(p for p in sys.path if p)
-                ray.init(num_cpus=self.num_cpus, num_gpus=self.num_gpus, include_dashboard=False,
-                         log_to_driver=False, configure_logging=False,
-                         runtime_env={"env_vars": {"PYTHONPATH": path, **_quiet_env()}})
+                ray.init(
+                    num_cpus=self.num_cpus,
+                    num_gpus=self.num_gpus,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    configure_logging=False,
+                    runtime_env={"env_vars": {"PYTHONPATH": path, **worker_env()}},
+                )
             else:
-                ray.init(address=self.address, log_to_driver=False, configure_logging=False)
+                ray.init(
+                    address=self.address,
+                    log_to_driver=False,
+                    configure_logging=False,
+                    runtime_env={"env_vars": worker_env()},
+                )
             self._started_here = True
         return ray
 
@@ -68,8 +89,10 @@ class RayExecutor:
         needs = resources_of(fn)
         gpus_available = ray.cluster_resources().get("GPU", 0)
         if needs.gpus > gpus_available:
-            raise ValueError(f"{type(fn).__name__} asks for {needs.gpus:g} GPU(s) per task but the Ray cluster has "
-                             f"{gpus_available:g}; set its resources.gpus=0 or join a cluster with GPUs")
+            raise ValueError(
+                f"{type(fn).__name__} asks for {needs.gpus:g} GPU(s) per task but the Ray cluster has "
+                f"{gpus_available:g}; set its resources.gpus=0 or join a cluster with GPUs"
+            )
         remote_call = ray.remote(num_cpus=needs.cpus, num_gpus=needs.gpus, max_retries=0)(run_task)
         token = new_token(fn)
         fn_ref = ray.put(fn)
@@ -97,12 +120,17 @@ class RayExecutor:
                         result = TaskResult(index, None, f"Ray task failed: {exc}", 0.0, WORKER_DIED)
                     except RayError as exc:  # the worker died (OOM kill, crash) or the node went away
                         self.deaths.append({"task": index, "exit": type(exc).__name__})
-                        result = TaskResult(index, None, f"Ray worker died while processing this row "
-                                                         f"({type(exc).__name__}: {str(exc)[:500]})", 0.0, WORKER_DIED)
+                        result = TaskResult(
+                            index,
+                            None,
+                            f"Ray worker died while processing this row ({type(exc).__name__}: {str(exc)[:500]})",
+                            0.0,
+                            WORKER_DIED,
+                        )
                     yield result
-                    task = next(queue, None)
-                    if task is not None:
-                        submit(task)
+                    following = next(queue, None)
+                    if following is not None:
+                        submit(following)
         finally:
             for ref in pending:
                 ray.cancel(ref, force=True)
@@ -122,8 +150,3 @@ class RayExecutor:
         ray = self._ensure_ray()
         cpus = resources.cpus if resources is not None else 1.0
         return max(1, int(ray.cluster_resources().get("CPU", 1) / cpus))
-
-
-def _quiet_env() -> dict[str, str]:
-    """Environment variables that silence third-party start-up noise in every worker."""
-    return {k: v for k, v in os.environ.items() if k in ("GLOG_minloglevel", "TF_CPP_MIN_LOG_LEVEL")}

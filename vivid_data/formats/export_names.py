@@ -36,8 +36,9 @@ class ExportItem:
     garment_content: str
 
 
-def export_names(items: list[ExportItem], video_suffix: str = ".mp4",
-                 garment_suffix: str = ".jpg") -> dict[str, tuple[str, str]]:
+def export_names(
+    items: list[ExportItem], video_suffix: str = ".mp4", garment_suffix: str = ".jpg"
+) -> dict[str, tuple[str, str]]:
     """Per sample id, its (video file, garment file) names, unique per content within each category."""
     names: dict[str, tuple[str, str]] = {}
     for kind in ("video", "garment"):

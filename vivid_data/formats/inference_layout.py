@@ -88,7 +88,5 @@ def scan_inference_layout(
                 extras=extras,
             )
         )
-    scan.unpaired = sorted(
-        f"videos/{p.name}" for p in (root / "videos").glob("*.mp4") if p.name not in mentioned
-    )
+    scan.unpaired = sorted(f"videos/{p.name}" for p in (root / "videos").glob("*.mp4") if p.name not in mentioned)
     return scan

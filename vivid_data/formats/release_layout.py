@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from vivid_data.atomic import atomic_directory
 from vivid_data.formats.export_names import ExportItem, export_names
 from vivid_data.formats.folder_pair import FolderPair, FolderScan, product_id_from_name
-from vivid_data.formats.pairs import PairsFileError, format_pairs, read_pairs_file
-from vivid_data.atomic import atomic_directory
+from vivid_data.formats.pairs import PairLine, PairsFileError, format_pairs, read_pairs_file
 from vivid_data.manifest import validate_manifest
 from vivid_data.schema import CATEGORIES, SPLITS
 from vivid_data.store import ContentStore
@@ -63,64 +63,72 @@ def scan_release_layout(root: Path) -> FolderScan:
     """Every line of every ``<category>/<split>_pairs.txt``; unknown category folders are an error."""
     scan = FolderScan(root=root, layout="release")
     unknown = sorted(
-        p.name for p in root.iterdir()
-        if p.is_dir() and p.name not in CATEGORIES and (p / "videos").is_dir()
+        p.name for p in root.iterdir() if p.is_dir() and p.name not in CATEGORIES and (p / "videos").is_dir()
     )
     if unknown:
-        raise ValueError(
-            f"{root}: unknown category folder(s) {unknown}; expected only {', '.join(CATEGORIES)}"
-        )
+        raise ValueError(f"{root}: unknown category folder(s) {unknown}; expected only {', '.join(CATEGORIES)}")
     metadata = read_metadata(root)
     for category in CATEGORIES:
-        folder = root / category
-        if not folder.is_dir():
-            continue
-        mentioned: set[str] = set()
-        pair_files = sorted(folder.glob("*_pairs.txt"))
-        if not pair_files and (folder / "videos").is_dir():
-            scan.problems.append(f"{category}/: no train_pairs.txt or test_pairs.txt")
-        for pair_file in pair_files:
-            split_name = pair_file.name[: -len("_pairs.txt")]
-            split = split_name if split_name in SPLITS else None
-            try:
-                lines = read_pairs_file(pair_file)
-            except PairsFileError as exc:
-                scan.problems.append(str(exc))
-                continue
-            for line in lines:
-                origin = f"{category}/{pair_file.name}:{line.line_no}"
-                if line.category not in (None, category):
-                    scan.problems.append(f"{origin}: category column {line.category!r} inside {category}/")
-                    continue
-                mentioned.add(line.video)
-                video, garment = folder / "videos" / line.video, folder / "images" / line.garment
-                missing = [str(p.relative_to(root)) for p in (video, garment) if not p.is_file()]
-                if missing:
-                    scan.problems.append(f"{origin}: missing {', '.join(missing)}")
-                    continue
-                extras = {n: folder / n / line.video for n in VIDEO_EXTRAS if (folder / n / line.video).is_file()}
-                for modality, sub in IMAGE_EXTRAS.items():
-                    if (folder / sub / line.garment).is_file():
-                        extras[modality] = folder / sub / line.garment
-                meta = metadata.get((category, line.video, line.garment), {})
-                scan.pairs.append(
-                    FolderPair(
-                        category=category,
-                        video=video,
-                        garment=garment,
-                        origin=origin,
-                        split=split,
-                        product_id=meta.get("product_id") or product_id_from_name(line.garment),
-                        extras=extras,
-                        provenance={k: meta[k] for k in PROVENANCE_FIELDS if meta.get(k)},
-                    )
-                )
-        if (folder / "videos").is_dir():
-            scan.unpaired.extend(
-                f"{category}/videos/{p.name}" for p in sorted((folder / "videos").glob("*.mp4"))
-                if p.name not in mentioned
-            )
+        if (root / category).is_dir():
+            _scan_category(scan, root, category, metadata)
     return scan
+
+
+def _scan_category(scan: FolderScan, root: Path, category: str, metadata: dict) -> None:
+    """The pairs of one category folder into ``scan``; its videos no pairs file mentions are ``unpaired``."""
+    folder = root / category
+    mentioned: set[str] = set()
+    pair_files = sorted(folder.glob("*_pairs.txt"))
+    if not pair_files and (folder / "videos").is_dir():
+        scan.problems.append(f"{category}/: no train_pairs.txt or test_pairs.txt")
+    for pair_file in pair_files:
+        split_name = pair_file.name[: -len("_pairs.txt")]
+        try:
+            lines = read_pairs_file(pair_file)
+        except PairsFileError as exc:
+            scan.problems.append(str(exc))
+            continue
+        for line in lines:
+            if line.category in (None, category):
+                mentioned.add(line.video)
+            origin = f"{category}/{pair_file.name}:{line.line_no}"
+            pair = _pair_of_line(root, category, line, origin, metadata, split_name, scan.problems)
+            if pair is not None:
+                scan.pairs.append(pair)
+    if (folder / "videos").is_dir():
+        scan.unpaired.extend(
+            f"{category}/videos/{p.name}" for p in sorted((folder / "videos").glob("*.mp4")) if p.name not in mentioned
+        )
+
+
+def _pair_of_line(
+    root: Path, category: str, line: PairLine, origin: str, metadata: dict, split_name: str, problems: list[str]
+) -> FolderPair | None:
+    """One pairs-file line as a pair with the extras found beside it, or None with the problem noted."""
+    folder = root / category
+    if line.category not in (None, category):
+        problems.append(f"{origin}: category column {line.category!r} inside {category}/")
+        return None
+    video, garment = folder / "videos" / line.video, folder / "images" / line.garment
+    missing = [str(p.relative_to(root)) for p in (video, garment) if not p.is_file()]
+    if missing:
+        problems.append(f"{origin}: missing {', '.join(missing)}")
+        return None
+    extras = {n: folder / n / line.video for n in VIDEO_EXTRAS if (folder / n / line.video).is_file()}
+    for modality, sub in IMAGE_EXTRAS.items():
+        if (folder / sub / line.garment).is_file():
+            extras[modality] = folder / sub / line.garment
+    meta = metadata.get((category, line.video, line.garment), {})
+    return FolderPair(
+        category=category,
+        video=video,
+        garment=garment,
+        origin=origin,
+        split=split_name if split_name in SPLITS else None,
+        product_id=meta.get("product_id") or product_id_from_name(line.garment),
+        extras=extras,
+        provenance={k: meta[k] for k in PROVENANCE_FIELDS if meta.get(k)},
+    )
 
 
 class ExportError(ValueError):
@@ -158,14 +166,27 @@ def export_release_layout(
     frame = validate_manifest(manifest, "<export manifest>")
     frame = frame[frame["status"].isin(statuses)]
     rows = frame.sort_values("sample_id").to_dict(orient="records")
-    missing = [f"{row['sample_id']}: {column} {row[column]} is not in the store"
-               for row in rows for column in EXPORT_FOLDERS
-               if _present(row[column]) and not store.has(row[column])]
+    missing = [
+        f"{row['sample_id']}: {column} {row[column]} is not in the store"
+        for row in rows
+        for column in EXPORT_FOLDERS
+        if _present(row[column]) and not store.has(row[column])
+    ]
     if missing:
         raise ExportError(f"{out_root}: cannot export, store objects missing:\n  " + "\n  ".join(missing[:20]))
-    names = export_names([ExportItem(r["sample_id"], r["category"], r["video_name"], r["garment_name"],
-                                     r["video_sha256"] or r["video"], r["garment_sha256"] or r["garment"])
-                          for r in rows])
+    names = export_names(
+        [
+            ExportItem(
+                r["sample_id"],
+                r["category"],
+                r["video_name"],
+                r["garment_name"],
+                r["video_sha256"] or r["video"],
+                r["garment_sha256"] or r["garment"],
+            )
+            for r in rows
+        ]
+    )
     target = Path(out_root)
     with atomic_directory(target) as staging:
         pairs: dict[Path, list[tuple[str, str]]] = {}
@@ -198,7 +219,7 @@ def write_member(destination: Path, source: Path | bytes, column: str) -> None:
     """Copy a stored file, as JPEG where the released layout expects JPEG (garment images and masks)."""
     data = source if isinstance(source, bytes) else None
     if column in ("garment", "garment_mask"):
-        raw = data if data is not None else Path(source).read_bytes()
+        raw = source if isinstance(source, bytes) else source.read_bytes()
         if not raw.startswith(b"\xff\xd8\xff"):  # not JPEG yet (a PNG mask, a WebP product shot)
             array = read_mask(raw) if column == "garment_mask" else read_image(raw)
             raw = encode_image(array, "JPEG", quality=100 if column == "garment_mask" else 95)

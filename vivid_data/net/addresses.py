@@ -7,10 +7,10 @@ checked address itself, so a DNS answer cannot change between the check and the 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Union
 
-Address = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class BlockedAddressError(ValueError):
@@ -75,7 +75,7 @@ class AddressPolicy:
     allow_private_hosts: bool | tuple[str, ...] = False
 
     @classmethod
-    def from_config(cls, value: bool | str | Iterable[str] | None) -> "AddressPolicy":
+    def from_config(cls, value: bool | str | Iterable[str] | None) -> AddressPolicy:
         if value is None or isinstance(value, bool):
             return cls(bool(value))
         if isinstance(value, str):

@@ -6,7 +6,6 @@ import hashlib
 import http.client
 import os
 import random
-import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +57,25 @@ class _Retryable(Exception):
         super().__init__(detail)
 
 
+def _check_kind(head: bytes, url: str, expect: str) -> str:
+    """The sniffed kind of the first bytes; wrong content for what was asked is a permanent error."""
+    found = sniff_bytes(head[:64]) or "bin"
+    if (found == "html") if expect == "file" else (found not in EXPECTED_KINDS[expect]):
+        what = "an HTML page" if found == "html" else f"{found} content"
+        raise DownloadError(url, f"not_a_{expect}", f"server sent {what}", permanent=True)
+    return found
+
+
+def _read_chunk(response, size: int, declared: int | None) -> bytes:
+    try:
+        return response.read(CHUNK)
+    except http.client.IncompleteRead as exc:
+        raise _Retryable(
+            "truncated_body",
+            f"connection closed after {size + len(exc.partial)} bytes" + (f" of {declared}" if declared else ""),
+        ) from exc
+
+
 def _stream_to_temp(response, url: str, directory: Path, max_bytes: int, expect: str) -> tuple[Path, str, str, int]:
     """Write the body to a temporary file while hashing; check the size cap and the magic bytes."""
     declared = response.content_length
@@ -71,28 +89,13 @@ def _stream_to_temp(response, url: str, directory: Path, max_bytes: int, expect:
         raise named_os_error(exc, name) from exc
     digest = hashlib.sha256()
     size, kind, head = 0, None, b""
-
-    def check_kind(data: bytes) -> str:
-        found = sniff_bytes(data[:64]) or "bin"
-        if (found == "html") if expect == "file" else (found not in EXPECTED_KINDS[expect]):
-            what = "an HTML page" if found == "html" else f"{found} content"
-            raise DownloadError(url, f"not_a_{expect}", f"server sent {what}", permanent=True)
-        return found
-
     try:
         with os.fdopen(fd, "wb") as handle:
-            while True:
-                try:
-                    chunk = response.read(CHUNK)
-                except http.client.IncompleteRead as exc:
-                    raise _Retryable("truncated_body", f"connection closed after {size + len(exc.partial)} bytes"
-                                     + (f" of {declared}" if declared else "")) from exc
-                if not chunk:
-                    break
+            while chunk := _read_chunk(response, size, declared):
                 if kind is None and len(head) < 64:
                     head += chunk[: 64 - len(head)]
                     if len(head) >= 64:  # a slow server may send the first bytes one at a time
-                        kind = check_kind(head)
+                        kind = _check_kind(head, url, expect)
                 size += len(chunk)
                 if size > max_bytes:
                     raise DownloadError(url, "too_large", f"body exceeds cap {max_bytes}", permanent=True)
@@ -105,9 +108,7 @@ def _stream_to_temp(response, url: str, directory: Path, max_bytes: int, expect:
             raise DownloadError(url, "empty_body", "0 bytes", permanent=True)
         if declared is not None and size < declared:
             raise _Retryable("truncated_body", f"got {size} of {declared} bytes")
-        if kind is None:
-            kind = check_kind(head)
-        return Path(name), digest.hexdigest(), kind, size
+        return Path(name), digest.hexdigest(), kind or _check_kind(head, url, expect), size
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
@@ -117,8 +118,9 @@ class _StoreError(Exception):
     """Writing into the store failed (a full disk, a read-only folder): not the URL's fault, not retried."""
 
 
-def download(url: str, store: ContentStore, config: DownloadConfig, expect: str = "any",
-             politeness: Politeness | None = None) -> Downloaded:
+def download(
+    url: str, store: ContentStore, config: DownloadConfig, expect: str = "any", politeness: Politeness | None = None
+) -> Downloaded:
     """Fetch ``url`` into ``store`` (identical bytes are stored once) and return what was stored.
 
     Retries with exponential backoff on timeouts, connection errors, truncated bodies and 5xx;
@@ -138,51 +140,72 @@ def download(url: str, store: ContentStore, config: DownloadConfig, expect: str 
                 break
             time.sleep(delay)
         try:
-            with open_url(url, config.http, deadline=deadline, before_request=before) as response:
-                if 500 <= response.status < 600:
-                    raise _Retryable(f"http_{response.status}", f"server error {response.status}")
-                if response.status >= 400:
-                    raise DownloadError(url, f"http_{response.status}", f"HTTP {response.status}", permanent=True)
-                if response.status != 200:
-                    raise DownloadError(url, f"http_{response.status}", f"unexpected HTTP {response.status}",
-                                        permanent=True)
-                temp, sha, kind, _size = _stream_to_temp(response, url, store.root, config.max_bytes, expect)
-                final_url = response.url
-            key = key_for(sha, kind)
-            target = store.path(key)
-            try:
-                if target.is_file():
-                    temp.unlink()
-                else:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(temp, target)
-            except OSError as exc:
-                temp.unlink(missing_ok=True)
-                raise _StoreError(str(named_os_error(exc, target, "storing"))) from exc
-            return Downloaded(StoredObject(key, sha, target.stat().st_size), kind, url, final_url, attempt)
-        except BlockedAddressError as exc:
-            raise DownloadError(url, "blocked_address", str(exc), permanent=True) from exc
-        except UrlError as exc:
-            raise DownloadError(url, "bad_url", str(exc), permanent=True) from exc
-        except RobotsDisallowed as exc:
-            raise DownloadError(url, "robots_disallowed", str(exc), permanent=True) from exc
-        except DeadlineExceeded as exc:
-            raise DownloadError(url, "deadline_exceeded", f"{exc} (deadline {config.deadline_s:g}s, "
-                                f"attempt {attempt})", permanent=False) from exc
-        except _StoreError as exc:
-            raise DownloadError(url, "store_error", str(exc), permanent=False) from exc
+            return _attempt(url, store, config, expect, deadline, before, attempt)
         except _Retryable as exc:
             last = exc
-        except (socket.timeout, TimeoutError) as exc:
-            last = _Retryable("timeout", f"no data for {config.http.read_timeout}s: {exc}")
-        except (ConnectionError, http.client.HTTPException, OSError) as exc:
-            if getattr(exc, "filename", None):  # our own temporary file, not the network
-                raise DownloadError(url, "store_error", str(exc), permanent=False) from exc
-            last = _Retryable("connection_error", f"{type(exc).__name__}: {exc}")
         if time.monotonic() >= deadline:
-            raise DownloadError(url, "deadline_exceeded", f"{last.detail if last else 'no answer'}; "
-                                f"deadline {config.deadline_s:g}s passed after {attempt} attempt(s)", permanent=False)
+            raise DownloadError(
+                url,
+                "deadline_exceeded",
+                f"{last.detail if last else 'no answer'}; "
+                f"deadline {config.deadline_s:g}s passed after {attempt} attempt(s)",
+                permanent=False,
+            )
     if last is None:
         raise DownloadError(url, "deadline_exceeded", f"deadline {config.deadline_s:g}s passed", permanent=False)
-    raise DownloadError(url, last.reason, f"{last.detail}; gave up after {attempt} attempts",
-                        permanent=False)
+    raise DownloadError(url, last.reason, f"{last.detail}; gave up after {attempt} attempts", permanent=False)
+
+
+def _attempt(
+    url: str, store: ContentStore, config: DownloadConfig, expect: str, deadline: float, before, attempt: int
+) -> Downloaded:
+    """One request: the stored download, a :class:`_Retryable` worth another try, or a final DownloadError."""
+    try:
+        with open_url(url, config.http, deadline=deadline, before_request=before) as response:
+            _check_status(url, response.status)
+            temp, sha, kind, _size = _stream_to_temp(response, url, store.root, config.max_bytes, expect)
+            final_url = response.url
+        stored = _store(temp, store, key_for(sha, kind), sha)
+        return Downloaded(stored, kind, url, final_url, attempt)
+    except BlockedAddressError as exc:
+        raise DownloadError(url, "blocked_address", str(exc), permanent=True) from exc
+    except UrlError as exc:
+        raise DownloadError(url, "bad_url", str(exc), permanent=True) from exc
+    except RobotsDisallowed as exc:
+        raise DownloadError(url, "robots_disallowed", str(exc), permanent=True) from exc
+    except DeadlineExceeded as exc:
+        raise DownloadError(
+            url, "deadline_exceeded", f"{exc} (deadline {config.deadline_s:g}s, attempt {attempt})", permanent=False
+        ) from exc
+    except _StoreError as exc:
+        raise DownloadError(url, "store_error", str(exc), permanent=False) from exc
+    except TimeoutError as exc:
+        raise _Retryable("timeout", f"no data for {config.http.read_timeout}s: {exc}") from exc
+    except (ConnectionError, http.client.HTTPException, OSError) as exc:
+        if getattr(exc, "filename", None):  # our own temporary file, not the network
+            raise DownloadError(url, "store_error", str(exc), permanent=False) from exc
+        raise _Retryable("connection_error", f"{type(exc).__name__}: {exc}") from exc
+
+
+def _check_status(url: str, status: int) -> None:
+    if 500 <= status < 600:
+        raise _Retryable(f"http_{status}", f"server error {status}")
+    if status >= 400:
+        raise DownloadError(url, f"http_{status}", f"HTTP {status}", permanent=True)
+    if status != 200:
+        raise DownloadError(url, f"http_{status}", f"unexpected HTTP {status}", permanent=True)
+
+
+def _store(temp: Path, store: ContentStore, key: str, sha: str) -> StoredObject:
+    """Move a finished download into the store (or drop it: the same bytes are there already)."""
+    target = store.path(key)
+    try:
+        if target.is_file():
+            temp.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise _StoreError(str(named_os_error(exc, target, "storing"))) from exc
+    return StoredObject(key, sha, target.stat().st_size)

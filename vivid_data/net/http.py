@@ -7,8 +7,8 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import urlsplit
 
 from vivid_data import __version__
@@ -46,8 +46,14 @@ class HttpConfig:
 class Response:
     """An open response; read the body with :meth:`read` and close it (or use ``with``)."""
 
-    def __init__(self, url: str, connection: http.client.HTTPConnection, raw: http.client.HTTPResponse,
-                 redirects: list[str], watchdog: "_Watchdog | None" = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        connection: http.client.HTTPConnection,
+        raw: http.client.HTTPResponse,
+        redirects: list[str],
+        watchdog: _Watchdog | None = None,
+    ) -> None:
         self.url = url
         self.status = raw.status
         self.headers = raw.headers
@@ -74,7 +80,8 @@ class Response:
         return data
 
     def read_all(self, limit: int) -> bytes:
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         while True:
             data = self.read(1 << 16)
             if not data:
@@ -90,7 +97,7 @@ class Response:
         self._raw.close()
         self._connection.close()
 
-    def __enter__(self) -> "Response":
+    def __enter__(self) -> Response:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -140,7 +147,7 @@ def _connect(url: str, config: HttpConfig, watchdog: _Watchdog | None) -> tuple[
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise ConnectionError(f"{url}: cannot resolve {host}: {exc}") from exc
-    address = config.policy.check(host, [info[4][0] for info in infos])
+    address = config.policy.check(host, [str(info[4][0]) for info in infos])
     connect_timeout = config.connect_timeout
     if watchdog is not None:
         connect_timeout = max(0.001, min(connect_timeout, watchdog.deadline - time.monotonic()))
@@ -148,6 +155,7 @@ def _connect(url: str, config: HttpConfig, watchdog: _Watchdog | None) -> tuple[
     if watchdog is not None:
         watchdog.watch(sock)
     sock.settimeout(config.read_timeout)
+    connection: http.client.HTTPConnection
     if parts.scheme == "https":
         sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host, do_handshake_on_connect=False)
         if watchdog is not None:
@@ -163,8 +171,13 @@ def _connect(url: str, config: HttpConfig, watchdog: _Watchdog | None) -> tuple[
     return connection, path
 
 
-def open_url(url: str, config: HttpConfig | None = None, method: str = "GET", deadline: float | None = None,
-             before_request: Callable[[str], None] | None = None) -> Response:
+def open_url(
+    url: str,
+    config: HttpConfig | None = None,
+    method: str = "GET",
+    deadline: float | None = None,
+    before_request: Callable[[str], None] | None = None,
+) -> Response:
     """GET ``url`` following redirects by hand, checking the address of every hop before connecting.
 
     The URL and every redirect target are normalised first (:func:`normalize_url`). Raises

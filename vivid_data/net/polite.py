@@ -24,8 +24,9 @@ class RobotsDisallowed(PermissionError):
 class Politeness:
     """``before(url)`` is called before each request (and each redirect hop) of a download."""
 
-    def __init__(self, http: HttpConfig, min_interval_s: float = 0.0, obey_robots: bool = True,
-                 parallel_workers: int = 1) -> None:
+    def __init__(
+        self, http: HttpConfig, min_interval_s: float = 0.0, obey_robots: bool = True, parallel_workers: int = 1
+    ) -> None:
         self.http = http
         self.obey_robots = obey_robots
         self.parallel_workers = max(1, int(parallel_workers))

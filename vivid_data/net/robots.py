@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from urllib.parse import urlsplit
@@ -34,7 +33,7 @@ class RobotsCache:
                 text = response.read_all(MAX_ROBOTS_BYTES).decode("utf-8", errors="replace")
         except BlockedAddressError:
             raise  # the site itself is refused: say so, not "disallowed by robots.txt"
-        except (UrlError, OSError, socket.timeout):
+        except (TimeoutError, UrlError, OSError):
             return False
         parser = RobotFileParser()
         parser.parse(text.splitlines())

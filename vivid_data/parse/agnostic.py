@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.pose.skeleton import MEDIAPIPE, Skeleton
 
 CATEGORY_PARTS = {
@@ -25,27 +26,48 @@ CATEGORY_PARTS = {
 
 
 @dataclass
+@defaults_from("parse/default.yaml", "agnostic")
 class AgnosticConfig:
-    margin: float = 0.12           # dilation, as a share of the shoulder width
-    arm_width: float = 0.45        # arm band thickness, as a share of the shoulder width
-    leg_width: float = 0.55        # leg band thickness, as a share of the hip width * 2
-    neckline: float = 0.35         # how far above the shoulders the neckline goes, share of shoulder-nose height
-    head_scale: float = 1.15       # protected head ellipse, relative to the ear-to-ear distance
-    hand_scale: float = 0.35       # protected hand disc radius, share of the shoulder width
-    dress_to_ankle: bool = False   # long dresses: down to the ankles instead of the knees
-    temporal_window: int = 5       # frames averaged when smoothing masks over time
-    work_height: int = 256         # masks are drawn at this height, then scaled up (they are generous anyway)
+    margin: float = FROM_YAML  # dilation, as a share of the shoulder width
+    arm_width: float = FROM_YAML  # arm band thickness, as a share of the shoulder width
+    leg_width: float = FROM_YAML  # leg band thickness, as a share of the hip width * 2
+    neckline: float = FROM_YAML  # how far above the shoulders the neckline goes, share of shoulder-nose height
+    head_scale: float = FROM_YAML  # protected head ellipse, relative to the ear-to-ear distance
+    hand_scale: float = FROM_YAML  # protected hand disc radius, share of the shoulder width
+    dress_to_ankle: bool = FROM_YAML  # long dresses: down to the ankles instead of the knees
+    temporal_window: int = FROM_YAML  # frames averaged when smoothing masks over time
+    work_height: int = FROM_YAML  # masks are drawn at this height, then scaled up (they are generous anyway)
     min_visibility: float = 0.3
 
 
 FALLBACKS = {  # for skeletons without hand and foot points (COCO): use the wrist and the ankle
-    "left_index": "left_wrist", "right_index": "right_wrist", "left_pinky": "left_wrist",
-    "right_pinky": "right_wrist", "left_heel": "left_ankle", "right_heel": "right_ankle",
-    "left_foot_index": "left_ankle", "right_foot_index": "right_ankle",
+    "left_index": "left_wrist",
+    "right_index": "right_wrist",
+    "left_pinky": "left_wrist",
+    "right_pinky": "right_wrist",
+    "left_heel": "left_ankle",
+    "right_heel": "right_ankle",
+    "left_foot_index": "left_ankle",
+    "right_foot_index": "right_ankle",
 }
-NEEDED = ("nose", "left_ear", "right_ear", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow",
-          "left_wrist", "right_wrist", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle",
-          "right_ankle", *FALLBACKS)
+NEEDED = (
+    "nose",
+    "left_ear",
+    "right_ear",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    *FALLBACKS,
+)
 
 
 def named_points(keypoints: np.ndarray, skeleton: Skeleton) -> dict[str, np.ndarray]:
@@ -63,8 +85,15 @@ def _thick_line(mask: np.ndarray, a: np.ndarray, b: np.ndarray, width: float) ->
         cv2.circle(mask, tuple(int(v) for v in p), max(1, int(width / 2)), 1, -1)
 
 
-def frame_mask(keypoints: np.ndarray, person: np.ndarray | None, category: str, height: int, width: int,
-               config: AgnosticConfig = AgnosticConfig(), skeleton: Skeleton = MEDIAPIPE) -> np.ndarray:
+def frame_mask(
+    keypoints: np.ndarray,
+    person: np.ndarray | None,
+    category: str,
+    height: int,
+    width: int,
+    config: AgnosticConfig = AgnosticConfig(),
+    skeleton: Skeleton = MEDIAPIPE,
+) -> np.ndarray:
     """Agnostic mask (H, W) bool for one frame."""
     if category not in CATEGORY_PARTS:
         raise ValueError(f"unknown category {category!r}")
@@ -94,10 +123,11 @@ def frame_mask(keypoints: np.ndarray, person: np.ndarray | None, category: str, 
         top = min(pt[1] for pt in hull_points)
         low = max(pt[1] for pt in hull_points)
         band = np.zeros_like(mask)
-        band[int(max(top, 0)):int(max(low, 0)) + 1] = 1
-        mask |= (person.astype(np.uint8) & band)
+        band[int(max(top, 0)) : int(max(low, 0)) + 1] = 1
+        mask |= person.astype(np.uint8) & band
     margin = max(1, int(round(config.margin * shoulder_w)))
-    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
+    mask = np.asarray(cv2.dilate(mask, kernel), np.uint8)
     _protect(mask, p, category, shoulder_w, config)
     return mask.astype(bool)
 
@@ -138,9 +168,16 @@ def work_size(height: int, width: int, config: AgnosticConfig = AgnosticConfig()
     return max(1, int(round(height * scale))), max(1, int(round(width * scale)))
 
 
-def small_video_masks(keypoints: np.ndarray, detected: np.ndarray, persons: "np.ndarray | None", category: str,
-                      height: int, width: int, config: AgnosticConfig = AgnosticConfig(),
-                      skeleton: Skeleton = MEDIAPIPE) -> np.ndarray:
+def small_video_masks(
+    keypoints: np.ndarray,
+    detected: np.ndarray,
+    persons: np.ndarray | None,
+    category: str,
+    height: int,
+    width: int,
+    config: AgnosticConfig = AgnosticConfig(),
+    skeleton: Skeleton = MEDIAPIPE,
+) -> np.ndarray:
     """Masks for every frame at :func:`work_size`, smoothed over time; frames without keypoints reuse the
     nearest frame that has them. ``persons`` (person masks of any size, or None) joins the silhouette."""
     small_h, small_w = work_size(height, width, config)
@@ -166,9 +203,16 @@ def upscale(small: np.ndarray, height: int, width: int) -> np.ndarray:
     return cv2.resize(small.astype(np.uint8) * 255, (width, height), interpolation=cv2.INTER_LINEAR) > 127
 
 
-def video_masks(keypoints: np.ndarray, detected: np.ndarray, persons: np.ndarray | None, category: str,
-                height: int, width: int, config: AgnosticConfig = AgnosticConfig(),
-                skeleton: Skeleton = MEDIAPIPE) -> np.ndarray:
+def video_masks(
+    keypoints: np.ndarray,
+    detected: np.ndarray,
+    persons: np.ndarray | None,
+    category: str,
+    height: int,
+    width: int,
+    config: AgnosticConfig = AgnosticConfig(),
+    skeleton: Skeleton = MEDIAPIPE,
+) -> np.ndarray:
     """Masks for every frame at the frame size (:func:`small_video_masks`, scaled up)."""
     small = small_video_masks(keypoints, detected, persons, category, height, width, config, skeleton)
     return np.stack([upscale(m, height, width) for m in small])

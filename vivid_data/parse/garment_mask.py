@@ -13,19 +13,22 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from vivid_data.config_defaults import FROM_YAML, defaults_from
+
 
 @dataclass
+@defaults_from("parse/default.yaml", "garment")
 class GarmentMaskConfig:
-    border: float = 0.02          # border band used for the backdrop colour, share of the shorter side
-    tolerance: float = 10.0       # minimum Lab distance from the backdrop colour to count as garment
-    spread: float = 4.0           # ... or this many times the border's own spread, if larger
-    grabcut_iterations: int = 3   # 0 disables the GrabCut refinement
-    work_side: int = 512          # longer side of the working resolution
+    border: float = FROM_YAML  # border band used for the backdrop colour, share of the shorter side
+    tolerance: float = FROM_YAML  # minimum Lab distance from the backdrop colour to count as garment
+    spread: float = FROM_YAML  # ... or this many times the border's own spread, if larger
+    grabcut_iterations: int = FROM_YAML  # 0 disables the GrabCut refinement
+    work_side: int = FROM_YAML  # longer side of the working resolution
 
 
 def _fill_holes(mask: np.ndarray) -> np.ndarray:
     inverse = (~mask).astype(np.uint8)
-    count, labels = cv2.connectedComponents(inverse, connectivity=4)
+    _count, labels = cv2.connectedComponents(inverse, connectivity=4)
     border_labels = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])))
     holes = ~np.isin(labels, list(border_labels)) & (inverse > 0)
     return mask | holes
@@ -47,14 +50,20 @@ def garment_mask(image: np.ndarray, config: GarmentMaskConfig = GarmentMaskConfi
     lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
     h, w = lab.shape[:2]
     band = max(1, int(round(min(h, w) * config.border)))
-    border = np.concatenate([lab[:band].reshape(-1, 3), lab[-band:].reshape(-1, 3),
-                             lab[:, :band].reshape(-1, 3), lab[:, -band:].reshape(-1, 3)])
+    border = np.concatenate(
+        [
+            lab[:band].reshape(-1, 3),
+            lab[-band:].reshape(-1, 3),
+            lab[:, :band].reshape(-1, 3),
+            lab[:, -band:].reshape(-1, 3),
+        ]
+    )
     backdrop = np.median(border, axis=0)
     border_distance = np.linalg.norm(border - backdrop, axis=1)
     threshold = max(config.tolerance, config.spread * float(np.median(border_distance)) * 1.4826)
     distance = np.linalg.norm(lab - backdrop, axis=2)
     like_backdrop = (distance <= threshold).astype(np.uint8)
-    count, labels = cv2.connectedComponents(like_backdrop, connectivity=4)
+    _count, labels = cv2.connectedComponents(like_backdrop, connectivity=4)
     touching = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))) - {0}
     background = np.isin(labels, list(touching)) & (like_backdrop > 0)
     foreground = ~background
@@ -75,7 +84,9 @@ def _refine(image: np.ndarray, foreground: np.ndarray, iterations: int) -> np.nd
     seeds[foreground] = cv2.GC_PR_FGD
     seeds[sure] = cv2.GC_FGD
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.grabCut(cv2.cvtColor(image, cv2.COLOR_RGB2BGR), seeds, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    # OpenCV's stubs require a rectangle, which GC_INIT_WITH_MASK ignores (None is what its docs pass)
+    cv2.grabCut(bgr, seeds, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)  # type: ignore[call-overload]
     refined = (seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)
     return _fill_holes(_largest_component(refined))
 

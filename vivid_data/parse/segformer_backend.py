@@ -11,8 +11,28 @@ from pathlib import Path
 
 import numpy as np
 
-ATR_LABELS = ("Background", "Hat", "Hair", "Sunglasses", "Upper-clothes", "Skirt", "Pants", "Dress", "Belt",
-              "Left-shoe", "Right-shoe", "Face", "Left-leg", "Right-leg", "Left-arm", "Right-arm", "Bag", "Scarf")
+from vivid_data.config_defaults import yaml_defaults
+
+ATR_LABELS = (
+    "Background",
+    "Hat",
+    "Hair",
+    "Sunglasses",
+    "Upper-clothes",
+    "Skirt",
+    "Pants",
+    "Dress",
+    "Belt",
+    "Left-shoe",
+    "Right-shoe",
+    "Face",
+    "Left-leg",
+    "Right-leg",
+    "Left-arm",
+    "Right-arm",
+    "Bag",
+    "Scarf",
+)
 GARMENT_LABELS = {
     "upper_body": ("Upper-clothes", "Scarf", "Left-arm", "Right-arm"),
     "lower_body": ("Skirt", "Pants", "Belt"),
@@ -21,15 +41,21 @@ GARMENT_LABELS = {
 PROTECTED_LABELS = ("Face", "Hair", "Hat", "Sunglasses")
 
 
+#: defaults: conf/parse/segformer.yaml
+DEFAULTS = yaml_defaults("parse/segformer.yaml", "segformer")
+
+
 class SegformerParser:
     """The folder is checked when the config is made; the model is loaded by :meth:`setup` in each worker
     (a parser object is plain data until then, so it pickles to pool and Ray workers cheaply)."""
 
-    def __init__(self, model_dir: str, device: str = "cpu", height: int = 512) -> None:
+    def __init__(self, model_dir: str, device: str = DEFAULTS["device"], height: int = DEFAULTS["height"]) -> None:
         path = Path(model_dir).expanduser()
         if not (path / "config.json").is_file():
-            raise FileNotFoundError(f"{path}: no SegFormer checkpoint (config.json) here; save one with "
-                                    "save_pretrained() or download a clothes-parsing SegFormer to this folder")
+            raise FileNotFoundError(
+                f"{path}: no SegFormer checkpoint (config.json) here; save one with "
+                "save_pretrained() or download a clothes-parsing SegFormer to this folder"
+            )
         self.model_dir = str(path)
         self.device = device
         self.height = height
@@ -37,8 +63,13 @@ class SegformerParser:
         self._label_ids: dict[str, int] | None = None
 
     def __getstate__(self) -> dict:
-        return {"model_dir": self.model_dir, "device": self.device, "height": self.height, "_model": None,
-                "_label_ids": None}
+        return {
+            "model_dir": self.model_dir,
+            "device": self.device,
+            "height": self.height,
+            "_model": None,
+            "_label_ids": None,
+        }
 
     def setup(self) -> None:
         """Load the model (once per worker process)."""
@@ -47,8 +78,9 @@ class SegformerParser:
         from transformers import SegformerForSemanticSegmentation
 
         model = SegformerForSemanticSegmentation.from_pretrained(self.model_dir, local_files_only=True)
-        self._model = model.eval().to(self.device)
-        id2label = {int(k): v for k, v in self._model.config.id2label.items()}
+        model = model.eval().to(self.device)
+        self._model = model
+        id2label = {int(k): v for k, v in model.config.id2label.items()}
         self._label_ids = {name: i for i, name in id2label.items()}
 
     @property

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.pose.result import PoseTrack, mask_size
 from vivid_data.pose.skeleton import MEDIAPIPE
+from vivid_data.quiet import QUIET_ENV, is_verbose
 from vivid_data.video.frames import Frames, as_frames
 
-os.environ.setdefault("GLOG_minloglevel", "2")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+if not is_verbose():  # also when used as a library, without a CLI: before mediapipe loads
+    for _name in ("GLOG_minloglevel", "TF_CPP_MIN_LOG_LEVEL"):
+        os.environ.setdefault(_name, QUIET_ENV[_name])
 
 
 TORSO = [MEDIAPIPE.index(n) for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
@@ -34,9 +37,18 @@ def merge_passes(forward: PoseTrack, backward: PoseTrack) -> PoseTrack:
     torso joints are closest to the frame chosen before it.
     """
     count = len(forward.keypoints)
-    candidates = [[(k, m) for k, m, d in ((forward.keypoints[t], forward.person_masks[t], forward.detected[t]),
-                                          (backward.keypoints[t], backward.person_masks[t], backward.detected[t])) if d]
-                  for t in range(count)]
+    assert forward.person_masks is not None and backward.person_masks is not None, "segmentation is on"
+    candidates = [
+        [
+            (k, m)
+            for k, m, d in (
+                (forward.keypoints[t], forward.person_masks[t], forward.detected[t]),
+                (backward.keypoints[t], backward.person_masks[t], backward.detected[t]),
+            )
+            if d
+        ]
+        for t in range(count)
+    ]
     both = [t for t in range(count) if forward.detected[t] and backward.detected[t]]
     if not both:
         return forward if forward.detected.sum() >= backward.detected.sum() else backward
@@ -62,18 +74,19 @@ def merge_passes(forward: PoseTrack, backward: PoseTrack) -> PoseTrack:
 
 
 @dataclass
+@defaults_from("pose/mediapipe.yaml", "backend")
 class MediapipePose:
     """Frames are read chunk by chunk (forwards, then backwards), never as a whole clip; person masks
     are kept at ``mask_height`` (MediaPipe segments at 256x256 and scales up, so nothing is lost)."""
 
-    min_detection_confidence: float = 0.5
-    min_tracking_confidence: float = 0.5
-    segmentation_threshold: float = 0.5
-    people_frames: int = 6
-    bidirectional: bool = True
-    mask_height: int = 256
+    min_detection_confidence: float = FROM_YAML
+    min_tracking_confidence: float = FROM_YAML
+    segmentation_threshold: float = FROM_YAML
+    people_frames: int = FROM_YAML
+    bidirectional: bool = FROM_YAML
+    mask_height: int = FROM_YAML
 
-    def __call__(self, frames: "np.ndarray | Frames") -> PoseTrack:
+    def __call__(self, frames: np.ndarray | Frames) -> PoseTrack:
         source = as_frames(frames)
         track = self._track(source, reverse=False)
         if self.bidirectional:
@@ -91,10 +104,15 @@ class MediapipePose:
         keypoints = np.zeros((count, len(MEDIAPIPE.names), 3), np.float32)
         detected = np.zeros(count, bool)
         masks = np.zeros((count, small_h, small_w), bool)
-        with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, enable_segmentation=True,
-                                    smooth_landmarks=False, smooth_segmentation=True,
-                                    min_detection_confidence=self.min_detection_confidence,
-                                    min_tracking_confidence=self.min_tracking_confidence) as pose:
+        with mp.solutions.pose.Pose(
+            static_image_mode=False,
+            model_complexity=1,
+            enable_segmentation=True,
+            smooth_landmarks=False,
+            smooth_segmentation=True,
+            min_detection_confidence=self.min_detection_confidence,
+            min_tracking_confidence=self.min_tracking_confidence,
+        ) as pose:
             for start, chunk in source.chunks(reverse=reverse):
                 order = range(len(chunk) - 1, -1, -1) if reverse else range(len(chunk))
                 for offset in order:
@@ -125,8 +143,9 @@ class MediapipePose:
         picks = np.unique(np.linspace(0, count - 1, num=min(self.people_frames, count)).round().astype(int))
         height, width = source.height, source.width
         frames = dict(zip(picks.tolist(), source.at(picks.tolist()))) if count else {}
-        with mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1,
-                                    min_detection_confidence=self.min_detection_confidence) as pose:
+        with mp.solutions.pose.Pose(
+            static_image_mode=True, model_complexity=1, min_detection_confidence=self.min_detection_confidence
+        ) as pose:
             for t in picks:
                 if not detected[t]:
                     people[t] = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -41,21 +42,21 @@ class PoseTrack:
     people: np.ndarray | None = None
 
     def to_npz(self, **extra: np.ndarray) -> bytes:
-        buffer = io.BytesIO()
-        np.savez_compressed(
-            buffer,
-            keypoints=self.keypoints.astype(np.float32),
-            detected=self.detected.astype(bool),
-            edges=np.asarray(self.skeleton.edges, np.int16),
-            names=np.asarray(self.skeleton.names),
-            skeleton=np.asarray(self.skeleton.name),
-            size=np.asarray([self.height, self.width], np.int32),
+        arrays: dict[str, Any] = {
+            "keypoints": self.keypoints.astype(np.float32),
+            "detected": self.detected.astype(bool),
+            "edges": np.asarray(self.skeleton.edges, np.int16),
+            "names": np.asarray(self.skeleton.names),
+            "skeleton": np.asarray(self.skeleton.name),
+            "size": np.asarray([self.height, self.width], np.int32),
             **extra,
-        )
+        }
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
         return buffer.getvalue()
 
     @classmethod
-    def from_npz(cls, data: bytes) -> "PoseTrack":
+    def from_npz(cls, data: bytes) -> PoseTrack:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             skeleton = SKELETONS[str(npz["skeleton"])]
             height, width = (int(v) for v in npz["size"])

@@ -15,15 +15,18 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.pose.result import PoseTrack
 from vivid_data.pose.skeleton import COCO
 from vivid_data.video.frames import Frames, as_frames
 
 MEAN = np.array([123.675, 116.28, 103.53], np.float32)
 STD = np.array([58.395, 57.12, 57.375], np.float32)
-WHERE_TO_GET = ("RTMPose/DWPose ONNX files are published by OpenMMLab (mmpose, 'rtmpose-m ... .onnx' "
-                "in the RTMPose model zoo) and by the DWPose authors ('dw-ll_ucoco_384.onnx'); download "
-                "one and pass its path as pose.model_path")
+WHERE_TO_GET = (
+    "RTMPose/DWPose ONNX files are published by OpenMMLab (mmpose, 'rtmpose-m ... .onnx' "
+    "in the RTMPose model zoo) and by the DWPose authors ('dw-ll_ucoco_384.onnx'); download "
+    "one and pass its path as pose.model_path"
+)
 
 
 class ModelFileError(FileNotFoundError):
@@ -54,15 +57,16 @@ def decode_simcc(simcc_x: np.ndarray, simcc_y: np.ndarray, split_ratio: float = 
 
 
 @dataclass
+@defaults_from("pose/rtmpose.yaml", "backend")
 class RtmPose:
     """The file is checked when the config is made (in the main process); the ONNX session is opened by
     :meth:`setup` in each worker, so the backend itself stays plain data that pickles."""
 
     model_path: str
-    box: str = "previous"          # previous | full_frame
-    min_score: float = 0.3
-    threads: int = 1
-    device: str = "cpu"            # cpu | cuda (onnxruntime-gpu's CUDAExecutionProvider)
+    box: str = FROM_YAML  # previous | full_frame
+    min_score: float = FROM_YAML
+    threads: int = FROM_YAML
+    device: str = FROM_YAML  # cpu | cuda (onnxruntime-gpu's CUDAExecutionProvider)
 
     def __post_init__(self) -> None:
         path = Path(self.model_path).expanduser()
@@ -88,12 +92,15 @@ class RtmPose:
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.threads
-        providers = ["CUDAExecutionProvider", "CPUExecutionProvider"] if self.device == "cuda" else ["CPUExecutionProvider"]
-        self._session = onnxruntime.InferenceSession(str(path), options, providers=providers)
-        shape = self._session.get_inputs()[0].shape
-        self._input_name = self._session.get_inputs()[0].name
+        providers = (
+            ["CUDAExecutionProvider", "CPUExecutionProvider"] if self.device == "cuda" else ["CPUExecutionProvider"]
+        )
+        session = onnxruntime.InferenceSession(str(path), options, providers=providers)
+        self._session = session
+        shape = session.get_inputs()[0].shape
+        self._input_name = session.get_inputs()[0].name
         self._input_size = (int(shape[3]), int(shape[2]))  # (W, H)
-        outputs = [o.name for o in self._session.get_outputs()]
+        outputs = [o.name for o in session.get_outputs()]
         if len(outputs) != 2:
             raise ValueError(f"{path}: expected two SimCC outputs (simcc_x, simcc_y), found {outputs}")
 
@@ -108,13 +115,14 @@ class RtmPose:
         matrix = box_transform(box, self._input_size)
         crop = cv2.warpAffine(frame, matrix, self._input_size, flags=cv2.INTER_LINEAR)
         tensor = ((crop.astype(np.float32) - MEAN) / STD).transpose(2, 0, 1)[None]
+        assert self._session is not None, "setup() opens the session"
         simcc_x, simcc_y = self._session.run(None, {self._input_name: tensor})
         points = decode_simcc(simcc_x[0], simcc_y[0])
         inverse = cv2.invertAffineTransform(matrix)
         points[:, :2] = points[:, :2] @ inverse[:, :2].T + inverse[:, 2]
         return points
 
-    def __call__(self, frames: "np.ndarray | Frames") -> PoseTrack:
+    def __call__(self, frames: np.ndarray | Frames) -> PoseTrack:
         source = as_frames(frames)
         count, height, width = source.count, source.height, source.width
         full = (0.0, 0.0, float(width), float(height))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from scipy.signal import savgol_filter
 
@@ -15,7 +17,7 @@ def fill_gaps(keypoints: np.ndarray, detected: np.ndarray, max_gap: int) -> tupl
     filled = keypoints.copy()
     flags = detected.copy()
     frames = np.flatnonzero(detected)
-    for a, b in zip(frames[:-1], frames[1:]):
+    for a, b in itertools.pairwise(frames):
         gap = b - a - 1
         if 0 < gap <= max_gap:
             for t in range(a + 1, b):
@@ -36,8 +38,8 @@ def smooth_tracks(keypoints: np.ndarray, detected: np.ndarray, window: int = 7, 
         length = len(run)
         span = min(window, length if length % 2 else length - 1)
         if span > order + 1:
-            block = keypoints[run[0]:run[-1] + 1, :, :2]
-            smoothed[run[0]:run[-1] + 1, :, :2] = savgol_filter(block, span, order, axis=0, mode="interp")
+            block = keypoints[run[0] : run[-1] + 1, :, :2]
+            smoothed[run[0] : run[-1] + 1, :, :2] = savgol_filter(block, span, order, axis=0, mode="interp")
     return smoothed
 
 
@@ -49,7 +51,7 @@ def jitter(keypoints: np.ndarray, detected: np.ndarray, min_visibility: float = 
     values = []
     for t in range(1, len(keypoints) - 1):
         if detected[t - 1] and detected[t] and detected[t + 1]:
-            visible = (keypoints[t - 1:t + 2, :, 2] >= min_visibility).all(axis=0)
+            visible = (keypoints[t - 1 : t + 2, :, 2] >= min_visibility).all(axis=0)
             if visible.any():
                 accel = keypoints[t + 1, visible, :2] - 2 * keypoints[t, visible, :2] + keypoints[t - 1, visible, :2]
                 values.append(np.linalg.norm(accel, axis=-1).mean())

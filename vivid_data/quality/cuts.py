@@ -9,6 +9,8 @@ itself: its package pulls ``opencv-python``, which clashes with mediapipe's ``op
 
 from __future__ import annotations
 
+import itertools
+
 import cv2
 import numpy as np
 
@@ -23,21 +25,46 @@ def content_scores(frames: np.ndarray) -> np.ndarray:
     return (hue.mean(axis=(1, 2)) + delta[..., 1].mean(axis=(1, 2)) + delta[..., 2].mean(axis=(1, 2))) / 3.0
 
 
-def detect_cuts(frames: np.ndarray, threshold: float = 27.0, ratio: float = 4.0, min_scene_frames: int = 4) -> list[int]:
+def detect_cuts(
+    frames: np.ndarray, threshold: float = 27.0, ratio: float = 4.0, min_scene_frames: int = 4
+) -> list[int]:
     """Frame indices where a new shot starts (never 0), at least ``min_scene_frames`` apart."""
-    scores = content_scores(frames)
+    return cuts_from_scores(content_scores(frames), threshold, ratio, min_scene_frames)
+
+
+def cuts_from_scores(
+    scores: np.ndarray, threshold: float = 27.0, ratio: float = 4.0, min_scene_frames: int = 4
+) -> list[int]:
+    """``detect_cuts`` on scores already computed by ``content_scores``."""
     if scores.size == 0:
         return []
     typical = float(np.median(scores))
     cuts: list[int] = []
     for offset, score in enumerate(scores, start=1):
-        if score >= threshold and score >= ratio * max(typical, 1.0):
-            if not cuts or offset - cuts[-1] >= min_scene_frames:
-                cuts.append(offset)
+        strong = score >= threshold and score >= ratio * max(typical, 1.0)
+        if strong and (not cuts or offset - cuts[-1] >= min_scene_frames):
+            cuts.append(offset)
     return cuts
 
 
 def segments_between(cuts: list[int], num_frames: int) -> list[tuple[int, int]]:
     """[start, end) frame ranges of the shots delimited by ``cuts``."""
     bounds = [0, *cuts, num_frames]
-    return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def segments_around(transitions: list[tuple[int, int]], num_frames: int) -> list[tuple[int, int]]:
+    """[start, end) shots between transitions given as [start, end) frame runs.
+
+    A one-frame run is a hard cut (the last frame of the old shot, which it keeps); the frames
+    of a longer run (a dissolve or a fade: two shots blended) belong to no shot.
+    """
+    shots, start = [], 0
+    for first, end in sorted(transitions):
+        last_of_shot = first + 1 if end - first <= 1 else first
+        if last_of_shot > start:
+            shots.append((start, min(last_of_shot, num_frames)))
+        start = max(start, end)
+    if num_frames > start:
+        shots.append((start, num_frames))
+    return shots

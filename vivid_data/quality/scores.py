@@ -27,8 +27,11 @@ def contrast(image: np.ndarray, size: int = 128) -> float:
     grey = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY)
     scale = size / max(grey.shape)
     if scale < 1:
-        grey = cv2.resize(grey, (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale))),
-                          interpolation=cv2.INTER_AREA)
+        grey = cv2.resize(
+            grey,
+            (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale))),
+            interpolation=cv2.INTER_AREA,
+        )
     return float(grey.std())
 
 
@@ -69,7 +72,8 @@ def plain_background_ratio(image: np.ndarray, band: float = 0.05, tolerance: flo
     """Fraction of the image border close to the border's median colour (product shots: near 1)."""
     h, w = image.shape[:2]
     b = max(1, int(round(min(h, w) * band)))
-    border = np.concatenate([image[:b].reshape(-1, 3), image[-b:].reshape(-1, 3),
-                             image[:, :b].reshape(-1, 3), image[:, -b:].reshape(-1, 3)]).astype(np.float32)
+    border = np.concatenate(
+        [image[:b].reshape(-1, 3), image[-b:].reshape(-1, 3), image[:, :b].reshape(-1, 3), image[:, -b:].reshape(-1, 3)]
+    ).astype(np.float32)
     median = np.median(border, axis=0)
     return float((np.abs(border - median).max(axis=1) <= tolerance).mean())

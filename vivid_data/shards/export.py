@@ -19,24 +19,34 @@ from vivid_data.shards.index import DatasetIndexError, load_index, shard_samples
 from vivid_data.shards.members import CONTENT_MEMBERS, GARMENT, META, VIDEO
 
 #: member -> (folder in a category, file name field, manifest column for the format rules)
-FOLDERS = {m.name: (EXPORT_FOLDERS[m.column][0], EXPORT_FOLDERS[m.column][1], m.column)
-           for m in CONTENT_MEMBERS if m.column in EXPORT_FOLDERS}
+FOLDERS = {
+    m.name: (EXPORT_FOLDERS[m.column][0], EXPORT_FOLDERS[m.column][1], m.column)
+    for m in CONTENT_MEMBERS
+    if m.column in EXPORT_FOLDERS
+}
 
 
 def _plan(index: dict) -> dict[str, tuple[str, str]]:
     """The file names each sample exports under, from the samples' json members only."""
     root = Path(index["_root"])
     items = []
-    for split, info in index["splits"].items():
+    for _split, info in index["splits"].items():
         for shard in info["shards"]:
             for key, members in shard_samples(root / shard["path"], only=(META.name,)):
                 meta = json.loads(members[META.name])
                 if meta.get("category") not in CATEGORIES:
                     raise DatasetIndexError(f"{shard['path']}: sample {key} has category {meta.get('category')!r}")
                 hashes = meta.get("sha256") or {}
-                items.append(ExportItem(key, meta["category"], meta.get("video_name"), meta.get("garment_name"),
-                                        hashes.get(VIDEO.name) or meta.get("video_sha256") or key,
-                                        hashes.get(GARMENT.name) or meta.get("garment_sha256") or key))
+                items.append(
+                    ExportItem(
+                        key,
+                        meta["category"],
+                        meta.get("video_name"),
+                        meta.get("garment_name"),
+                        hashes.get(VIDEO.name) or meta.get("video_sha256") or key,
+                        hashes.get(GARMENT.name) or meta.get("garment_sha256") or key,
+                    )
+                )
     return export_names(items)
 
 

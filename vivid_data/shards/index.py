@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import re
 import tarfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from vivid_data.schema import SAMPLE_ID_PATTERN
 from vivid_data.store import sha256_file
@@ -53,8 +54,10 @@ def split_member_name(path: str | Path, member: tarfile.TarInfo) -> tuple[str, s
     if not member.isfile():
         raise DatasetIndexError(f"{path}: member {name!r} is not a regular file")
     if "/" in name or "\\" in name or not SAMPLE_ID_PATTERN.match(key) or not MEMBER_SUFFIX.match(suffix):
-        raise DatasetIndexError(f"{path}: member name {name!r} is not <sample id>.<suffix> (path separators, "
-                                "'..' and absolute paths are refused)")
+        raise DatasetIndexError(
+            f"{path}: member name {name!r} is not <sample id>.<suffix> (path separators, "
+            "'..' and absolute paths are refused)"
+        )
     return key, suffix
 
 
@@ -73,7 +76,9 @@ def shard_samples(path: str | Path, only: Iterable[str] | None = None):
                 members = {}
             current = key
             if wanted is None or suffix in wanted:
-                members[suffix] = tar.extractfile(member).read()
+                handle = tar.extractfile(member)
+                if handle is not None:  # None: not a regular file
+                    members[suffix] = handle.read()
         if current is not None:
             yield current, members
 
@@ -117,7 +122,7 @@ def verify_dataset(path: str | Path) -> list[str]:
     index = load_index(path)
     root = Path(index["_root"])
     problems = []
-    for split, info in index["splits"].items():
+    for _split, info in index["splits"].items():
         for shard in info["shards"]:
             file = root / shard["path"]
             if not file.is_file():

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Member:
-    name: str          # the member's suffix in the tar: <sample id>.<name>
-    column: str        # the manifest column (content-store key) it is written from
-    kind: str          # video | mask_video | image | mask_image | keypoints | json
-    required: bool     # every sample has it
+    name: str  # the member's suffix in the tar: <sample id>.<name>
+    column: str  # the manifest column (content-store key) it is written from
+    kind: str  # video | mask_video | image | mask_image | keypoints | json
+    required: bool  # every sample has it
 
 
 VIDEO = Member("video.mp4", "video", "video", True)
@@ -29,8 +29,16 @@ KEYPOINTS = Member("keypoints.npz", "keypoints", "keypoints", False)
 META = Member("json", "", "json", True)
 
 #: written from the manifest, in this order, before ``json``
-CONTENT_MEMBERS: tuple[Member, ...] = (VIDEO, AGNOSTIC, AGNOSTIC_MASK, POSE, DENSEPOSE, GARMENT, GARMENT_MASK,
-                                       KEYPOINTS)
+CONTENT_MEMBERS: tuple[Member, ...] = (
+    VIDEO,
+    AGNOSTIC,
+    AGNOSTIC_MASK,
+    POSE,
+    DENSEPOSE,
+    GARMENT,
+    GARMENT_MASK,
+    KEYPOINTS,
+)
 ALL_MEMBERS: tuple[Member, ...] = (*CONTENT_MEMBERS, META)
 BY_NAME = {m.name: m for m in ALL_MEMBERS}
 #: what a try-on model needs of a sample (besides its pose input)

@@ -40,7 +40,9 @@ def leakage_groups(frame: pd.DataFrame) -> pd.Series:
     groups = _Groups()
     garments = _column(frame, "clean_garment_group", "garment_sha256").astype(str)
     videos = _column(frame, "clean_parent_id", "video_sha256").astype(str)
-    for sample, garment, video, video_sha in zip(frame["sample_id"], garments, videos, frame["video_sha256"].astype(str)):
+    for sample, garment, video, video_sha in zip(
+        frame["sample_id"], garments, videos, frame["video_sha256"].astype(str)
+    ):
         node = f"s:{sample}"
         groups.union(node, f"g:{garment}")
         groups.union(node, f"v:{video}")
@@ -67,7 +69,7 @@ def assign_splits(frame: pd.DataFrame, test_fraction: float = 0.2, seed: int = 0
         total = int(sizes[members].sum()) if members else 0
         target = test_fraction * total
         taken = 0
-        chosen = []
+        chosen: list[str] = []
         for group in members:
             if taken >= target or len(chosen) == len(members) - 1:
                 break
@@ -80,11 +82,16 @@ def assign_splits(frame: pd.DataFrame, test_fraction: float = 0.2, seed: int = 0
 def check_no_leakage(frame: pd.DataFrame, split_column: str = "split") -> list[str]:
     """Garments or source videos found in more than one split (empty when the split is clean)."""
     problems = []
-    for label, column in (("garment", _column(frame, "clean_garment_group", "garment_sha256")),
-                          ("source video", _column(frame, "clean_parent_id", "video_sha256"))):
+    for label, column in (
+        ("garment", _column(frame, "clean_garment_group", "garment_sha256")),
+        ("source video", _column(frame, "clean_parent_id", "video_sha256")),
+    ):
         spread = frame.groupby(column.astype(str))[split_column].nunique()
         for value in spread[spread > 1].index:
-            problems.append(f"{label} {value[:16]} is in splits {sorted(frame.loc[column.astype(str) == value, split_column].unique())}")
+            problems.append(
+                f"{label} {value[:16]} is in splits "
+                f"{sorted(frame.loc[column.astype(str) == value, split_column].unique())}"
+            )
     return problems
 
 

@@ -20,32 +20,50 @@ from tqdm import tqdm
 
 from vivid_data import __version__
 from vivid_data.atomic import atomic_write_text, named_os_error, temp_name
+from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.schema import CATEGORIES, SPLITS
-from vivid_data.stages.base import jsonable
 from vivid_data.shards.members import ALL_MEMBERS, CONTENT_MEMBERS
 from vivid_data.shards.splits import assign_splits, check_no_leakage, unpaired_partners
+from vivid_data.stages.base import jsonable
 from vivid_data.store import ContentStore, sha256_file
 from vivid_data.video import encode_image, read_image, read_mask
 
 #: manifest column -> member name in a sample (from the one member table)
 MEMBERS = tuple((m.column, m.name) for m in CONTENT_MEMBERS)
-META_COLUMNS = ("sample_id", "category", "product_id", "video_name", "garment_name", "fps", "num_frames", "width",
-                "height", "duration_s", "video_url", "garment_url", "license", "attribution", "split",
-                "video_sha256", "garment_sha256")
+META_COLUMNS = (
+    "sample_id",
+    "category",
+    "product_id",
+    "video_name",
+    "garment_name",
+    "fps",
+    "num_frames",
+    "width",
+    "height",
+    "duration_s",
+    "video_url",
+    "garment_url",
+    "license",
+    "attribution",
+    "split",
+    "video_sha256",
+    "garment_sha256",
+)
 SCORE_PREFIXES = ("clean_", "pose_", "parse_")
 TAR_OVERHEAD = 1024  # header and padding per member, for the size plan
 INDEX = "dataset.json"
 
 
 @dataclass
+@defaults_from("shard/default.yaml")
 class ShardConfig:
     out_dir: str
-    maxcount: int = 1000
-    maxsize: int = 3 * 1024**3
-    test_fraction: float = 0.2
-    seed: int = 0
-    split_mode: str = "auto"  # auto | recompute | keep
-    name: str | None = None   # recorded in dataset.json; vivid-eval's default dataset label
+    maxcount: int = FROM_YAML
+    maxsize: int = FROM_YAML
+    test_fraction: float = FROM_YAML
+    seed: int = FROM_YAML
+    split_mode: str = FROM_YAML  # auto | recompute | keep
+    name: str | None = FROM_YAML  # recorded in dataset.json; vivid-eval's default dataset label
     config: dict[str, Any] = field(default_factory=dict)
 
 
@@ -68,8 +86,13 @@ def sample_members(row: dict, store: ContentStore) -> dict[str, Any]:
             sample[member] = _member_bytes(store, column, key)
             hashes[member] = hashlib.sha256(sample[member]).hexdigest()
     meta = {c: jsonable(row.get(c)) for c in META_COLUMNS}
-    meta["scores"] = {c: jsonable(v) for c, v in row.items() if c.startswith(SCORE_PREFIXES)
-                      and not c.endswith(("_phash", "_thumb")) and isinstance(jsonable(v), (int, float, str))}
+    meta["scores"] = {
+        c: jsonable(v)
+        for c, v in row.items()
+        if c.startswith(SCORE_PREFIXES)
+        and not c.endswith(("_phash", "_thumb"))
+        and isinstance(jsonable(v), (int, float, str))
+    }
     meta["sha256"] = hashes
     sample["json"] = json.dumps(meta, sort_keys=True).encode()
     return sample
@@ -84,8 +107,10 @@ def plan_shards(frame: pd.DataFrame, store: ContentStore, config: ShardConfig) -
     plan: dict[str, list[list[dict]]] = {}
     for split in SPLITS:
         part = frame[frame["split"] == split]
-        rows = sorted(part.to_dict(orient="records"),
-                      key=lambda r: hashlib.sha256(f"{config.seed}:{r['sample_id']}".encode()).hexdigest())
+        rows = sorted(
+            part.to_dict(orient="records"),
+            key=lambda r: hashlib.sha256(f"{config.seed}:{r['sample_id']}".encode()).hexdigest(),
+        )
         shards: list[list[dict]] = []
         current: list[dict] = []
         size = 0
@@ -123,8 +148,12 @@ def _write_shard(path: Path, rows: list[dict], store: ContentStore) -> dict[str,
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return {"keys": [r["sample_id"] for r in rows], "count": len(rows), "bytes": path.stat().st_size,
-            "sha256": sha256_file(path)}
+    return {
+        "keys": [r["sample_id"] for r in rows],
+        "count": len(rows),
+        "bytes": path.stat().st_size,
+        "sha256": sha256_file(path),
+    }
 
 
 def _record_path(shard: Path) -> Path:
@@ -155,10 +184,14 @@ def write_dataset(frame: pd.DataFrame, store: ContentStore, config: ShardConfig,
     frame, split_notes = prepare_splits(frame, config)
     plan = plan_shards(frame, store, config)
     index: dict[str, Any] = {
-        "format": "vivid-webdataset", "format_version": 1, "toolkit_version": __version__,
+        "format": "vivid-webdataset",
+        "format_version": 1,
+        "toolkit_version": __version__,
         "name": config.name or out.resolve().parent.name,
-        "members": [m.name for m in ALL_MEMBERS], "config": config.config or {
-            k: v for k, v in vars(config).items() if k != "config"}, **split_notes, "splits": {},
+        "members": [m.name for m in ALL_MEMBERS],
+        "config": config.config or {k: v for k, v in vars(config).items() if k != "config"},
+        **split_notes,
+        "splits": {},
     }
     total = sum(len(s) for shards in plan.values() for s in shards)
     with tqdm(total=total, desc="shard", unit="sample", disable=not progress) as bar:
@@ -174,15 +207,21 @@ def write_dataset(frame: pd.DataFrame, store: ContentStore, config: ShardConfig,
                 if not record or record["keys"] != keys or record["bytes"] != path.stat().st_size:
                     record = _write_shard(path, rows, store)
                     atomic_write_text(record_file, json.dumps(record))
-                entries.append({"path": path.relative_to(out).as_posix(), "count": record["count"],
-                                "bytes": record["bytes"], "sha256": record["sha256"]})
+                entries.append(
+                    {
+                        "path": path.relative_to(out).as_posix(),
+                        "count": record["count"],
+                        "bytes": record["bytes"],
+                        "sha256": record["sha256"],
+                    }
+                )
                 bar.update(len(rows))
-            for stale in sorted(folder.glob(f"{split}-*.tar"))[len(shards):]:
+            for stale in sorted(folder.glob(f"{split}-*.tar"))[len(shards) :]:
                 stale.unlink()
                 _record_path(stale).unlink(missing_ok=True)
             part = frame[frame["split"] == split]
             index["splits"][split] = {
-                "count": int(len(part)),
+                "count": len(part),
                 "categories": {c: int((part["category"] == c).sum()) for c in CATEGORIES},
                 "shards": entries,
             }
@@ -204,16 +243,25 @@ def write_pairs(frame: pd.DataFrame, out: Path, seed: int) -> dict[str, str]:
         if part.empty:
             continue
         paired = format_pairs(zip(part["video_name"], part["garment_name"]))
-        unpaired = format_pairs((v, by_id.at[partners[s], "garment_name"]) for s, v in zip(part["sample_id"], part["video_name"])
-                                if s in partners)
-        for name, text in ((f"pairs/{category}/test_pairs.txt", paired),
-                           (f"pairs/{category}/test_pairs_unpaired.txt", unpaired)):
+        unpaired = format_pairs(
+            (v, by_id.at[partners[s], "garment_name"])
+            for s, v in zip(part["sample_id"], part["video_name"])
+            if s in partners
+        )
+        for name, text in (
+            (f"pairs/{category}/test_pairs.txt", paired),
+            (f"pairs/{category}/test_pairs_unpaired.txt", unpaired),
+        ):
             atomic_write_text(out / name, text)
             written[name] = f"{category} test, {'unpaired' if 'unpaired' in name else 'paired'}"
-    lines = [json.dumps({"sample_id": s, "category": c, "garment_sample_id": s, "setting": "paired"})
-             for s, c in zip(test["sample_id"], test["category"])]
-    lines += [json.dumps({"sample_id": s, "category": by_id.at[s, "category"], "garment_sample_id": g,
-                          "setting": "unpaired"}) for s, g in sorted(partners.items())]
+    lines = [
+        json.dumps({"sample_id": s, "category": c, "garment_sample_id": s, "setting": "paired"})
+        for s, c in zip(test["sample_id"], test["category"])
+    ]
+    lines += [
+        json.dumps({"sample_id": s, "category": by_id.at[s, "category"], "garment_sample_id": g, "setting": "unpaired"})
+        for s, g in sorted(partners.items())
+    ]
     atomic_write_text(out / "pairs" / "test.jsonl", "".join(line + "\n" for line in lines))
     written["pairs/test.jsonl"] = "test pairs by sample id (paired and unpaired)"
     return written

@@ -10,17 +10,18 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from vivid_data.candidates import candidates_frame
+from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.net.addresses import BlockedAddressError
 from vivid_data.net.http import HttpConfig, UrlError, open_url
-from vivid_data.net.urls import normalize_url
 from vivid_data.net.ratelimit import HostLimiter
 from vivid_data.net.robots import RobotsCache
+from vivid_data.net.urls import normalize_url
 from vivid_data.sniff import sniff_bytes
 from vivid_data.sources.base import SourceResult, no_resources
 from vivid_data.sources.catalog_extract import ExtractRules, PageFindings, Selector, extract
@@ -41,29 +42,33 @@ def _selectors(values: Any) -> list[Selector]:
 
 
 @dataclass
+@defaults_from("source/catalog.yaml")
 class CatalogSource:
-    seeds: list[str]
-    max_pages: int = 100
-    concurrency: int = 4
-    per_host_concurrency: int = 2
-    min_interval_s: float = 0.5
-    max_page_bytes: int = 5 * 1024 * 1024
-    connect_timeout_s: float = 10.0
-    read_timeout_s: float = 20.0
-    user_agent: str | None = None
-    allow_private_hosts: Any = False
-    selectors: dict[str, Any] = field(default_factory=dict)
-    video_regex: str | None = None
-    garment_regex: str | None = None
-    category_map: dict[str, str] = field(default_factory=dict)
-    default_category: str | None = None
-    license: str | None = None
+    seeds: list[str] = FROM_YAML
+    max_pages: int = FROM_YAML
+    concurrency: int = FROM_YAML
+    per_host_concurrency: int = FROM_YAML
+    min_interval_s: float = FROM_YAML
+    max_page_bytes: int = FROM_YAML
+    connect_timeout_s: float = FROM_YAML
+    read_timeout_s: float = FROM_YAML
+    user_agent: str | None = FROM_YAML
+    allow_private_hosts: Any = FROM_YAML
+    selectors: dict[str, Any] = FROM_YAML
+    video_regex: str | None = FROM_YAML
+    garment_regex: str | None = FROM_YAML
+    category_map: dict[str, str] = FROM_YAML
+    default_category: str | None = FROM_YAML
+    license: str | None = FROM_YAML
 
     def __post_init__(self) -> None:
         if not self.seeds:
             raise ValueError("source catalog needs at least one seed URL (source.seeds=[...])")
-        self.http = HttpConfig(connect_timeout=self.connect_timeout_s, read_timeout=self.read_timeout_s,
-                               allow_private_hosts=self.allow_private_hosts)
+        self.http = HttpConfig(
+            connect_timeout=self.connect_timeout_s,
+            read_timeout=self.read_timeout_s,
+            allow_private_hosts=self.allow_private_hosts,
+        )
         if self.user_agent:
             self.http.user_agent = self.user_agent
         self.rules = ExtractRules(
@@ -81,7 +86,7 @@ class CatalogSource:
         """One page: what it held, or why not. Nothing a page or its URL does escapes as an exception."""
         try:
             return self._fetch_page_unsafe(url, robots, limiter)
-        except Exception as exc:  # noqa: BLE001 - a bad page or link must never end the crawl
+        except Exception as exc:
             return "error", f"{type(exc).__name__}: {exc}"
 
     def _fetch_page_unsafe(self, url: str, robots: RobotsCache, limiter: HostLimiter) -> tuple[str, Any]:
@@ -114,11 +119,11 @@ class CatalogSource:
         queue = deque(dict.fromkeys(self.seeds))
         seen = set(queue)
         pages: list[PageFindings] = []
-        notes: dict[str, list] = {"robots_disallowed": [], "page_errors": []}
+        notes: dict[str, Any] = {"robots_disallowed": [], "page_errors": []}
         fetched = 0
         lock = threading.Lock()
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="crawl") as pool:
-            running = {}
+            running: dict[Future, str] = {}
             while queue or running:
                 while queue and len(running) < self.concurrency and fetched + len(running) < self.max_pages:
                     url = queue.popleft()
@@ -157,9 +162,18 @@ class CatalogSource:
             if not page.category:
                 without_category.append(f"{page.url}: category {page.category_text!r} not mapped")
                 continue
-            rows.append({"category": page.category, "video_src": page.video, "garment_src": page.garment,
-                         "product_id": page.product_id, "origin": page.url, "attribution": page.url,
-                         "license": self.license, "local_files": False})
+            rows.append(
+                {
+                    "category": page.category,
+                    "video_src": page.video,
+                    "garment_src": page.garment,
+                    "product_id": page.product_id,
+                    "origin": page.url,
+                    "attribution": page.url,
+                    "license": self.license,
+                    "local_files": False,
+                }
+            )
         notes.update(products=len(rows), incomplete_products=without_video, unmapped_category=without_category)
         notes["problems"] = without_video + without_category
         return SourceResult(candidates_frame(rows), notes)

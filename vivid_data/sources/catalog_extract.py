@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
@@ -113,7 +114,7 @@ def extract(html: str, url: str, rules: ExtractRules) -> PageFindings:
     soup = BeautifulSoup(html, "html.parser")
     links = []
     for anchor in soup.find_all("a", href=True):
-        target, _ = urldefrag(urljoin(url, anchor["href"]))
+        target, _ = urldefrag(urljoin(url, str(anchor["href"])))
         if urlsplit(target).scheme in ("http", "https"):
             links.append(target)
     findings = PageFindings(url=url, links=list(dict.fromkeys(links)))

@@ -7,11 +7,12 @@ than a file copy; the server lives exactly as long as the build.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote
 
+from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.example import ExampleSpec, generate_example
 from vivid_data.net.serve import serve_directory
 from vivid_data.sources.base import SourceResult
@@ -19,15 +20,16 @@ from vivid_data.sources.vivid_folder import VividFolderSource, scan_to_candidate
 
 
 @dataclass
+@defaults_from("source/example.yaml", "source")
 class EmbeddedExampleSource:
     out_dir: str
-    per_category: int = 2
-    num_frames: int = 32
-    height: int = 256
-    width: int = 192
-    fps: int = 24
-    seed: int = 0
-    serve: bool = True
+    per_category: int = FROM_YAML
+    num_frames: int = FROM_YAML
+    height: int = FROM_YAML
+    width: int = FROM_YAML
+    fps: int = FROM_YAML
+    seed: int = FROM_YAML
+    serve: bool = FROM_YAML
 
     dataset_name = "example"  # the built dataset's name in dataset.json
 
@@ -46,6 +48,7 @@ class EmbeddedExampleSource:
             yield scan_to_candidates(scan)
             return
         with serve_directory(root) as base_url:
+
             def locate(path: Path) -> str:
                 return f"{base_url}/{quote(path.relative_to(root).as_posix())}"
 

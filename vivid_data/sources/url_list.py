@@ -58,8 +58,14 @@ class UrlListSource:
             split = record.get("split") or None
             if split is not None and split not in SPLITS:
                 raise ValueError(f"{origin}: unknown split {split!r}; expected one of {', '.join(SPLITS)}")
-            row = {"category": category, "video_src": record["video_url"], "garment_src": record["garment_url"],
-                   "origin": origin, "local_files": False, "split": split}
+            row = {
+                "category": category,
+                "video_src": record["video_url"],
+                "garment_src": record["garment_url"],
+                "origin": origin,
+                "local_files": False,
+                "split": split,
+            }
             if record.get("garment_mask_url"):
                 row["garment_mask_src"] = record["garment_mask_url"]
             for column in ("product_id", "license", "attribution", "video_sha256", "garment_sha256"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vivid_data.candidates import candidates_frame
+from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.sources.base import SourceResult, no_resources
 
 COMMIT = "d8a01e8cd1bb60fb1993e3e2f9a9f263af62ab16"
@@ -38,22 +39,34 @@ PAIRS = (
 
 
 @dataclass
+@defaults_from("source/vivid_examples.yaml")
 class VividExamplesSource:
     """``base_url`` points at the pinned commit's ``data/``; tests point it at a loopback mirror."""
 
-    base_url: str = DEFAULT_BASE_URL
+    base_url: str = FROM_YAML
     dataset_name = "vivid_examples"
 
     def candidates(self) -> SourceResult:
         base = self.base_url.rstrip("/")
         rows = []
         for video, garment, category in PAIRS:
-            row = {"category": category, "split": "test", "origin": f"ViViD@{COMMIT[:8]}:{video}+{garment}",
-                   "license": LICENSE, "attribution": ATTRIBUTION, "local_files": False,
-                   "product_id": garment.rsplit(".", 1)[0]}
-            files = {"video": f"videos/{video}", "garment": f"cloth/{garment}",
-                     "garment_mask": f"cloth_mask/{garment}", "agnostic": f"agnostic/{video}",
-                     "agnostic_mask": f"agnostic_mask/{video}", "densepose": f"densepose/{video}"}
+            row = {
+                "category": category,
+                "split": "test",
+                "origin": f"ViViD@{COMMIT[:8]}:{video}+{garment}",
+                "license": LICENSE,
+                "attribution": ATTRIBUTION,
+                "local_files": False,
+                "product_id": garment.rsplit(".", 1)[0],
+            }
+            files = {
+                "video": f"videos/{video}",
+                "garment": f"cloth/{garment}",
+                "garment_mask": f"cloth_mask/{garment}",
+                "agnostic": f"agnostic/{video}",
+                "agnostic_mask": f"agnostic_mask/{video}",
+                "densepose": f"densepose/{video}",
+            }
             for modality, relative in files.items():
                 row[f"{modality}_src"] = f"{base}/{relative}"
                 row[f"{modality}_sha256"] = SHA256[relative]

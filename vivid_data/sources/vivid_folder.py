@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vivid_data.candidates import candidates_frame
+from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.formats.folder_pair import FolderPair, FolderScan
 from vivid_data.formats.inference_layout import is_inference_layout, scan_inference_layout
 from vivid_data.formats.release_layout import is_release_layout, scan_release_layout
@@ -16,16 +17,17 @@ ON_MISSING = ("error", "skip")
 
 
 @dataclass
+@defaults_from("source/vivid_folder.yaml")
 class VividFolderSource:
     """Find the pairs of a local folder; nothing is read or copied until ingest."""
 
     path: str | None
-    layout: str = "auto"
-    pairs: str | None = None
-    prompt_config: str | None = None
-    category: str | None = None
-    split: str | None = None
-    on_missing: str = "error"
+    layout: str = FROM_YAML
+    pairs: str | None = FROM_YAML
+    prompt_config: str | None = FROM_YAML
+    category: str | None = FROM_YAML
+    split: str | None = FROM_YAML
+    on_missing: str = FROM_YAML
 
     def __post_init__(self) -> None:
         if not self.path:
@@ -42,6 +44,8 @@ class VividFolderSource:
 
     @property
     def root(self) -> Path:
+        if not self.path:
+            raise ValueError("source=vivid_folder needs path=<the ViViD folder>")
         return Path(self.path).expanduser().resolve()
 
     def detect_layout(self) -> str:
@@ -80,8 +84,12 @@ class VividFolderSource:
         return no_resources(scan_to_candidates(self.scan(), local_files=True))
 
 
-EXTRA_SOURCES = {"garment_mask": "garment_mask_src", "agnostic": "agnostic_src",
-                 "agnostic_mask": "agnostic_mask_src", "densepose": "densepose_src"}
+EXTRA_SOURCES = {
+    "garment_mask": "garment_mask_src",
+    "agnostic": "agnostic_src",
+    "agnostic_mask": "agnostic_mask_src",
+    "densepose": "densepose_src",
+}
 
 
 def pair_to_candidate(pair: FolderPair, locate=lambda path: path.as_uri(), local_files: bool = True) -> dict:
@@ -98,7 +106,9 @@ def pair_to_candidate(pair: FolderPair, locate=lambda path: path.as_uri(), local
         "local_files": local_files,
         **{column: locate(pair.extras[m]) for m, column in EXTRA_SOURCES.items() if m in pair.extras},
     }
-    row.update({k: v for k, v in pair.provenance.items() if k in ("video_url", "garment_url", "license", "attribution")})
+    row.update(
+        {k: v for k, v in pair.provenance.items() if k in ("video_url", "garment_url", "license", "attribution")}
+    )
     return row
 
 

@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vivid_data.quality.cuts import detect_cuts, segments_between
+from vivid_data.config_defaults import FROM_YAML, defaults_from
+from vivid_data.executors.base import StageResources
+from vivid_data.quality.cuts import content_scores, cuts_from_scores, segments_around
 from vivid_data.quality.scores import (
     contrast,
     motion_score,
@@ -25,7 +27,7 @@ from vivid_data.quality.scores import (
     thumbnail,
     video_hashes,
 )
-from vivid_data.executors.base import StageResources
+from vivid_data.quality.transnet import TransNetV2Cuts, transitions
 from vivid_data.schema import make_sample_id
 from vivid_data.stages.base import Row, outcome
 from vivid_data.store import ContentStore
@@ -40,28 +42,30 @@ from vivid_data.video import (
 )
 
 SEGMENTED_VIDEOS = ("agnostic", "densepose")
+CUT_DETECTORS = ("transnetv2", "hsv")
 SEGMENTED_MASKS = ("agnostic_mask",)
 
 
 @dataclass
+@defaults_from("clean/default.yaml", "filters")
 class CleanFilters:
     """Thresholds applied after scoring; a row failing one is ``rejected`` with that reason."""
 
-    min_frames: int = 24
-    min_duration_s: float = 0.5
-    min_fps: float = 15.0
-    max_fps: float = 61.0
-    min_width: int = 192
-    min_height: int = 256
-    orientation: str = "portrait"  # portrait | landscape | any
-    min_motion: float = 0.3
-    min_sharpness: float = 10.0
-    min_garment_side: int = 128
-    min_garment_background: float = 0.5
-    min_garment_contrast: float = 4.0
-    max_duplicate_distance: float = 6.0
-    garment_duplicate_distance: int = 6
-    garment_duplicate_colour: float = 3.0
+    min_frames: int = FROM_YAML
+    min_duration_s: float = FROM_YAML
+    min_fps: float = FROM_YAML
+    max_fps: float = FROM_YAML
+    min_width: int = FROM_YAML
+    min_height: int = FROM_YAML
+    orientation: str = FROM_YAML  # portrait | landscape | any
+    min_motion: float = FROM_YAML
+    min_sharpness: float = FROM_YAML
+    min_garment_side: int = FROM_YAML
+    min_garment_background: float = FROM_YAML
+    min_garment_contrast: float = FROM_YAML
+    max_duplicate_distance: float = FROM_YAML
+    garment_duplicate_distance: int = FROM_YAML
+    garment_duplicate_colour: float = FROM_YAML
 
 
 def _hex(values: list[int]) -> str:
@@ -73,39 +77,69 @@ def _unhex(text: str | None) -> list[int]:
 
 
 @dataclass
+@defaults_from("clean/default.yaml")
 class CleanStage:
     work_dir: str
-    analysis_height: int = 128
-    sharpness_height: int = 256
-    sharpness_frames: int = 4
-    cut_threshold: float = 27.0
-    cut_ratio: float = 4.0
-    split_at_cuts: bool = True
-    min_segment_frames: int = 24
-    segment_crf: int = 18
-    chunk_frames: int = 64
-    filters: Any = None
-    resources: Any = None
+    analysis_height: int = FROM_YAML
+    sharpness_height: int = FROM_YAML
+    sharpness_frames: int = FROM_YAML
+    cuts: str = FROM_YAML  # transnetv2 | hsv
+    cut_probability: float = FROM_YAML
+    cut_device: str = FROM_YAML
+    cut_threshold: float = FROM_YAML
+    cut_ratio: float = FROM_YAML
+    split_at_cuts: bool = FROM_YAML
+    min_segment_frames: int = FROM_YAML
+    segment_crf: int = FROM_YAML
+    chunk_frames: int = FROM_YAML
+    filters: Any = FROM_YAML
+    resources: Any = FROM_YAML
     name: str = field(default="clean", init=False)
     key: str = field(default="sample_id", init=False)
-    requires: tuple[str, ...] = field(default=("video", "garment", "num_frames", "fps", "width", "height"),
-                                      init=False)
+    requires: tuple[str, ...] = field(default=("video", "garment", "num_frames", "fps", "width", "height"), init=False)
     provides: tuple[str, ...] = field(default=("clean_cuts", "clean_motion", "clean_sharpness"), init=False)
-    reads: tuple[str, ...] = field(default=("sample_id", "video", "garment", "garment_sha256", "agnostic",
-                                            "agnostic_mask", "densepose", "num_frames", "fps", "width", "height"),
-                                   init=False)
+    reads: tuple[str, ...] = field(
+        default=(
+            "sample_id",
+            "video",
+            "garment",
+            "garment_sha256",
+            "agnostic",
+            "agnostic_mask",
+            "densepose",
+            "num_frames",
+            "fps",
+            "width",
+            "height",
+        ),
+        init=False,
+    )
 
     def __post_init__(self) -> None:
         self.resources = StageResources.of(self.resources)
         values = dict(self.filters or {})
         self.filters = CleanFilters(**values) if not isinstance(self.filters, CleanFilters) else self.filters
         if self.filters.orientation not in ("portrait", "landscape", "any"):
-            raise ValueError(f"clean.filters.orientation must be portrait, landscape or any, got {self.filters.orientation!r}")
+            raise ValueError(
+                f"clean.filters.orientation must be portrait, landscape or any, got {self.filters.orientation!r}"
+            )
+        if self.cuts not in CUT_DETECTORS:
+            raise ValueError(f"clean.cuts must be one of {', '.join(CUT_DETECTORS)}, got {self.cuts!r}")
+        # not a dataclass field: config() and asdict() never touch the network it opens
+        self._transnet = TransNetV2Cuts(self.cut_probability, self.cut_device) if self.cuts == "transnetv2" else None
+
+    def setup(self) -> None:
+        """Open the shot detector's network in this worker, once."""
+        if self._transnet is not None:
+            self._transnet.setup()
 
     def config(self) -> dict[str, Any]:
         """Only the scoring settings: thresholds do not invalidate computed scores."""
         values = asdict(self)
-        for key in ("work_dir", "filters", "resources", "requires", "provides", "reads", "chunk_frames"):
+        for key in ("work_dir", "filters", "resources", "requires", "provides", "reads", "chunk_frames", "cut_device"):
+            values.pop(key)
+        unused = ("cut_threshold", "cut_ratio") if self.cuts == "transnetv2" else ("cut_probability",)
+        for key in unused:
             values.pop(key)
         return values
 
@@ -123,8 +157,14 @@ class CleanStage:
         except MediaError as exc:
             return [outcome(row, "rejected", "undecodable", detail=str(exc))]
         if len(frames) < int(row["num_frames"]):
-            return [outcome(row, "rejected", "undecodable",
-                            detail=f"{row['video_url']}: {len(frames)} of {row['num_frames']} frames decodable")]
+            return [
+                outcome(
+                    row,
+                    "rejected",
+                    "undecodable",
+                    detail=f"{row['video_url']}: {len(frames)} of {row['num_frames']} frames decodable",
+                )
+            ]
         try:
             garment = read_image(self.store.path(row["garment"]), name=row["garment_url"])
         except MediaError as exc:
@@ -136,22 +176,53 @@ class CleanStage:
             "clean_garment_phash": _hex(video_hashes(garment[None], count=1)),
             "clean_garment_thumb": thumbnail(garment).tobytes().hex(),
         }
-        cuts = detect_cuts(frames, self.cut_threshold, self.cut_ratio)
-        if not cuts:
+        runs, peak = self.shot_transitions(frames)
+        garment_scores["clean_cut_peak"] = peak
+        cuts = len(runs)
+        if not runs:
             return [self._scored(row, frames, 0, garment_scores)]
+        where = ", ".join(str(end) if end - start <= 1 else f"{start}-{end - 1}" for start, end in runs)
         if not self.split_at_cuts:
-            return [outcome(self._scored(row, frames, len(cuts), garment_scores), "rejected", "scene_cut",
-                            detail=f"cuts at frames {cuts}")]
-        segments = [(a, b) for a, b in segments_between(cuts, len(frames)) if b - a >= self.min_segment_frames]
+            return [
+                outcome(
+                    self._scored(row, frames, cuts, garment_scores),
+                    "rejected",
+                    "scene_cut",
+                    detail=f"cuts at frames [{where}]",
+                )
+            ]
+        segments = [(a, b) for a, b in segments_around(runs, len(frames)) if b - a >= self.min_segment_frames]
         if not segments:
-            return [outcome(self._scored(row, frames, len(cuts), garment_scores), "rejected", "scene_cut",
-                            detail=f"cuts at frames {cuts}; no shot has {self.min_segment_frames} frames")]
-        return [self._segment(row, frames, start, end, len(cuts), garment_scores) for start, end in segments]
+            return [
+                outcome(
+                    self._scored(row, frames, cuts, garment_scores),
+                    "rejected",
+                    "scene_cut",
+                    detail=f"cuts at frames [{where}]; no shot has {self.min_segment_frames} frames",
+                )
+            ]
+        return [self._segment(row, frames, start, end, cuts, garment_scores) for start, end in segments]
+
+    def shot_transitions(self, frames: np.ndarray) -> tuple[list[tuple[int, int]], float]:
+        """Transitions as [start, end) frame runs, and the peak score (TransNetV2 probability or HSV change).
+
+        An HSV cut at frame c is the one-frame run (c - 1, c): the new shot starts at c either way.
+        """
+        if self._transnet is not None:
+            probabilities = self._transnet.probabilities(frames)
+            peak = float(probabilities.max()) if probabilities.size else 0.0
+            return transitions(probabilities, self.cut_probability), peak
+        scores = content_scores(frames)
+        cuts = cuts_from_scores(scores, self.cut_threshold, self.cut_ratio)
+        return [(c - 1, c) for c in cuts], float(scores.max()) if scores.size else 0.0
 
     def _scored(self, row: Row, frames: np.ndarray, cuts: int, garment_scores: dict, path: Path | None = None) -> Row:
         path = path or self.store.path(row["video"])
         picks = np.linspace(0, int(row["num_frames"]) - 1, num=min(self.sharpness_frames, int(row["num_frames"])))
-        size = (self.sharpness_height, max(2, int(round(self.sharpness_height * int(row["width"]) / int(row["height"]) / 2)) * 2))
+        size = (
+            self.sharpness_height,
+            max(2, int(round(self.sharpness_height * int(row["width"]) / int(row["height"]) / 2)) * 2),
+        )
         sharp = decode_video(path, indices=picks.round().astype(int).tolist(), size=size)
         scores = {
             "clean_cuts": cuts,
@@ -170,14 +241,17 @@ class CleanStage:
             for _, chunk in iter_video_chunks(self.store.path(row[column]), self.chunk_frames, start=start, stop=end):
                 yield from chunk
 
-        video = self.store.put_bytes(encode_video(frames_of("video"), fps=fps, crf=self.segment_crf,
-                                                  reproducible=True), "mp4")
+        video = self.store.put_bytes(
+            encode_video(frames_of("video"), fps=fps, crf=self.segment_crf, reproducible=True), "mp4"
+        )
         updates: dict[str, Any] = {"video": video.key, "video_sha256": video.sha256}
         for modality in SEGMENTED_VIDEOS + SEGMENTED_MASKS:
             if row.get(modality):
-                data = (encode_mask_video((f[..., 0] > 127 for f in frames_of(modality)), fps=fps)
-                        if modality in SEGMENTED_MASKS
-                        else encode_video(frames_of(modality), fps=fps, crf=self.segment_crf, reproducible=True))
+                data = (
+                    encode_mask_video((f[..., 0] > 127 for f in frames_of(modality)), fps=fps)
+                    if modality in SEGMENTED_MASKS
+                    else encode_video(frames_of(modality), fps=fps, crf=self.segment_crf, reproducible=True)
+                )
                 updates[modality] = self.store.put_bytes(data, "mp4").key
         info = probe_video(self.store.path(video.key))
         segment_row = {
@@ -199,8 +273,13 @@ class CleanStage:
             ("too_short", lambda r: r["num_frames"] < f.min_frames or r["duration_s"] < f.min_duration_s),
             ("fps_out_of_range", lambda r: not f.min_fps <= r["fps"] <= f.max_fps),
             ("too_small", lambda r: r["width"] < f.min_width or r["height"] < f.min_height),
-            ("wrong_orientation", lambda r: (f.orientation == "portrait" and r["width"] > r["height"])
-             or (f.orientation == "landscape" and r["height"] > r["width"])),
+            (
+                "wrong_orientation",
+                lambda r: (
+                    (f.orientation == "portrait" and r["width"] > r["height"])
+                    or (f.orientation == "landscape" and r["height"] > r["width"])
+                ),
+            ),
             ("static", lambda r: r["clean_motion"] < f.min_motion),
             ("blurry", lambda r: r["clean_sharpness"] < f.min_sharpness),
             ("garment_too_small", lambda r: r["clean_garment_side"] < f.min_garment_side),
@@ -215,8 +294,13 @@ class CleanStage:
                 try:
                     bad = bool(failed(row))
                 except (TypeError, ValueError, KeyError) as exc:  # a missing or malformed score: this row only
-                    self._reject(frame, index, "bad_scores", status="failed",
-                                 detail=f"{row.get('video_url')}: check {reason} could not be applied ({exc})")
+                    self._reject(
+                        frame,
+                        index,
+                        "bad_scores",
+                        status="failed",
+                        detail=f"{row.get('video_url')}: check {reason} could not be applied ({exc})",
+                    )
                     filtered["bad_scores"] = filtered.get("bad_scores", 0) + 1
                     break
                 if bad:
@@ -227,8 +311,9 @@ class CleanStage:
         duplicates = self._mark_duplicate_videos(frame)
         return frame, {"filtered": filtered, "duplicate_videos": duplicates, "garment_groups_shared": groups}
 
-    def _reject(self, frame: pd.DataFrame, index, reason: str, status: str = "rejected", detail: str | None = None,
-                **extra) -> None:
+    def _reject(
+        self, frame: pd.DataFrame, index, reason: str, status: str = "rejected", detail: str | None = None, **extra
+    ) -> None:
         frame.loc[index, "status"] = status
         frame.loc[index, "reason"] = reason
         row = frame.loc[index]
@@ -244,9 +329,15 @@ class CleanStage:
         ok = frame.index[frame["status"].eq("ok") & frame.get("clean_video_phash", pd.Series(dtype=object)).notna()]
         if len(ok) < 2:
             return 0
-        order = sorted(ok, key=lambda i: (-int(frame.at[i, "width"]) * int(frame.at[i, "height"]),
-                                          -int(frame.at[i, "num_frames"]), -float(frame.at[i, "clean_sharpness"]),
-                                          str(frame.at[i, "sample_id"])))
+        order = sorted(
+            ok,
+            key=lambda i: (
+                -int(frame.at[i, "width"]) * int(frame.at[i, "height"]),
+                -int(frame.at[i, "num_frames"]),
+                -float(frame.at[i, "clean_sharpness"]),
+                str(frame.at[i, "sample_id"]),
+            ),
+        )
         hashes = np.array([_resample(_unhex(frame.at[i, "clean_video_phash"])) for i in order], dtype=np.uint64)
         garments = np.array([str(frame.at[i, "clean_garment_group"]) for i in order])
         kept: list[int] = []
@@ -254,8 +345,9 @@ class CleanStage:
         for position, index in enumerate(order):
             if kept:
                 distances = np.bitwise_count(hashes[kept] ^ hashes[position]).mean(axis=1)
-                close = np.nonzero((distances <= self.filters.max_duplicate_distance)
-                                   & (garments[kept] == garments[position]))[0]
+                close = np.nonzero(
+                    (distances <= self.filters.max_duplicate_distance) & (garments[kept] == garments[position])
+                )[0]
                 if close.size:
                     best = order[kept[int(close[0])]]
                     frame.loc[index, "clean_duplicate_of"] = frame.at[best, "sample_id"]
@@ -280,10 +372,11 @@ class CleanStage:
 
         items = list(rows)
         values = np.array([_unhex(frame.at[i, "clean_garment_phash"])[0] for i in items], dtype=np.uint64)
-        thumbs = np.stack([np.frombuffer(bytes.fromhex(frame.at[i, "clean_garment_thumb"]), np.uint8)
-                           for i in items]).astype(np.int16)
+        thumbs = np.stack(
+            [np.frombuffer(bytes.fromhex(frame.at[i, "clean_garment_thumb"]), np.uint8) for i in items]
+        ).astype(np.int16)
         for a_pos, a in enumerate(items):
-            near = np.bitwise_count(values[a_pos + 1:] ^ values[a_pos]) <= self.filters.garment_duplicate_distance
+            near = np.bitwise_count(values[a_pos + 1 :] ^ values[a_pos]) <= self.filters.garment_duplicate_distance
             for b_pos in np.nonzero(near)[0] + a_pos + 1:
                 # the hash compares shapes; the colour thumbnail tells two prints of one cut apart
                 if np.abs(thumbs[b_pos] - thumbs[a_pos]).mean() <= self.filters.garment_duplicate_colour:
@@ -309,7 +402,9 @@ def _explain(reason: str, row: pd.Series, f: CleanFilters) -> str:
     """The measured value against its threshold, for the row's detail."""
     get = row.get
     texts = {
-        "too_short": f"{get('num_frames')} frames, {get('duration_s')}s (need {f.min_frames} frames, {f.min_duration_s}s)",
+        "too_short": (
+            f"{get('num_frames')} frames, {get('duration_s')}s (need {f.min_frames} frames, {f.min_duration_s}s)"
+        ),
         "fps_out_of_range": f"{get('fps')} fps (allowed {f.min_fps}-{f.max_fps})",
         "too_small": f"{get('width')}x{get('height')} (need at least {f.min_width}x{f.min_height})",
         "wrong_orientation": f"{get('width')}x{get('height')} is not {f.orientation}",
@@ -318,7 +413,7 @@ def _explain(reason: str, row: pd.Series, f: CleanFilters) -> str:
         "garment_too_small": f"garment side {get('clean_garment_side')} < {f.min_garment_side}",
         "garment_background": f"plain border {get('clean_garment_background')} < {f.min_garment_background}",
         "blank_garment": f"garment image {get('garment_url')} is blank or uniform (grey-level spread "
-                         f"{get('clean_garment_contrast')} < {f.min_garment_contrast})",
+        f"{get('clean_garment_contrast')} < {f.min_garment_contrast})",
         "duplicate_video": f"near-duplicate of {get('clean_duplicate_of')}",
     }
     return texts.get(reason, reason)

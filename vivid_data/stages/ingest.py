@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 import pandas as pd
 
 from vivid_data.candidates import SOURCE_COLUMNS
+from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.executors.base import StageResources
 from vivid_data.net.download import DownloadConfig, DownloadError, download
 from vivid_data.net.http import HttpConfig
@@ -45,6 +46,7 @@ class _Problem(Exception):
 
 
 @dataclass
+@defaults_from("ingest/default.yaml")
 class IngestStage:
     """Download (or copy, for trusted local folders) every file of a candidate, then probe it.
 
@@ -55,35 +57,47 @@ class IngestStage:
     """
 
     work_dir: str
-    max_bytes: int = 512 * 1024 * 1024
-    retries: int = 3
-    backoff_s: float = 0.5
-    connect_timeout_s: float = 10.0
-    read_timeout_s: float = 30.0
-    deadline_s: float = 600.0
-    max_redirects: int = 5
-    user_agent: str | None = None
-    allow_private_hosts: Any = False
-    obey_robots: bool = True
-    min_interval_s: float = 0.5
-    max_frame_pixels: int = 2_100_000       # 1920x1080 (either orientation) and smaller
-    max_frames: int = 1800
-    max_duration_s: float = 120.0
-    max_image_pixels: int = 40_000_000
-    resources: Any = None
+    max_bytes: int = FROM_YAML
+    retries: int = FROM_YAML
+    backoff_s: float = FROM_YAML
+    connect_timeout_s: float = FROM_YAML
+    read_timeout_s: float = FROM_YAML
+    deadline_s: float = FROM_YAML
+    max_redirects: int = FROM_YAML
+    user_agent: str | None = FROM_YAML
+    allow_private_hosts: Any = FROM_YAML
+    obey_robots: bool = FROM_YAML
+    min_interval_s: float = FROM_YAML
+    max_frame_pixels: int = FROM_YAML  # 1920x1080 (either orientation) and smaller
+    max_frames: int = FROM_YAML
+    max_duration_s: float = FROM_YAML
+    max_image_pixels: int = FROM_YAML
+    resources: Any = FROM_YAML
     #: workers downloading at once (set by the build from the executor): spreads the per-host interval
     parallel_workers: int = 1
     name: str = field(default="ingest", init=False)
     key: str = field(default="candidate_id", init=False)
-    reads: tuple[str, ...] = field(default=("category", "local_files", "video_sha256", "garment_sha256",
-                                            *SOURCE_COLUMNS), init=False)
+    reads: tuple[str, ...] = field(
+        default=("category", "local_files", "video_sha256", "garment_sha256", *SOURCE_COLUMNS), init=False
+    )
     requires: tuple[str, ...] = field(default=("video_src", "garment_src"), init=False)
-    provides: tuple[str, ...] = field(default=("sample_id", "video", "garment", "num_frames", "fps", "width",
-                                               "height", "garment_width", "garment_height"), init=False)
+    provides: tuple[str, ...] = field(
+        default=(
+            "sample_id",
+            "video",
+            "garment",
+            "num_frames",
+            "fps",
+            "width",
+            "height",
+            "garment_width",
+            "garment_height",
+        ),
+        init=False,
+    )
 
     def __post_init__(self) -> None:
-        # downloads mostly wait on the network: two tasks per core by default
-        self.resources = StageResources(cpus=0.5) if self.resources is None else StageResources.of(self.resources)
+        self.resources = StageResources.of(self.resources)
         self._politeness: Politeness | None = None
 
     def config(self) -> dict[str, Any]:
@@ -109,13 +123,21 @@ class IngestStage:
         return ContentStore(Path(self.work_dir) / "store")
 
     def _download_config(self) -> DownloadConfig:
-        http = HttpConfig(connect_timeout=self.connect_timeout_s, read_timeout=self.read_timeout_s,
-                          max_redirects=self.max_redirects,
-                          allow_private_hosts=self.allow_private_hosts)
+        http = HttpConfig(
+            connect_timeout=self.connect_timeout_s,
+            read_timeout=self.read_timeout_s,
+            max_redirects=self.max_redirects,
+            allow_private_hosts=self.allow_private_hosts,
+        )
         if self.user_agent:
             http.user_agent = self.user_agent
-        return DownloadConfig(http=http, max_bytes=self.max_bytes, retries=self.retries, backoff_s=self.backoff_s,
-                              deadline_s=self.deadline_s)
+        return DownloadConfig(
+            http=http,
+            max_bytes=self.max_bytes,
+            retries=self.retries,
+            backoff_s=self.backoff_s,
+            deadline_s=self.deadline_s,
+        )
 
     # ---- fetching ----------------------------------------------------------------------
     def _fetch(self, location: str, expect: str, local_files: bool, modality: str) -> StoredObject:
@@ -128,22 +150,25 @@ class IngestStage:
         if self._politeness is None:
             self.setup()
         try:
-            return download(location, self.store, self._download_config(), expect=expect,
-                            politeness=self._politeness).stored
+            return download(
+                location, self.store, self._download_config(), expect=expect, politeness=self._politeness
+            ).stored
         except DownloadError as exc:
             status = "rejected" if exc.permanent else "failed"
             raise _Problem(status, f"{modality}_{exc.reason}", str(exc)) from exc
 
     def _copy_local(self, location: str, parts, expect: str, local_files: bool, modality: str) -> StoredObject:
         if not local_files:
-            raise _Problem("rejected", f"{modality}_bad_url",
-                           f"{location}: local files are only read from trusted folder sources")
+            raise _Problem(
+                "rejected", f"{modality}_bad_url", f"{location}: local files are only read from trusted folder sources"
+            )
         path = Path(unquote(parts.path) if parts.scheme else location)
         if not path.is_file():
             raise _Problem("rejected", f"{modality}_missing", f"{path}: no such file")
         if path.stat().st_size > self.max_bytes:
-            raise _Problem("rejected", f"{modality}_too_large", f"{path}: {path.stat().st_size} bytes > cap "
-                                                                 f"{self.max_bytes}")
+            raise _Problem(
+                "rejected", f"{modality}_too_large", f"{path}: {path.stat().st_size} bytes > cap {self.max_bytes}"
+            )
         kind = sniff_file(path) if path.stat().st_size else None
         allowed = VIDEO_KINDS if expect == "video" else IMAGE_KINDS
         suffix = kind if kind in allowed else (path.suffix.lstrip(".").lower() or "bin")
@@ -166,18 +191,30 @@ class IngestStage:
         except MediaError as exc:
             raise _Problem("rejected", f"{modality}_{exc.problem}", str(exc)) from exc
         if info.pixels > self.max_frame_pixels:
-            raise _Problem("rejected", f"{modality}_too_many_pixels",
-                           f"{url}: frames of {info.width}x{info.height} = {info.pixels} pixels, more than the cap "
-                           f"of {self.max_frame_pixels} (ingest.max_frame_pixels)")
+            raise _Problem(
+                "rejected",
+                f"{modality}_too_many_pixels",
+                f"{url}: frames of {info.width}x{info.height} = {info.pixels} pixels, more than the cap "
+                f"of {self.max_frame_pixels} (ingest.max_frame_pixels)",
+            )
         if info.num_frames > self.max_frames or info.duration_s > self.max_duration_s:
-            raise _Problem("rejected", f"{modality}_too_long",
-                           f"{url}: {info.num_frames} frames, {info.duration_s:.1f}s; caps {self.max_frames} frames, "
-                           f"{self.max_duration_s:g}s (ingest.max_frames, ingest.max_duration_s)")
+            raise _Problem(
+                "rejected",
+                f"{modality}_too_long",
+                f"{url}: {info.num_frames} frames, {info.duration_s:.1f}s; caps {self.max_frames} frames, "
+                f"{self.max_duration_s:g}s (ingest.max_frames, ingest.max_duration_s)",
+            )
         rotation = info.rotation
         if rotation:
             stored, info = self._upright(path, url, info)
-        facts = {"num_frames": info.num_frames, "fps": info.fps, "width": info.width, "height": info.height,
-                 "duration_s": info.duration_s, "codec": info.codec}
+        facts = {
+            "num_frames": info.num_frames,
+            "fps": info.fps,
+            "width": info.width,
+            "height": info.height,
+            "duration_s": info.duration_s,
+            "codec": info.codec,
+        }
         return stored, facts, rotation
 
     def _upright(self, path: Path, url: str, info):
@@ -186,8 +223,9 @@ class IngestStage:
             frames = decode_upright(path, name=url, max_frames=self.max_frames)
             data = encode_video(frames, fps=info.fps, crf=UPRIGHT_CRF, reproducible=True)
         except (MediaError, ValueError) as exc:
-            raise _Problem("rejected", "video_bad_frames", f"{url}: cannot turn the rotated video upright: {exc}") \
-                from exc
+            raise _Problem(
+                "rejected", "video_bad_frames", f"{url}: cannot turn the rotated video upright: {exc}"
+            ) from exc
         try:
             upright = self.store.put_bytes(data, "mp4")
         except OSError as exc:
@@ -213,8 +251,11 @@ class IngestStage:
                 stored[modality] = self._fetch(location, expect, bool(row.get("local_files")), modality)
                 expected = row.get(f"{modality}_sha256")
                 if expected and expected != stored[modality].sha256:
-                    raise _Problem("rejected", f"{modality}_checksum_mismatch",
-                                   f"{location}: sha256 {stored[modality].sha256}, expected {expected}")
+                    raise _Problem(
+                        "rejected",
+                        f"{modality}_checksum_mismatch",
+                        f"{location}: sha256 {stored[modality].sha256}, expected {expected}",
+                    )
             for modality, (column, expect) in FETCHED.items():
                 if modality not in stored:
                     continue
@@ -232,13 +273,17 @@ class IngestStage:
             return [self._row(row, stored, problem.status, problem.reason, problem.detail, rotation, **facts)]
         return [self._row(row, stored, "ok", None, None, rotation, **facts)]
 
-    def _row(self, row: Row, stored: dict, status: str, reason: str | None, detail: str | None, rotation: int,
-             **facts) -> Row:
+    def _row(
+        self, row: Row, stored: dict, status: str, reason: str | None, detail: str | None, rotation: int, **facts
+    ) -> Row:
         video, garment = stored.get("video"), stored.get("garment")
         # ok rows are named by their content; a rejected or failed one by its candidate (its URLs),
         # so it can never collide with, or be mistaken for, a good copy of the same bytes
-        sample_id = (make_sample_id(video.sha256, garment.sha256) if status == "ok"
-                     else f"u{row['candidate_id'][:23]}")
+        sample_id = (
+            make_sample_id(video.sha256, garment.sha256)
+            if status == "ok" and video and garment
+            else f"u{row['candidate_id'][:23]}"
+        )
         record = SampleRecord(
             sample_id=sample_id,
             category=row["category"],
@@ -265,7 +310,8 @@ class IngestStage:
         """Candidates whose bytes turned out identical (same video and garment) are kept once."""
         duplicated = frame["sample_id"].duplicated(keep="first")
         firsts = frame.drop_duplicates("sample_id").set_index("sample_id")["origin"]
-        notes = [f"{origin}: same video and garment bytes as {firsts[sid]}"
-                 for sid, origin in zip(frame.loc[duplicated, "sample_id"], frame.loc[duplicated, "origin"])]
+        notes = [
+            f"{origin}: same video and garment bytes as {firsts[sid]}"
+            for sid, origin in zip(frame.loc[duplicated, "sample_id"], frame.loc[duplicated, "origin"])
+        ]
         return frame[~duplicated].reset_index(drop=True), {"duplicates": notes}
-

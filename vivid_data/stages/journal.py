@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 
 class Journal:
@@ -17,7 +17,7 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def load(self, stage_hash: str) -> dict[str, dict[str, Any]]:
         entries: dict[str, dict[str, Any]] = {}
@@ -37,7 +37,7 @@ class Journal:
         if self._handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._repair_tail()
-            self._handle = open(self.path, "a", encoding="utf-8")
+            self._handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (kept open across rows; close())
         self._handle.write(json.dumps(entry, sort_keys=True) + "\n")
         self._handle.flush()
         os.fsync(self._handle.fileno())

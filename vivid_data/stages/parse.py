@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.executors.base import StageResources
 from vivid_data.parse.agnostic import (
     AgnosticConfig,
@@ -35,6 +37,7 @@ from vivid_data.video import (
 
 
 @dataclass
+@defaults_from("parse/default.yaml")
 class ParseStage:
     """Masks from the pose stage's keypoints and person masks; ``segformer`` (optional) refines them.
 
@@ -45,21 +48,33 @@ class ParseStage:
     """
 
     work_dir: str
-    keep_existing: bool = True
-    agnostic: Any = None
-    garment: Any = None
-    segformer: Any = None
-    grey: int = 128
-    crf: int = 18
-    preset: str = "veryfast"
-    min_garment_area: float = 0.01
-    chunk_frames: int = 64
-    resources: Any = None
+    keep_existing: bool = FROM_YAML
+    agnostic: Any = FROM_YAML
+    garment: Any = FROM_YAML
+    segformer: Any = FROM_YAML
+    grey: int = FROM_YAML
+    crf: int = FROM_YAML
+    preset: str = FROM_YAML
+    min_garment_area: float = FROM_YAML
+    chunk_frames: int = FROM_YAML
+    resources: Any = FROM_YAML
     name: str = field(default="parse", init=False)
     key: str = field(default="sample_id", init=False)
     provides: tuple[str, ...] = field(default=("agnostic", "agnostic_mask", "garment_mask"), init=False)
-    reads: tuple[str, ...] = field(default=("video", "garment", "garment_mask", "agnostic", "agnostic_mask",
-                                            "keypoints", "pose_person_mask", "category", "fps"), init=False)
+    reads: tuple[str, ...] = field(
+        default=(
+            "video",
+            "garment",
+            "garment_mask",
+            "agnostic",
+            "agnostic_mask",
+            "keypoints",
+            "pose_person_mask",
+            "category",
+            "fps",
+        ),
+        init=False,
+    )
 
     def __post_init__(self) -> None:
         if not isinstance(self.agnostic, AgnosticConfig):
@@ -69,15 +84,19 @@ class ParseStage:
         self.resources = StageResources.of(self.resources)
 
     def config(self) -> dict[str, Any]:
-        values = {k: v for k, v in asdict(self).items()
-                  if k not in ("work_dir", "resources", "provides", "reads", "chunk_frames")}
+        values = {
+            k: v
+            for k, v in asdict(self).items()
+            if k not in ("work_dir", "resources", "provides", "reads", "chunk_frames")
+        }
         values["segformer"] = None if self.segformer is None else str(getattr(self.segformer, "model_dir", "segformer"))
         return values
 
     def required_inputs(self, candidates: pd.DataFrame) -> tuple[str, ...]:
         """Keypoints, unless every candidate brings agnostic masks that ``keep_existing`` keeps."""
-        brings_masks = ("agnostic_mask_src" in candidates and len(candidates)
-                        and candidates["agnostic_mask_src"].notna().all())
+        brings_masks = (
+            "agnostic_mask_src" in candidates and len(candidates) and candidates["agnostic_mask_src"].notna().all()
+        )
         return ("video", "garment") if self.keep_existing and brings_masks else ("video", "garment", "keypoints")
 
     def setup(self) -> None:
@@ -94,10 +113,16 @@ class ParseStage:
         try:
             updates.update(self._garment(row))
             if updates.get("parse_garment_area", 1.0) < self.min_garment_area:
-                return [outcome(row, "rejected", "blank_garment",
-                                detail=f"{row.get('garment_url')}: no garment found in the image (mask covers "
-                                       f"{updates['parse_garment_area']:.1%}, need {self.min_garment_area:.0%})",
-                                **updates)]
+                return [
+                    outcome(
+                        row,
+                        "rejected",
+                        "blank_garment",
+                        detail=f"{row.get('garment_url')}: no garment found in the image (mask covers "
+                        f"{updates['parse_garment_area']:.1%}, need {self.min_garment_area:.0%})",
+                        **updates,
+                    )
+                ]
             updates.update(self._agnostic(row))
         except MediaError as exc:
             return [outcome(row, "rejected", "undecodable", detail=str(exc))]
@@ -117,8 +142,9 @@ class ParseStage:
         return updates
 
     def _chunks(self, column: str, row: Row, size: tuple[int, int] | None = None):
-        yield from iter_video_chunks(self.store.path(row[column]), self.chunk_frames, size=size,
-                                     name=f"{row.get('video_url')} ({column})")
+        yield from iter_video_chunks(
+            self.store.path(row[column]), self.chunk_frames, size=size, name=f"{row.get('video_url')} ({column})"
+        )
 
     def _frames(self, column: str, row: Row):
         for _, chunk in self._chunks(column, row):
@@ -128,14 +154,18 @@ class ParseStage:
         """Agnostic mask and video, and the masks' scores, from one pass over the video's chunks."""
         fps = float(row["fps"])
         if row.get("agnostic_mask") and self.keep_existing:
-            theirs = count_decodable_frames(self.store.path(row["agnostic_mask"]), name=f"{row.get('video_url')} "
-                                            "(agnostic_mask)")
+            theirs = count_decodable_frames(
+                self.store.path(row["agnostic_mask"]), name=f"{row.get('video_url')} (agnostic_mask)"
+            )
             ours = count_decodable_frames(self.store.path(row["video"]), name=str(row.get("video_url")))
             if theirs != ours:
-                raise MediaError(f"{row.get('video_url')} (agnostic_mask)", "bad_frames",
-                                 f"the agnostic mask video has {theirs} frames, the video {ours}")
+                raise MediaError(
+                    f"{row.get('video_url')} (agnostic_mask)",
+                    "bad_frames",
+                    f"the agnostic mask video has {theirs} frames, the video {ours}",
+                )
             pairs = zip(self._frames("video", row), (f[..., 0] > 127 for f in self._frames("agnostic_mask", row)))
-            consumers = [self._scores]
+            consumers: list[Callable[[Any], dict[str, Any]]] = [self._scores]
             if not row.get("agnostic"):
                 consumers.append(lambda items: {"agnostic": self._store_video(self._filled(items), fps)})
             updates: dict[str, Any] = {"parse_agnostic": "kept"}
@@ -147,14 +177,18 @@ class ParseStage:
             persons = None
             if row.get("pose_person_mask"):
                 small_size = work_size(height, width, self.agnostic)
-                persons = np.concatenate([c[..., 0] > 127 for _, c in self._chunks("pose_person_mask", row, small_size)])
-            small = small_video_masks(track.keypoints, track.detected, persons, row["category"], height, width,
-                                      self.agnostic, track.skeleton)
+                persons = np.concatenate(
+                    [c[..., 0] > 127 for _, c in self._chunks("pose_person_mask", row, small_size)]
+                )
+            small = small_video_masks(
+                track.keypoints, track.detected, persons, row["category"], height, width, self.agnostic, track.skeleton
+            )
             pairs = self._frames_with_masks(row, small, height, width)
             consumers = [
                 self._scores,
-                lambda items: {"agnostic_mask": self.store.put_bytes(
-                    encode_mask_video((m for _, m in items), fps=fps), "mp4").key},
+                lambda items: {
+                    "agnostic_mask": self.store.put_bytes(encode_mask_video((m for _, m in items), fps=fps), "mp4").key
+                },
                 lambda items: {"agnostic": self._store_video(self._filled(items), fps)},
             ]
             if row.get("agnostic_mask"):
@@ -168,7 +202,7 @@ class ParseStage:
     def _frames_with_masks(self, row: Row, small: np.ndarray, height: int, width: int):
         """(frame, mask at the frame size) pairs; SegFormer refines each chunk when configured."""
         for start, frames in self._chunks("video", row):
-            masks = [upscale(m, height, width) for m in small[start:start + len(frames)]]
+            masks = [upscale(m, height, width) for m in small[start : start + len(frames)]]
             if self.segformer is not None:
                 masks = list(self.segformer.refine(np.stack(masks), self.segformer.labels(frames), row["category"]))
             yield from zip(frames, masks)
@@ -197,9 +231,11 @@ class ParseStage:
 
     def finalize(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
         notes = {}
-        for column, note in (("parse_mask_flicker", "mean_mask_consecutive_iou"),
-                             ("parse_agnostic_iou_vs_source", "mean_agnostic_iou_vs_source"),
-                             ("parse_garment_iou_vs_source", "mean_garment_iou_vs_source")):
+        for column, note in (
+            ("parse_mask_flicker", "mean_mask_consecutive_iou"),
+            ("parse_agnostic_iou_vs_source", "mean_agnostic_iou_vs_source"),
+            ("parse_garment_iou_vs_source", "mean_garment_iou_vs_source"),
+        ):
             if column in frame and frame[column].notna().any():
                 notes[note] = float(frame[column].mean())
         return frame, notes

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.executors.base import StageResources
 from vivid_data.pose.result import upscale_mask
 from vivid_data.pose.skeleton import render_pose
@@ -20,6 +21,7 @@ from vivid_data.video.frames import VideoFrames
 
 
 @dataclass
+@defaults_from("pose/mediapipe.yaml")
 class PoseStage:
     """``backend`` is a Hydra-instantiated pose estimator (``mediapipe`` or ``rtmpose``).
 
@@ -30,14 +32,14 @@ class PoseStage:
 
     work_dir: str
     backend: Any = None
-    max_gap: int = 4                      # frames without a detection filled by interpolation
-    smooth_window: int = 7                # Savitzky-Golay window (frames)
-    min_detected: float = 0.9             # share of frames with a person after gap filling
-    max_multi_person: float = 0.25        # share of checked frames with two or more people
-    min_person_height: float = 0.25       # median person height, share of the frame height
-    render_crf: int = 18
-    chunk_frames: int = 64
-    resources: Any = None
+    max_gap: int = FROM_YAML  # frames without a detection filled by interpolation
+    smooth_window: int = FROM_YAML  # Savitzky-Golay window (frames)
+    min_detected: float = FROM_YAML  # share of frames with a person after gap filling
+    max_multi_person: float = FROM_YAML  # share of checked frames with two or more people
+    min_person_height: float = FROM_YAML  # median person height, share of the frame height
+    render_crf: int = FROM_YAML
+    chunk_frames: int = FROM_YAML
+    resources: Any = FROM_YAML
     name: str = field(default="pose", init=False)
     key: str = field(default="sample_id", init=False)
     requires: tuple[str, ...] = field(default=("video", "fps"), init=False)
@@ -48,10 +50,15 @@ class PoseStage:
         self.resources = StageResources.of(self.resources)
 
     def config(self) -> dict[str, Any]:
-        values = {k: v for k, v in asdict(self).items()
-                  if k not in ("work_dir", "resources", "requires", "provides", "reads", "chunk_frames", "backend")}
-        values["backend"] = {"type": type(self.backend).__name__, **{k: v for k, v in vars(self.backend).items()
-                                                                      if not k.startswith("_")}}
+        values = {
+            k: v
+            for k, v in asdict(self).items()
+            if k not in ("work_dir", "resources", "requires", "provides", "reads", "chunk_frames", "backend")
+        }
+        values["backend"] = {
+            "type": type(self.backend).__name__,
+            **{k: v for k, v in vars(self.backend).items() if not k.startswith("_")},
+        }
         return values
 
     def setup(self) -> None:
@@ -75,9 +82,11 @@ class PoseStage:
         detected_share = float(detected.mean())
         checked = track.people[track.people >= 0] if track.people is not None else np.zeros(0)
         multi_share = float((checked >= 2).mean()) if checked.size else 0.0
-        heights = [np.ptp(k[k[:, 2] >= 0.5, 1]) for k, d in zip(smoothed, detected) if d and (k[:, 2] >= 0.5).sum() >= 2]
+        heights = [
+            np.ptp(k[k[:, 2] >= 0.5, 1]) for k, d in zip(smoothed, detected) if d and (k[:, 2] >= 0.5).sum() >= 2
+        ]
         person_height = float(np.median(heights) / track.height) if heights else 0.0
-        scores = {
+        scores: dict[str, Any] = {
             "pose_backend": type(self.backend).__name__,
             "pose_detected": detected_share,
             "pose_multi_person": multi_share,
@@ -86,22 +95,47 @@ class PoseStage:
             "pose_jitter": jitter(smoothed, detected),
         }
         if detected_share < self.min_detected:
-            return [outcome(row, "rejected", "person_missing", detail=f"person found in {detected_share:.0%} of frames",
-                            **scores)]
+            return [
+                outcome(
+                    row,
+                    "rejected",
+                    "person_missing",
+                    detail=f"person found in {detected_share:.0%} of frames",
+                    **scores,
+                )
+            ]
         if multi_share > self.max_multi_person:
-            return [outcome(row, "rejected", "multiple_people",
-                            detail=f"two or more people in {multi_share:.0%} of checked frames", **scores)]
+            return [
+                outcome(
+                    row,
+                    "rejected",
+                    "multiple_people",
+                    detail=f"two or more people in {multi_share:.0%} of checked frames",
+                    **scores,
+                )
+            ]
         if person_height < self.min_person_height:
-            return [outcome(row, "rejected", "person_too_small",
-                            detail=f"person is {person_height:.0%} of the frame height", **scores)]
+            return [
+                outcome(
+                    row,
+                    "rejected",
+                    "person_too_small",
+                    detail=f"person is {person_height:.0%} of the frame height",
+                    **scores,
+                )
+            ]
         track.keypoints, track.detected = smoothed, detected
         fps = float(row["fps"])
         blank = np.zeros((track.height, track.width, 3), np.uint8)  # frames still without a person
-        rendered = (render_pose(k, track.skeleton, track.height, track.width) if d else blank
-                    for k, d in zip(smoothed, detected))
+        rendered = (
+            render_pose(k, track.skeleton, track.height, track.width) if d else blank
+            for k, d in zip(smoothed, detected)
+        )
         stored = {
             "keypoints": self.store.put_bytes(track.to_npz(), "npz"),
-            "pose": self.store.put_bytes(encode_video(rendered, fps=fps, crf=self.render_crf, reproducible=True), "mp4"),
+            "pose": self.store.put_bytes(
+                encode_video(rendered, fps=fps, crf=self.render_crf, reproducible=True), "mp4"
+            ),
         }
         if track.person_masks is not None:
             persons = (upscale_mask(m, track.height, track.width) for m in track.person_masks)
@@ -112,6 +146,8 @@ class PoseStage:
         done = frame[frame["pose_jitter"].notna()] if "pose_jitter" in frame else frame.iloc[0:0]
         notes = {}
         if len(done):
-            notes = {"mean_jitter_raw": float(done["pose_jitter_raw"].mean()),
-                     "mean_jitter_smoothed": float(done["pose_jitter"].mean())}
+            notes = {
+                "mean_jitter_raw": float(done["pose_jitter_raw"].mean()),
+                "mean_jitter_smoothed": float(done["pose_jitter"].mean()),
+            }
         return frame, notes

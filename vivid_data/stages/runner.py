@@ -175,8 +175,10 @@ def run_stage(
         for result in tqdm(results, total=len(todo), desc=stage.name, unit="row", disable=not progress):
             row = rows[todo[result.index]]
             if result.kind == SETUP_ERROR:
-                raise StageSetupError(f"stage {stage.name} could not be set up in a worker: "
-                                      f"{summary_line(result.error or '')}", result.error or "")
+                raise StageSetupError(
+                    f"stage {stage.name} could not be set up in a worker: {summary_line(result.error or '')}",
+                    result.error or "",
+                )
             if result.error is not None:
                 reason = "worker_died" if result.kind == WORKER_DIED else "exception"
                 outputs = [failure_row(row, stage.name, reason, result.error)]
@@ -188,20 +190,28 @@ def run_stage(
             outputs = [_stage_entry(jsonable(o), stage.name, stage_hash) for o in outputs]
             computed_s += result.duration_s
             key = str(row[stage.key])
-            entry = {"key": key, "hash": stage_hash, "input": prints[todo[result.index]], "rows": outputs,
-                     "produced": [_produced(row, o) for o in outputs], "duration_s": round(result.duration_s, 4)}
+            entry = {
+                "key": key,
+                "hash": stage_hash,
+                "input": prints[todo[result.index]],
+                "rows": outputs,
+                "produced": [_produced(row, o) for o in outputs],
+                "duration_s": round(result.duration_s, 4),
+            }
             journal.append(entry)
             done[key] = entry
     finally:
         journal.close()
 
     output: list[Row] = []
-    for i, row in enumerate(rows):
+    for _i, row in enumerate(rows):
         if row.get("status", "ok") != "ok":
             output.append(row)
         else:
             entry = done[str(row[stage.key])]
-            output.extend(_refreshed(entry["rows"], entry.get("produced") or [[]] * len(entry["rows"]), row, stage.name))
+            output.extend(
+                _refreshed(entry["rows"], entry.get("produced") or [[]] * len(entry["rows"]), row, stage.name)
+            )
     result_frame = pd.DataFrame(output) if output else frame.iloc[0:0].copy()
     result_frame, notes = stage.finalize(result_frame)
 
@@ -243,8 +253,10 @@ def format_stage_summary(report: StageReport) -> str:
     s = report.stats
     counts = " ".join(f"{k}={v}" for k, v in s["counts"].items())
     reasons = ", ".join(f"{k}: {v}" for k, v in s["reasons"].items()) or "none"
-    line = (f"[{s['stage']}] {counts} (computed {s['computed_rows']}, reused {s['reused_rows']}, "
-            f"passed through {s['passed_through']}) in {s['wall_s']:.1f}s; reasons: {reasons}")
+    line = (
+        f"[{s['stage']}] {counts} (computed {s['computed_rows']}, reused {s['reused_rows']}, "
+        f"passed through {s['passed_through']}) in {s['wall_s']:.1f}s; reasons: {reasons}"
+    )
     if s.get("worker_deaths"):
         line += f"; {len(s['worker_deaths'])} worker(s) died, their rows failed (see stats)"
     return line

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import av
 import decord
@@ -79,7 +79,7 @@ def _decode_with_pyav(
     wanted = set(indices)
     found: dict[int, np.ndarray] = {}
     try:
-        with open_binary(source) as handle, av.open(handle) as container:
+        with open_binary(source) as handle, av.open(handle, mode="r") as container:
             for index, frame in enumerate(container.decode(video=0)):
                 if index in wanted:
                     found[index] = _upright(frame, size)
@@ -93,7 +93,7 @@ def _decode_with_pyav(
     return np.stack([found[i] for i in indices])
 
 
-def _upright(frame: "av.VideoFrame", size: tuple[int, int] | None) -> np.ndarray:
+def _upright(frame: av.VideoFrame, size: tuple[int, int] | None) -> np.ndarray:
     """RGB pixels of a PyAV frame turned as its display matrix says, then resized to ``size`` (H, W)."""
     turns = normalize_rotation(getattr(frame, "rotation", 0)) // 90
     if size is not None:
@@ -109,7 +109,7 @@ def decode_upright(source: MediaSource, name: str | None = None, max_frames: int
     check_video_source(source, name)
     frames = []
     try:
-        with open_binary(source) as handle, av.open(handle) as container:
+        with open_binary(source) as handle, av.open(handle, mode="r") as container:
             for frame in container.decode(video=0):
                 frames.append(_upright(frame, None))
                 if max_frames is not None and len(frames) >= max_frames:
@@ -121,9 +121,15 @@ def decode_upright(source: MediaSource, name: str | None = None, max_frames: int
     return np.stack(frames)
 
 
-def iter_video_chunks(source: MediaSource, chunk: int = 64, size: tuple[int, int] | None = None,
-                      name: str | None = None, reverse: bool = False, start: int = 0,
-                      stop: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+def iter_video_chunks(
+    source: MediaSource,
+    chunk: int = 64,
+    size: tuple[int, int] | None = None,
+    name: str | None = None,
+    reverse: bool = False,
+    start: int = 0,
+    stop: int | None = None,
+) -> Iterator[tuple[int, np.ndarray]]:
     """(first index, frames) of frames ``start``..``stop`` in chunks of at most ``chunk`` frames, so a long
     clip is never held whole. ``reverse`` yields the chunks from the end backwards, each chunk in frame order.
     """

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterable
+from typing import Any, overload
 
 import av
 import cv2
@@ -43,7 +44,7 @@ def rgb_to_yuv420p(frame: np.ndarray) -> np.ndarray:
 
 
 def _as_yuv420p_frames(frames: Iterable[np.ndarray] | np.ndarray) -> Iterable[np.ndarray]:
-    for index, frame in enumerate(_as_rgb_frames(frames)):
+    for _index, frame in enumerate(_as_rgb_frames(frames)):
         height, width = frame.shape[:2]
         if height % 2 or width % 2:
             raise ValueError(f"yuv420p needs even frame sizes, got {width}x{height}")
@@ -73,7 +74,7 @@ def _write(
         written = 0
         # faststart puts the index first: streamable, and truncation is detectable by probing
         with av.open(sink, mode="w", format="mp4", options={"movflags": "+faststart"}) as container:
-            stream = None
+            stream: Any = None  # the video stream, added with the first frame's size
             for frame in frames:
                 height, width = frame.shape[:2]
                 if frame_format == "yuv420p":
@@ -115,6 +116,30 @@ def _write(
         raise MediaError(str(target or "<memory>"), "encode", str(exc)) from exc
 
 
+@overload
+def encode_video(
+    frames: Iterable[np.ndarray] | np.ndarray,
+    path: None = None,
+    fps: float = ...,
+    crf: int = ...,
+    preset: str = ...,
+    lossless: bool = ...,
+    reproducible: bool = ...,
+) -> bytes: ...
+
+
+@overload
+def encode_video(
+    frames: Iterable[np.ndarray] | np.ndarray,
+    path: str | os.PathLike,
+    fps: float = ...,
+    crf: int = ...,
+    preset: str = ...,
+    lossless: bool = ...,
+    reproducible: bool = ...,
+) -> Path: ...
+
+
 def encode_video(
     frames: Iterable[np.ndarray] | np.ndarray,
     path: str | os.PathLike | None = None,
@@ -137,8 +162,15 @@ def encode_video(
         return _write(path, _as_rgb_frames(frames), "rgb24", fps, "libx264rgb", "rgb24", {"qp": "0", **options})
     if not 0 <= crf <= 51:
         raise ValueError(f"crf must be in 0..51, got {crf}")
-    return _write(path, _as_yuv420p_frames(frames), "yuv420p", fps, "libx264", "yuv420p",
-                  {"crf": str(crf), **options})
+    return _write(path, _as_yuv420p_frames(frames), "yuv420p", fps, "libx264", "yuv420p", {"crf": str(crf), **options})
+
+
+@overload
+def encode_mask_video(masks: Iterable[np.ndarray] | np.ndarray, path: None = None, fps: float = ...) -> bytes: ...
+
+
+@overload
+def encode_mask_video(masks: Iterable[np.ndarray] | np.ndarray, path: str | os.PathLike, fps: float = ...) -> Path: ...
 
 
 def encode_mask_video(
@@ -150,5 +182,12 @@ def encode_mask_video(
 
     White (255) marks the masked region, as in ViViD's ``agnostic_mask`` videos.
     """
-    return _write(path, _as_mask_frames(masks), "gray", fps, "libx264", "yuv444p",
-                  {"qp": "0", "preset": "veryfast", **REPRODUCIBLE_X264})
+    return _write(
+        path,
+        _as_mask_frames(masks),
+        "gray",
+        fps,
+        "libx264",
+        "yuv444p",
+        {"qp": "0", "preset": "veryfast", **REPRODUCIBLE_X264},
+    )

@@ -7,7 +7,8 @@ memory (tests, notebooks).
 
 from __future__ import annotations
 
-from typing import Iterator, Protocol, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -55,11 +56,11 @@ class ArrayFrames:
     def chunks(self, reverse: bool = False) -> Iterator[tuple[int, np.ndarray]]:
         starts = list(range(0, self.count, self.chunk))
         for start in reversed(starts) if reverse else starts:
-            yield start, self.frames[start:start + self.chunk]
+            yield start, self.frames[start : start + self.chunk]
 
     def at(self, indices: Sequence[int]) -> np.ndarray:
         return self.frames[list(indices)]
 
 
-def as_frames(value: "np.ndarray | Frames") -> "Frames":
+def as_frames(value: np.ndarray | Frames) -> Frames:
     return ArrayFrames(value) if isinstance(value, np.ndarray) else value

@@ -47,8 +47,9 @@ def _open(source: MediaSource, name: str | None, max_pixels: int | None) -> tupl
         raise MediaError(label, "truncated", f"image data incomplete or corrupt: {exc}") from exc
     width, height = image.size
     if max_pixels is not None and width * height > max_pixels:
-        raise MediaError(label, "too_many_pixels", f"{width}x{height} = {width * height} pixels, more than the "
-                                                   f"cap of {max_pixels}")
+        raise MediaError(
+            label, "too_many_pixels", f"{width}x{height} = {width * height} pixels, more than the cap of {max_pixels}"
+        )
     return image, label
 
 
@@ -72,7 +73,7 @@ def _rgb(image: Image.Image) -> Image.Image:
     if not has_alpha(image):
         return image.convert("RGB")
     rgba = image.convert("RGBA")
-    background = Image.new("RGBA", rgba.size, WHITE + (255,))
+    background = Image.new("RGBA", rgba.size, (*WHITE, 255))
     return Image.alpha_composite(background, rgba).convert("RGB")
 
 
@@ -111,8 +112,9 @@ def write_image(path: str | os.PathLike, array: np.ndarray, quality: int = 95) -
     return atomic_write_bytes(path, encode_image(array, formats[suffix], quality))
 
 
-def image_size(source: MediaSource, name: str | None = None, max_pixels: int | None = MAX_IMAGE_PIXELS,
-               verify: bool = True) -> tuple[int, int]:
+def image_size(
+    source: MediaSource, name: str | None = None, max_pixels: int | None = MAX_IMAGE_PIXELS, verify: bool = True
+) -> tuple[int, int]:
     """(width, height) of an image after EXIF orientation.
 
     The size is read from the header first: an image over ``max_pixels`` raises ``MediaError``
@@ -130,6 +132,6 @@ def image_size(source: MediaSource, name: str | None = None, max_pixels: int | N
             raise MediaError(label, "truncated", f"image data incomplete or corrupt: {exc}") from exc
     try:
         orientation = image.getexif().get(0x0112, 1)
-    except Exception:  # noqa: BLE001 - a broken EXIF block only loses the orientation
+    except Exception:
         orientation = 1
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)

@@ -85,10 +85,17 @@ def probe_video(source: MediaSource, name: str | None = None) -> VideoInfo:
                 raise MediaError(label, "not_a_video", "stream has no frame rate")
             context = stream.codec_context
             num_frames = declared or packets
-            facts = {"width": int(context.width), "height": int(context.height), "codec": context.name,
-                     "pix_fmt": context.pix_fmt}
-    return VideoInfo(num_frames=num_frames, fps=fps, duration_s=num_frames / fps,
-                     rotation=_first_frame_rotation(source), **facts)
+            width, height, codec, pix_fmt = int(context.width), int(context.height), context.name, context.pix_fmt
+    return VideoInfo(
+        num_frames=num_frames,
+        fps=fps,
+        duration_s=num_frames / fps,
+        rotation=_first_frame_rotation(source),
+        width=width,
+        height=height,
+        codec=codec,
+        pix_fmt=pix_fmt,
+    )
 
 
 def normalize_rotation(degrees: float | None) -> int:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import TYPE_CHECKING, BinaryIO
 
 from vivid_data.sniff import IMAGE_KINDS, VIDEO_KINDS, sniff_bytes, sniff_file
 from vivid_data.video.errors import MediaError, describe_source
 
-MediaSource = Union[str, os.PathLike, bytes, bytearray, memoryview]
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
+MediaSource = str | os.PathLike | bytes | bytearray | memoryview
 
 
-def is_bytes(source: MediaSource) -> bool:
+def is_bytes(source: MediaSource) -> TypeIs[bytes | bytearray | memoryview]:
     return isinstance(source, (bytes, bytearray, memoryview))
 
 

@@ -9,7 +9,7 @@ loads what the metric needs and raises :class:`MetricUnavailable` with the fix w
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import torch
@@ -27,18 +27,19 @@ class VideoSkipped(ValueError):
 class VideoMetric(Metric):
     """Base of the registry's metrics. Subclasses set the class attributes and implement ``score``."""
 
-    name: ClassVar[str] = ""
-    label: ClassVar[str] = ""
-    higher_is_better: ClassVar[bool] = False
+    values: list[torch.Tensor]  # torchmetrics state (add_state), one value per video
+    name: str = ""
+    label: str = ""
+    higher_is_better: bool = False
     #: paired: needs the reference video worn in the same garment; unpaired runs only set-level metrics
-    settings: ClassVar[tuple[str, ...]] = ("paired",)
+    settings: tuple[str, ...] = ("paired",)
     #: registry names of the weights the metric loads (vivid-weights)
-    weights: ClassVar[tuple[str, ...]] = ()
+    weights: tuple[str, ...] = ()
     #: the protocol fields that change its value
-    protocol_fields: ClassVar[tuple[str, ...]] = ()
+    protocol_fields: tuple[str, ...] = ()
     #: per-video columns it writes; the first is the one ranked
-    columns: ClassVar[tuple[str, ...]] = ()
-    set_level: ClassVar[bool] = False
+    columns: tuple[str, ...] = ()
+    set_level: bool = False
     full_state_update = False
 
     def __init__(self, **kwargs: Any) -> None:
@@ -52,7 +53,7 @@ class VideoMetric(Metric):
     def primary(self) -> str:
         return self.columns[0] if self.columns else self.name
 
-    def setup(self, device: str = "cpu", protocol: Any = None) -> "VideoMetric":
+    def setup(self, device: str = "cpu", protocol: Any = None) -> VideoMetric:
         """Load what the metric needs on ``device``; raise :class:`MetricUnavailable` when it cannot."""
         self.device_name = device
         return self
@@ -64,7 +65,7 @@ class VideoMetric(Metric):
     def score(self, prediction: np.ndarray, reference: np.ndarray) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         raise NotImplementedError
 
-    def update(self, prediction: np.ndarray, reference: np.ndarray) -> None:  # type: ignore[override]
+    def update(self, prediction: np.ndarray, reference: np.ndarray) -> None:
         self.last, self.last_frames = self.score(prediction, reference)
         self.values.append(torch.tensor(self.last[self.primary], dtype=torch.float64))
 
@@ -74,5 +75,5 @@ class VideoMetric(Metric):
         if isinstance(values, list):
             if not values:
                 return torch.tensor(float("nan"), dtype=torch.float64)
-            values = torch.stack(values)
+            return torch.stack(values).double().mean()
         return values.double().mean()

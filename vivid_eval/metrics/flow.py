@@ -11,10 +11,10 @@ flow code uses about one core.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import cv2
 import numpy as np
@@ -29,9 +29,9 @@ RAFT_VARIANTS = ("large", "small")
 class FlowConfig:
     method: str = "farneback"
     raft_variant: str = "large"
-    raft_checkpoint: str | None = None   # a path; None: the registry's raft_<variant> file
-    workers: int = 2                     # threads over frame pairs (OpenCV methods)
-    device: str = "cpu"                  # RAFT only
+    raft_checkpoint: str | None = None  # a path; None: the registry's raft_<variant> file
+    workers: int = 2  # threads over frame pairs (OpenCV methods)
+    device: str = "cpu"  # RAFT only
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -53,14 +53,15 @@ def _grey(frame: np.ndarray) -> np.ndarray:
 
 def farneback(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Dense flow (H, W, 2) float32 from uint8 RGB frame a to frame b."""
-    return cv2.calcOpticalFlowFarneback(_grey(a), _grey(b), None, pyr_scale=0.5, levels=4, winsize=15, iterations=3,
-                                        poly_n=5, poly_sigma=1.2, flags=0)
+    return cv2.calcOpticalFlowFarneback(
+        _grey(a), _grey(b), None, pyr_scale=0.5, levels=4, winsize=15, iterations=3, poly_n=5, poly_sigma=1.2, flags=0
+    )
 
 
 def dis(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Dense flow (H, W, 2) float32 by DIS, medium preset (a new instance: it is not thread-safe)."""
-    estimator = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
-    return estimator.calc(_grey(a), _grey(b), None)
+    estimator = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    return estimator.calc(_grey(a), _grey(b), None)  # type: ignore[call-overload]  # None: allocate the flow
 
 
 def load_raft(variant: str = "large", checkpoint: str | Path | None = None) -> torch.nn.Module:
@@ -78,8 +79,10 @@ def load_raft(variant: str = "large", checkpoint: str | Path | None = None) -> t
     state = {k.removeprefix("module."): v for k, v in state.items()}
     result = model.load_state_dict(state, strict=False)
     if result.missing_keys or result.unexpected_keys:
-        raise ValueError(f"{checkpoint}: not a RAFT-{variant} state dict "
-                         f"(missing {result.missing_keys[:5]}, unexpected {result.unexpected_keys[:5]})")
+        raise ValueError(
+            f"{checkpoint}: not a RAFT-{variant} state dict "
+            f"(missing {result.missing_keys[:5]}, unexpected {result.unexpected_keys[:5]})"
+        )
     return model.eval()
 
 
@@ -97,16 +100,24 @@ class RaftFlow:
         out = []
         with torch.inference_mode():
             for i in range(0, len(first), self.batch):
-                a, b = (torch.from_numpy(np.ascontiguousarray(x[i:i + self.batch])).to(self.device)
-                        .permute(0, 3, 1, 2).float() / 127.5 - 1 for x in (first, second))
+                a, b = (
+                    torch.from_numpy(np.ascontiguousarray(x[i : i + self.batch]))
+                    .to(self.device)
+                    .permute(0, 3, 1, 2)
+                    .float()
+                    / 127.5
+                    - 1
+                    for x in (first, second)
+                )
                 a, b = F.pad(a, pad, mode="replicate"), F.pad(b, pad, mode="replicate")
                 flow = self.model(a, b)[-1][:, :, :h, :w]
                 out.append(flow.permute(0, 2, 3, 1).float().cpu().numpy())
         return np.concatenate(out)
 
 
-def pair_flows(frames: np.ndarray, config: FlowConfig = FlowConfig(),
-               raft: RaftFlow | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+def pair_flows(
+    frames: np.ndarray, config: FlowConfig = FlowConfig(), raft: RaftFlow | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """(forward, backward) flow for each consecutive pair of uint8 RGB frames."""
     if config.method == "raft":
         raft = raft or RaftFlow(load_raft(config.raft_variant, config.raft_checkpoint), config.device)

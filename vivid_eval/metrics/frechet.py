@@ -56,8 +56,12 @@ def frechet_details(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2
     diff = mu1 - mu2
     trace, clipped = _trace_sqrt_product(sigma1, sigma2)
     value = diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2 * trace
-    return {"value": float(max(value, 0.0)), "method": "eigh of sqrt(S1) S2 sqrt(S1)", "eps_added": False,
-            "clipped_eigenvalues": clipped}
+    return {
+        "value": float(max(value, 0.0)),
+        "method": "eigh of sqrt(S1) S2 sqrt(S1)",
+        "eps_added": False,
+        "clipped_eigenvalues": clipped,
+    }
 
 
 def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray) -> float:

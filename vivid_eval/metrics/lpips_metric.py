@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
 import numpy as np
+import torch
 
+from vivid_data.config_defaults import yaml_defaults
 from vivid_eval.metrics.base import MetricUnavailable, VideoMetric
 
 NETS = ("alex", "squeeze", "vgg")
-BACKBONE_FILES = {"alex": "alexnet-owt-7be5be79.pth", "squeeze": "squeezenet1_1-b8a52dc0.pth",
-                  "vgg": "vgg16-397923af.pth"}
+BACKBONE_FILES = {
+    "alex": "alexnet-owt-7be5be79.pth",
+    "squeeze": "squeezenet1_1-b8a52dc0.pth",
+    "vgg": "vgg16-397923af.pth",
+}
 BACKBONE_WEIGHTS = {"alex": "alexnet", "squeeze": "squeezenet1_1", "vgg": "vgg16"}  # weights registry names
 
 
@@ -37,7 +41,8 @@ def load_lpips(net: str = "alex", random_backbone: bool = False, device: str = "
     if not random_backbone and not backbone_path(net).is_file():
         raise BackboneUnavailable(
             f"LPIPS-{net} needs torchvision's ImageNet weights at {backbone_path(net)}; "
-            f"put {BACKBONE_FILES[net]} there (from download.pytorch.org/models/) or set TORCH_HOME")
+            f"put {BACKBONE_FILES[net]} there (from download.pytorch.org/models/) or set TORCH_HOME"
+        )
     with torch.random.fork_rng():
         torch.manual_seed(seed)  # the random backbone (and nothing else) depends on the seed
         model = lpips.LPIPS(net=net, version="0.1", pretrained=True, pnet_rand=random_backbone, verbose=False)
@@ -57,10 +62,14 @@ def lpips_frames(model, prediction: torch.Tensor, reference: torch.Tensor, batch
     values = []
     with torch.inference_mode():
         for i in range(0, len(prediction), batch):
-            a = prediction[i:i + batch].to(device, torch.float32) * 2 - 1
-            b = reference[i:i + batch].to(device, torch.float32) * 2 - 1
+            a = prediction[i : i + batch].to(device, torch.float32) * 2 - 1
+            b = reference[i : i + batch].to(device, torch.float32) * 2 - 1
             values.append(model(a, b).flatten().double().cpu())
     return torch.cat(values)
+
+
+#: defaults: conf/metric/lpips.yaml
+DEFAULTS = yaml_defaults("metric/lpips.yaml")
 
 
 class VideoLPIPS(VideoMetric):
@@ -75,7 +84,14 @@ class VideoLPIPS(VideoMetric):
     higher_is_better = False
     columns = ("lpips",)
 
-    def __init__(self, net: str = "alex", random_backbone: bool = False, seed: int = 0, model=None, **kwargs) -> None:
+    def __init__(
+        self,
+        net: str = DEFAULTS["net"],
+        random_backbone: bool = DEFAULTS["random_backbone"],
+        seed: int = DEFAULTS["seed"],
+        model=None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         if net not in NETS:
             raise ValueError(f"LPIPS net must be one of {NETS}, got {net!r}")
@@ -86,7 +102,7 @@ class VideoLPIPS(VideoMetric):
     def weights(self) -> tuple[str, ...]:  # type: ignore[override]
         return () if self.random_backbone else (BACKBONE_WEIGHTS[self.net],)
 
-    def setup(self, device: str = "cpu", protocol=None) -> "VideoLPIPS":
+    def setup(self, device: str = "cpu", protocol=None) -> VideoLPIPS:
         super().setup(device, protocol)
         if self.model is None:
             try:

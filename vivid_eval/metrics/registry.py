@@ -17,8 +17,12 @@ from vivid_eval.vfid import VFID
 
 #: metric name -> class (VFID variants are one class with a network argument)
 METRIC_CLASSES: dict[str, type[VideoMetric]] = {
-    "ssim": VideoSSIM, "lpips": VideoLPIPS, "flicker": TemporalFlicker, "warp": WarpingError,
-    "vfid_i3d": VFID, "vfid_resnext": VFID,
+    "ssim": VideoSSIM,
+    "lpips": VideoLPIPS,
+    "flicker": TemporalFlicker,
+    "warp": WarpingError,
+    "vfid_i3d": VFID,
+    "vfid_resnext": VFID,
 }
 
 

@@ -41,7 +41,9 @@ def _ssim_map(x, y, blur, c1: float, c2: float):
     sigma_yy = blur(y * y) - mu_y * mu_y
     sigma_xy = blur(x * y) - mu_x * mu_y
     mu_x, mu_y = mu_x + 0.5, mu_y + 0.5
-    return ((2 * mu_x * mu_y + c1) * (2 * sigma_xy + c2)) / ((mu_x * mu_x + mu_y * mu_y + c1) * (sigma_xx + sigma_yy + c2))
+    return ((2 * mu_x * mu_y + c1) * (2 * sigma_xy + c2)) / (
+        (mu_x * mu_x + mu_y * mu_y + c1) * (sigma_xx + sigma_yy + c2)
+    )
 
 
 def _ssim_frames_cpu(x: np.ndarray, y: np.ndarray, scale: float) -> torch.Tensor:
@@ -59,8 +61,9 @@ def _ssim_frames_cpu(x: np.ndarray, y: np.ndarray, scale: float) -> torch.Tensor
         return torch.tensor(list(pool.map(one, range(len(x)))), dtype=torch.float64)
 
 
-def ssim_frames(prediction: torch.Tensor | np.ndarray, reference: torch.Tensor | np.ndarray,
-                data_range: float = 1.0) -> torch.Tensor:
+def ssim_frames(
+    prediction: torch.Tensor | np.ndarray, reference: torch.Tensor | np.ndarray, data_range: float = 1.0
+) -> torch.Tensor:
     """SSIM of each frame pair -> (N,) float64.
 
     Tensors are (N, C, H, W) in [0, data_range]; uint8 arrays are (N, H, W, C) frames as decoded
@@ -74,22 +77,26 @@ def ssim_frames(prediction: torch.Tensor | np.ndarray, reference: torch.Tensor |
             raise ValueError(f"arrays must be uint8 (N, H, W, C) frames, got {prediction.dtype} {prediction.shape}")
         if min(prediction.shape[1:3]) < WINDOW:
             raise ValueError(f"frames must be at least {WINDOW}x{WINDOW}, got {prediction.shape[1:3]}")
-        return _ssim_frames_cpu(prediction, reference, 1 / 255)
+        return _ssim_frames_cpu(prediction, np.asarray(reference), 1 / 255)
+    assert isinstance(reference, torch.Tensor), "prediction and reference are both arrays or both tensors"
     if min(prediction.shape[-2:]) < WINDOW:
         raise ValueError(f"frames must be at least {WINDOW}x{WINDOW}, got {tuple(prediction.shape[-2:])}")
     if prediction.device.type == "cpu":
-        return _ssim_frames_cpu(prediction.permute(0, 2, 3, 1).numpy(), reference.permute(0, 2, 3, 1).numpy(),
-                                1 / data_range)
+        return _ssim_frames_cpu(
+            prediction.permute(0, 2, 3, 1).numpy(), reference.permute(0, 2, 3, 1).numpy(), 1 / data_range
+        )
     x, y = prediction.double() / data_range - 0.5, reference.double() / data_range - 0.5
     kernel = gaussian_window(device=x.device)
     return _ssim_map(x, y, lambda z: _filter(z, kernel), K1**2, K2**2).mean(dim=(1, 2, 3))
 
 
-def ssim_video(prediction: torch.Tensor | np.ndarray, reference: torch.Tensor | np.ndarray,
-               batch: int = 16) -> tuple[float, torch.Tensor]:
+def ssim_video(
+    prediction: torch.Tensor | np.ndarray, reference: torch.Tensor | np.ndarray, batch: int = 16
+) -> tuple[float, torch.Tensor]:
     """Mean SSIM over frames of (T, C, H, W) videos in [0, 1] or uint8 (T, H, W, C) frames, and per frame."""
-    values = torch.cat([ssim_frames(prediction[i:i + batch], reference[i:i + batch])
-                        for i in range(0, len(prediction), batch)])
+    values = torch.cat(
+        [ssim_frames(prediction[i : i + batch], reference[i : i + batch]) for i in range(0, len(prediction), batch)]
+    )
     return float(values.mean()), values
 
 

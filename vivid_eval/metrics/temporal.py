@@ -17,12 +17,14 @@ Both metrics take uint8 arrays (T, H, W, 3) as decoded, or tensors (T, 3, H, W) 
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import cv2
 import numpy as np
 
+from vivid_data.config_defaults import yaml_defaults
 from vivid_eval.metrics.base import MetricUnavailable, VideoMetric, VideoSkipped
 from vivid_eval.metrics.flow import FlowConfig, RaftFlow, pair_flows
 
@@ -46,8 +48,9 @@ def as_frames(video) -> np.ndarray:
         if array.min() < 0 or array.max() > 1:
             raise ValueError(f"float frames must be in [0, 1], got [{array.min():.3f}, {array.max():.3f}]")
         return np.ascontiguousarray((array.transpose(0, 2, 3, 1) * 255).round().astype(np.uint8))
-    raise ValueError(f"a video must be (T, H, W, 3) uint8 or (T, 3, H, W) float in [0, 1]; got {array.dtype} "
-                     f"{array.shape}")
+    raise ValueError(
+        f"a video must be (T, H, W, 3) uint8 or (T, 3, H, W) float in [0, 1]; got {array.dtype} {array.shape}"
+    )
 
 
 def temporal_flicker(frames) -> float:
@@ -55,7 +58,7 @@ def temporal_flicker(frames) -> float:
     frames = as_frames(frames)
     if len(frames) < 2:
         raise TooFewFrames(f"temporal flicker needs at least two frames, got {len(frames)}")
-    diffs = [cv2.absdiff(a, b).mean() for a, b in zip(frames[:-1], frames[1:])]
+    diffs = [cv2.absdiff(a, b).mean() for a, b in itertools.pairwise(frames)]
     return float((255.0 - np.mean(diffs)) / 255.0)
 
 
@@ -68,8 +71,9 @@ def _grid(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
 def warp(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
     """Sample ``image`` at x + flow(x), bilinear, borders replicated."""
     grid_x, grid_y = _grid(*flow.shape[:2])
-    return cv2.remap(image, grid_x + flow[..., 0], grid_y + flow[..., 1], cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_REPLICATE)
+    return cv2.remap(
+        image, grid_x + flow[..., 0], grid_y + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
 
 
 def _forward_difference_squared(channel: np.ndarray) -> np.ndarray:
@@ -93,8 +97,9 @@ def occlusion_mask(forward: np.ndarray, backward: np.ndarray) -> np.ndarray:
     return occluded | boundary
 
 
-def reference_flows(reference: np.ndarray, flow: FlowConfig = FlowConfig(),
-                    raft: RaftFlow | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+def reference_flows(
+    reference: np.ndarray, flow: FlowConfig = FlowConfig(), raft: RaftFlow | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """(trusted-pixel mask, forward flow) per consecutive pair of the reference video."""
     reference = as_frames(reference)
     if len(reference) < 2:
@@ -114,8 +119,9 @@ def _pair_error(output: np.ndarray, t: int, mask: np.ndarray, forward: np.ndarra
     return float((squared * mask).sum() / (3 * trusted)) if trusted else 0.0
 
 
-def warping_error(output, flows: list[tuple[np.ndarray, np.ndarray]],
-                  workers: int = WORKERS) -> tuple[float, np.ndarray]:
+def warping_error(
+    output, flows: list[tuple[np.ndarray, np.ndarray]], workers: int = WORKERS
+) -> tuple[float, np.ndarray]:
     """Mean warping error of ``output`` (uint8 RGB frames, or a tensor in [0, 1]) under the reference's
     flows (:func:`reference_flows`), and per pair."""
     output = as_frames(output)
@@ -144,6 +150,10 @@ class TemporalFlicker(VideoMetric):
         return {"flicker_diff": abs(ours - theirs), "flicker_prediction": ours, "flicker_reference": theirs}, {}
 
 
+#: defaults: conf/metric/warp.yaml
+WARP_DEFAULTS = yaml_defaults("metric/warp.yaml")
+
+
 class WarpingError(VideoMetric):
     """Lai et al.'s warping error of the prediction (ranked) and of the reference, under the reference's flow."""
 
@@ -152,20 +162,29 @@ class WarpingError(VideoMetric):
     higher_is_better = False
     columns = ("warp_prediction", "warp_reference")
 
-    def __init__(self, method: str = "farneback", raft_variant: str = "large", raft_checkpoint: str | None = None,
-                 workers: int = 2, **kwargs) -> None:
+    def __init__(
+        self,
+        method: str = WARP_DEFAULTS["method"],
+        raft_variant: str = WARP_DEFAULTS["raft_variant"],
+        raft_checkpoint: str | None = WARP_DEFAULTS["raft_checkpoint"],
+        workers: int = WARP_DEFAULTS["workers"],
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.flow = FlowConfig(method, raft_variant, raft_checkpoint, workers)
         self.raft: RaftFlow | None = None
 
     @property
     def weights(self) -> tuple[str, ...]:  # type: ignore[override]
-        return (f"raft_{self.flow.raft_variant}",) if self.flow.method == "raft" and not self.flow.raft_checkpoint else ()
+        return (
+            (f"raft_{self.flow.raft_variant}",) if self.flow.method == "raft" and not self.flow.raft_checkpoint else ()
+        )
 
-    def setup(self, device: str = "cpu", protocol=None) -> "WarpingError":
+    def setup(self, device: str = "cpu", protocol=None) -> WarpingError:
         super().setup(device, protocol)
-        self.flow = FlowConfig(self.flow.method, self.flow.raft_variant, self.flow.raft_checkpoint, self.flow.workers,
-                               device)
+        self.flow = FlowConfig(
+            self.flow.method, self.flow.raft_variant, self.flow.raft_checkpoint, self.flow.workers, device
+        )
         if self.flow.method == "raft" and self.raft is None:
             from vivid_data.weights import WeightsUnavailable
             from vivid_eval.metrics.flow import load_raft
@@ -177,8 +196,10 @@ class WarpingError(VideoMetric):
         return self
 
     def describe(self) -> dict:
-        return {"flow": self.flow.record(), "definition": "Lai et al. 2018 (forward-difference motion boundaries, "
-                                                          "mean over RGB)"}
+        return {
+            "flow": self.flow.record(),
+            "definition": "Lai et al. 2018 (forward-difference motion boundaries, mean over RGB)",
+        }
 
     def score(self, prediction, reference) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         try:

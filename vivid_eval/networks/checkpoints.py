@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import torch
 
@@ -12,6 +13,9 @@ from vivid_eval.networks.resnext import ResNeXt3D
 
 class CheckpointError(ValueError):
     pass
+
+
+ModuleT = TypeVar("ModuleT", bound=torch.nn.Module)
 
 
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
@@ -24,20 +28,24 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
         data = data["state_dict"]
     if not isinstance(data, dict) or not all(isinstance(v, torch.Tensor) for v in data.values()):
         raise CheckpointError(f"{path}: not a state dict of tensors")
-    return {k[len("module."):] if k.startswith("module.") else k: v for k, v in data.items()}
+    return {k[len("module.") :] if k.startswith("module.") else k: v for k, v in data.items()}
 
 
-def load_strict(model: torch.nn.Module, path: str | Path) -> torch.nn.Module:
+def load_strict(model: ModuleT, path: str | Path) -> ModuleT:
     state = read_state_dict(path)
     expected = model.state_dict()
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
     wrong = sorted(k for k in set(state) & set(expected) if state[k].shape != expected[k].shape)
     if missing or unexpected or wrong:
+
         def show(keys):
             return ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
-        raise CheckpointError(f"{path}: missing keys [{show(missing)}]; unexpected keys [{show(unexpected)}]; "
-                              f"wrong shapes [{show(wrong)}]")
+
+        raise CheckpointError(
+            f"{path}: missing keys [{show(missing)}]; unexpected keys [{show(unexpected)}]; "
+            f"wrong shapes [{show(wrong)}]"
+        )
     model.load_state_dict(state, strict=True)
     return model.eval()
 

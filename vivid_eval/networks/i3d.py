@@ -27,8 +27,16 @@ def pad_same(x: torch.Tensor, kernel: tuple[int, int, int], stride: tuple[int, i
 
 
 class Unit3D(nn.Module):
-    def __init__(self, in_channels: int, out_channels: int, kernel=(1, 1, 1), stride=(1, 1, 1),
-                 batch_norm: bool = True, bias: bool = False, activation: bool = True) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel=(1, 1, 1),
+        stride=(1, 1, 1),
+        batch_norm: bool = True,
+        bias: bool = False,
+        activation: bool = True,
+    ) -> None:
         super().__init__()
         self.kernel, self.stride, self.activation = tuple(kernel), tuple(stride), activation
         self.conv3d = nn.Conv3d(in_channels, out_channels, self.kernel, self.stride, padding=0, bias=bias)
@@ -102,7 +110,7 @@ class InceptionI3d(nn.Module):
 
     def trunk(self, x: torch.Tensor) -> torch.Tensor:
         for name in self.order:
-            x = self._modules[name](x)
+            x = getattr(self, name)(x)
         return x
 
     def features(self, x: torch.Tensor) -> torch.Tensor:

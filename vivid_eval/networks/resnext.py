@@ -14,8 +14,9 @@ import torch.nn as nn
 class ResNeXtBottleneck(nn.Module):
     expansion = 2
 
-    def __init__(self, inplanes: int, planes: int, cardinality: int, stride: int = 1,
-                 downsample: nn.Module | None = None) -> None:
+    def __init__(
+        self, inplanes: int, planes: int, cardinality: int, stride: int = 1, downsample: nn.Module | None = None
+    ) -> None:
         super().__init__()
         mid = cardinality * int(planes / 32)
         self.conv1 = nn.Conv3d(inplanes, mid, kernel_size=1, bias=False)
@@ -57,7 +58,9 @@ class ResNeXt3D(nn.Module):
         downsample = None
         if stride != 1 or self.inplanes != planes * ResNeXtBottleneck.expansion:
             downsample = nn.Sequential(  # shortcut type B: a strided 1x1x1 convolution
-                nn.Conv3d(self.inplanes, planes * ResNeXtBottleneck.expansion, kernel_size=1, stride=stride, bias=False),
+                nn.Conv3d(
+                    self.inplanes, planes * ResNeXtBottleneck.expansion, kernel_size=1, stride=stride, bias=False
+                ),
                 nn.BatchNorm3d(planes * ResNeXtBottleneck.expansion),
             )
         layers = [ResNeXtBottleneck(self.inplanes, planes, cardinality, stride, downsample)]

@@ -10,7 +10,14 @@ from pathlib import Path
 from vivid_data.atomic import atomic_write_bytes
 from vivid_eval.leaderboard import Section
 from vivid_eval.reports.figures import Figure
-from vivid_eval.reports.tables import COMPARISON_HEADER, cell, comparison_row, entry_label, metric_header, reference_text
+from vivid_eval.reports.tables import (
+    COMPARISON_HEADER,
+    cell,
+    comparison_row,
+    entry_label,
+    metric_header,
+    reference_text,
+)
 
 STYLE = """
 body { font-family: sans-serif; margin: 2em; color: #222; max-width: 1200px; }
@@ -29,27 +36,38 @@ img { max-width: 100%; }
 
 def _table(header: list[str], rows: list[tuple[str, list[tuple[str, bool]]]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(f'<tr class="{cls}">' + "".join(f'<td{" class=best" if best else ""}>{html.escape(text)}</td>'
-                                                  for text, best in cells) + "</tr>" for cls, cells in rows)
+    body = "".join(
+        f'<tr class="{cls}">'
+        + "".join(f"<td{' class=best' if best else ''}>{html.escape(text)}</td>" for text, best in cells)
+        + "</tr>"
+        for cls, cells in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _figure(figure: Figure) -> str:
     data = base64.b64encode(figure.png).decode()
     caption = html.escape(figure.caption)
-    return (f'<figure id="fig-{figure.name}"><img src="data:{figure.mime};base64,{data}" alt="{caption}">'
-            f"<figcaption>{caption}</figcaption></figure>")
+    return (
+        f'<figure id="fig-{figure.name}"><img src="data:{figure.mime};base64,{data}" alt="{caption}">'
+        f"<figcaption>{caption}</figcaption></figure>"
+    )
 
 
 def render(sections: list[Section], figures: list[Figure]) -> str:
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8"><title>ViViD toolkit leaderboard</title>',
-             f"<style>{STYLE}</style></head><body>", "<h1>Leaderboard</h1>",
-             "<p>Means over videos with 95% bootstrap intervals where per-video scores exist (none from one video); "
-             "(k/n) is the rank in the metric's direction among entries measured the same way (LPIPS only within one "
-             "backbone). Sections with different protocols are never ranked together, and a result whose videos do "
-             "not match a subset's published definition is not ranked with its rows ('measured on' says why). "
-             "'unavailable': the metric could not run (weights missing); 'not measured': not asked for or not "
-             "published.</p>", '<nav><ul>']
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8"><title>ViViD toolkit leaderboard</title>',
+        f"<style>{STYLE}</style></head><body>",
+        "<h1>Leaderboard</h1>",
+        "<p>Means over videos with 95% bootstrap intervals where per-video scores exist (none from one video); "
+        "(k/n) is the rank in the metric's direction among entries measured the same way (LPIPS only within one "
+        "backbone). Sections with different protocols are never ranked together, and a result whose videos do "
+        "not match a subset's published definition is not ranked with its rows ('measured on' says why). "
+        "'unavailable': the metric could not run (weights missing); 'not measured': not asked for or not "
+        "published.</p>",
+        "<nav><ul>",
+    ]
     videos = list(dict.fromkeys(f.group for f in figures if f.group.startswith("video ")))
     for i, section in enumerate(sections, 1):
         parts.append(f'<li><a href="#section-{i}">{html.escape(section.title)}</a></li>')
@@ -61,18 +79,28 @@ def render(sections: list[Section], figures: list[Figure]) -> str:
         if section.reason:
             parts.append(f'<p class="reason">{html.escape(section.reason)}</p>')
         metrics = section.metrics()
-        rows = [(entry.kind + (" incomparable" if entry.comparable is False else ""),
-                 [(entry_label(entry), False), (entry.kind, False), *(cell(section, entry, m) for m in metrics),
-                  (reference_text(entry), False), (entry.source, False)])
-                for entry in section.entries]
+        rows = [
+            (
+                entry.kind + (" incomparable" if entry.comparable is False else ""),
+                [
+                    (entry_label(entry), False),
+                    (entry.kind, False),
+                    *(cell(section, entry, m) for m in metrics),
+                    (reference_text(entry), False),
+                    (entry.source, False),
+                ],
+            )
+            for entry in section.entries
+        ]
         parts.append(_table(["method", "kind", *map(metric_header, metrics), "measured on", "source"], rows))
         notes = list(dict.fromkeys(f"{e.name}: {e.note}" for e in section.entries if e.note))
         if notes:
             parts.append("<ul class=notes>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>")
         if section.comparisons:
             parts.append("<h3>Paired bootstrap over shared videos</h3>")
-            parts.append(_table(COMPARISON_HEADER, [("", [(t, False) for t in comparison_row(c)])
-                                                    for c in section.comparisons]))
+            parts.append(
+                _table(COMPARISON_HEADER, [("", [(t, False) for t in comparison_row(c)]) for c in section.comparisons])
+            )
         parts += [_figure(f) for f in figures if f.group == section.title]
         parts.append("</section>")
     for i, group in enumerate(videos, 1):

@@ -7,7 +7,14 @@ from pathlib import Path
 from vivid_data.atomic import atomic_write_bytes
 from vivid_eval.leaderboard import Section
 from vivid_eval.reports.figures import Figure
-from vivid_eval.reports.tables import COMPARISON_HEADER, cell, comparison_row, entry_label, metric_header, reference_text
+from vivid_eval.reports.tables import (
+    COMPARISON_HEADER,
+    cell,
+    comparison_row,
+    entry_label,
+    metric_header,
+    reference_text,
+)
 
 
 def _row(cells: list[str]) -> str:
@@ -19,12 +26,16 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def render(sections: list[Section], figures: list[Figure]) -> str:
-    lines = ["# Leaderboard", "",
-             "Values are means over videos with 95% bootstrap intervals where per-video scores exist (none from one "
-             "video); (k/n) is the rank in the metric's direction among the entries measured the same way (LPIPS "
-             "only within one backbone). Sections with different protocols are never ranked together, and a result "
-             "whose videos do not match a subset's published definition is not ranked with its rows ('measured on' "
-             "says why). 'unavailable': the metric could not run; 'not measured': not asked for or not published.", ""]
+    lines = [
+        "# Leaderboard",
+        "",
+        "Values are means over videos with 95% bootstrap intervals where per-video scores exist (none from one "
+        "video); (k/n) is the rank in the metric's direction among the entries measured the same way (LPIPS "
+        "only within one backbone). Sections with different protocols are never ranked together, and a result "
+        "whose videos do not match a subset's published definition is not ranked with its rows ('measured on' "
+        "says why). 'unavailable': the metric could not run; 'not measured': not asked for or not published.",
+        "",
+    ]
     for section in sections:
         lines += [f"## {section.title}", ""]
         if section.reason:
@@ -37,18 +48,20 @@ def render(sections: list[Section], figures: list[Figure]) -> str:
                 text, best = cell(section, entry, metric)
                 cells.append(f"**{text}**" if best else text)
             rows.append([entry_label(entry), entry.kind, *cells, reference_text(entry), entry.source])
-        lines += _table(["method", "kind", *map(metric_header, metrics), "measured on", "source"], rows) + [""]
+        lines += [*_table(["method", "kind", *map(metric_header, metrics), "measured on", "source"], rows), ""]
         notes = [f"- {e.name}: {e.note}" for e in section.entries if e.note]
         if notes:
             lines += ["Notes:", "", *dict.fromkeys(notes), ""]
         if section.comparisons:
             lines += ["Paired bootstrap over shared videos:", ""]
-            lines += _table(COMPARISON_HEADER, [comparison_row(c) for c in section.comparisons]) + [""]
+            lines += [*_table(COMPARISON_HEADER, [comparison_row(c) for c in section.comparisons]), ""]
         lines += [f"![{f.caption}](figures/{f.name}.{f.suffix})" for f in figures if f.group == section.title] + [""]
     videos = list(dict.fromkeys(f.group for f in figures if f.group.startswith("video ")))
     for group in videos:
         lines += [f"## {group[0].upper()}{group[1:]}", ""]
-        lines += [f"![{f.caption}](figures/{f.name}.{f.suffix})  \n*{f.caption}*\n" for f in figures if f.group == group]
+        lines += [
+            f"![{f.caption}](figures/{f.name}.{f.suffix})  \n*{f.caption}*\n" for f in figures if f.group == group
+        ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -58,4 +71,3 @@ def write(out: Path, sections: list[Section], figures: list[Figure]) -> Path:
     path = out / "leaderboard.md"
     atomic_write_bytes(path, render(sections, figures).encode())
     return path
-

@@ -7,12 +7,12 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from vivid_eval.leaderboard import LABELS, Entry  # noqa: E402
-from vivid_eval.metrics.registry import direction  # noqa: E402
+from vivid_eval.leaderboard import LABELS, Entry
+from vivid_eval.metrics.registry import direction
 
 RESULT_COLOUR, BASELINE_COLOUR = "#1f77b4", "#9a9a9a"
 
@@ -44,8 +44,14 @@ def bar_axes(entries: list[Entry], metric: str, title: str):
     if with_interval:
         lows = np.array([values[i] - shown[i].intervals[metric][0] for i in with_interval])
         highs = np.array([shown[i].intervals[metric][1] - values[i] for i in with_interval])
-        axis.errorbar(positions[with_interval], values[with_interval], yerr=np.vstack([lows, highs]), fmt="none",
-                      ecolor="black", capsize=4)
+        axis.errorbar(
+            positions[with_interval],
+            values[with_interval],
+            yerr=np.vstack([lows, highs]),
+            fmt="none",
+            ecolor="black",
+            capsize=4,
+        )
     _zoom(axis, shown, metric, values)
     axis.set_xticks(positions, [e.name for e in shown], rotation=35, ha="right", fontsize=8)
     better = "higher is better" if direction(metric) == "higher" else "lower is better"

@@ -33,21 +33,30 @@ def cell(section: Section, entry: Entry, metric: str) -> tuple[str, bool]:
     rank = section.ranks.get(metric, {}).get(entry.name)
     if rank:
         text += f" ({rank})"
-    return text, bool(rank) and rank != NOT_RANKED and rank.startswith("1/") and not rank.endswith("/1")
+    return text, rank is not None and rank != NOT_RANKED and rank.startswith("1/") and not rank.endswith("/1")
 
 
 def reference_text(entry: Entry) -> str:
     """What an entry was measured on, and whether it is ranked with the others."""
     if entry.kind == "baseline":
         facts = entry.facts or {}
-        parts = [f"{facts['videos']} videos" if facts.get("videos") else "size not published",
-                 f"{facts['per_category']} per category" if facts.get("per_category") else "",
-                 f"{facts['frames']} frames each" if facts.get("frames") else ""]
+        parts = [
+            f"{facts['videos']} videos" if facts.get("videos") else "size not published",
+            f"{facts['per_category']} per category" if facts.get("per_category") else "",
+            f"{facts['frames']} frames each" if facts.get("frames") else "",
+        ]
         return ", ".join(p for p in parts if p)
     ref = entry.reference_set or {}
     frames = ref.get("frames_min")
-    span = "" if frames is None else (f", {frames} frames each" if frames == ref.get("frames_max")
-                                      else f", {frames}-{ref.get('frames_max')} frames")
+    span = (
+        ""
+        if frames is None
+        else (
+            f", {frames} frames each"
+            if frames == ref.get("frames_max")
+            else f", {frames}-{ref.get('frames_max')} frames"
+        )
+    )
     text = f"{ref.get('videos', '?')} videos{span} (set {ref.get('ids_sha256', '?')})"
     return text + ("" if entry.comparable is not False else f"; not comparable: {entry.reason}")
 
@@ -57,8 +66,16 @@ def comparison_row(comparison: Comparison) -> list[str]:
     verdict = "yes" if test.significant else "no"
     if test.videos < FEW_VIDEOS:
         verdict += f" (only {test.videos} videos: the bootstrap understates uncertainty)"
-    return [comparison.first, comparison.second, LABELS[comparison.metric], str(test.videos),
-            f"{test.mean_difference:+.4g}", f"[{test.low:+.4g}, {test.high:+.4g}]", f"{test.p_value:.4f}", verdict]
+    return [
+        comparison.first,
+        comparison.second,
+        LABELS[comparison.metric],
+        str(test.videos),
+        f"{test.mean_difference:+.4g}",
+        f"[{test.low:+.4g}, {test.high:+.4g}]",
+        f"{test.p_value:.4f}",
+        verdict,
+    ]
 
 
 FEW_VIDEOS = 10
