@@ -126,7 +126,11 @@ class CleanStage:
         if self.cuts not in CUT_DETECTORS:
             raise ValueError(f"clean.cuts must be one of {', '.join(CUT_DETECTORS)}, got {self.cuts!r}")
         # not a dataclass field: config() and asdict() never touch the network it opens
-        self._transnet = TransNetV2Cuts(self.cut_probability, self.cut_device) if self.cuts == "transnetv2" else None
+        self._transnet = (
+            TransNetV2Cuts(threshold=self.cut_probability, device=self.cut_device)
+            if self.cuts == "transnetv2"
+            else None
+        )
 
     def setup(self) -> None:
         """Open the shot detector's network in this worker, once."""
