@@ -71,6 +71,9 @@ INGEST = [
     "ingest.deadline_s=1.2",
     "ingest.max_frame_pixels=100000",
     "ingest.max_frames=48",
+    # the HSV shot detector: this benchmark measures fault containment, resumption and throughput
+    # against ingest_clean_throughput.py (also HSV); TransNetV2's cost is shot_detection.py's subject
+    "clean.cuts=hsv",
 ]
 
 

