@@ -13,13 +13,17 @@ demo:
 	@env_dir=$$(bash scripts/env.sh); \
 	rm -rf "$(DEMO_DIR)"; \
 	"$$env_dir/bin/vivid-build" source=example parse.keep_existing=false \
+		subset_rule=vivid_s_like subset_rule.window_frames=16 \
 		work_dir="$(DEMO_DIR)/work" export_to="$(DEMO_DIR)/export"; \
 	"$$env_dir/bin/vivid-sanity" "$(DEMO_DIR)/work/dataset" --out "$(DEMO_DIR)/sanity"; \
 	for kind in agnostic shuffled frozen; do \
 		"$$env_dir/bin/vivid-eval" predictions="$(DEMO_DIR)/sanity/$$kind" references="$(DEMO_DIR)/work/dataset" \
 			dataset=example out_dir="$(DEMO_DIR)/eval/$$kind"; \
 	done; \
+	"$$env_dir/bin/vivid-eval" predictions="$(DEMO_DIR)/sanity/agnostic" references="$(DEMO_DIR)/work/dataset" \
+		dataset=example built_subset=vivid_s_like out_dir="$(DEMO_DIR)/eval/agnostic_vivid_s_like"; \
 	"$$env_dir/bin/vivid-leaderboard" $(DEMO_DIR)/eval/agnostic $(DEMO_DIR)/eval/shuffled $(DEMO_DIR)/eval/frozen \
+		$(DEMO_DIR)/eval/agnostic_vivid_s_like \
 		--out "$(DEMO_DIR)/leaderboard"
 
 test:

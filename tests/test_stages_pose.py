@@ -1,8 +1,10 @@
+import io
 from pathlib import Path
 
 import numpy as np
 
 from vivid_data.pose.mediapipe_backend import MediapipePose
+from vivid_data.pose.orientation import FRONTAL, SIDE, longest_run
 from vivid_data.pose.result import PoseTrack
 from vivid_data.stages.pose import PoseStage
 from vivid_data.store import ContentStore
@@ -39,6 +41,14 @@ def test_real_clip_gives_keypoints_pose_video_and_person_masks(tmp_path: Path, u
     assert (rendered.max(-1) < 16).mean() > 0.8  # mostly black, with a coloured skeleton
     assert rendered.max() > 150
     assert probe_video(store.path(out["pose_person_mask"])).num_frames == 24
+    # orientation: every other frame of upper1, which is in profile for its first 9 frames, then faces the camera
+    with np.load(io.BytesIO(store.read_bytes(out["keypoints"]))) as npz:
+        labels, confidence = npz["orientation"], npz["orientation_confidence"]
+    assert labels.shape == confidence.shape == (24,) and labels.dtype == np.int8
+    assert (labels[:4] == SIDE).all() and (labels[8:] == FRONTAL).all()
+    start, end = longest_run(labels)
+    assert out["pose_frontal_run"] == end - start and out["pose_frontal_start"] == start and end == 24
+    assert out["pose_frontal_share"] == float((labels == FRONTAL).mean()) and out["pose_back_share"] == 0.0
 
 
 def test_no_person_is_rejected(tmp_path: Path):

@@ -8,16 +8,18 @@ from typing import Any
 
 import hydra
 import pandas as pd
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from vivid_data.atomic import remove_stale_temporaries
 from vivid_data.candidates import save_candidates
+from vivid_data.card import write_card
 from vivid_data.executors.base import resources_of
 from vivid_data.formats.release_layout import export_release_layout
 from vivid_data.manifest import validate_manifest
 from vivid_data.shards.writer import write_dataset
 from vivid_data.stages.runner import format_stage_summary, run_stage, write_stage_outputs
 from vivid_data.store import ContentStore
+from vivid_data.subsets import select, write_subset
 from vivid_data.summary import format_table, summary_table
 from vivid_data.worklock import WorkDirLock
 
@@ -120,11 +122,7 @@ def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executo
                 )
                 frame = validate_manifest(report.frame, stage_name)
                 all_stats[stage_name] = report.stats
-                print(format_stage_summary(report))
-                for note in report.stats.get("duplicates", [])[:10]:
-                    print(f"  duplicate: {note}")
-                for death in report.stats.get("worker_deaths", [])[:10]:
-                    print(f"  worker died: {death}")
+                print_stage_report(report)
     finally:
         if owns_executor and executor is not None:
             executor.close()
@@ -132,19 +130,62 @@ def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executo
     print_problems(frame)
     print(f"manifest: {paths['manifests'] / (row_stages[-1] + '.parquet')}")
     if "shard" in cfg.stages:
-        shard_config = hydra.utils.instantiate(cfg.shard, _convert_="all")
-        shard_config.name = shard_config.name or dataset_name
-        index = write_dataset(frame, ContentStore(paths["store"]), shard_config, progress=progress)
-        info = json.loads(index.read_text())
-        counts = ", ".join(
-            f"{split} {part['count']} in {len(part['shards'])} shard(s)" for split, part in info["splits"].items()
-        )
-        print(f"[shard] {counts}; {info['split_decision']}; index: {index}")
-        all_stats["shard"] = {"index": str(index), **{k: info[k] for k in ("split_decision", "leakage")}}
+        all_stats["shard"] = _shard(cfg, paths, frame, dataset_name, progress)
+    if cfg.get("subset_rule"):
+        all_stats["subset"] = build_subset(cfg, paths)
+    if "shard" in cfg.stages or cfg.get("subset_rule"):  # the card shows the dataset and its subsets
+        dataset = Path(all_stats.get("shard", {}).get("index") or _dataset_dir(cfg) / "dataset.json").parent
+        filters = OmegaConf.to_container(cfg.clean.filters) if "clean" in row_stages else None
+        readme, page = write_card(dataset, paths["root"], thresholds=filters)  # type: ignore[arg-type]
+        print(f"[card] {readme} and {page.name}")
     if cfg.get("export_to"):
         exported = export_release_layout(frame, ContentStore(paths["store"]), cfg.export_to)
         print(f"exported the ok samples in the released ViViD layout to {exported}")
     return all_stats
+
+
+def print_stage_report(report) -> None:
+    print(format_stage_summary(report))
+    for note in report.stats.get("duplicates", [])[:10]:
+        print(f"  duplicate: {note}")
+    for death in report.stats.get("worker_deaths", [])[:10]:
+        print(f"  worker died: {death}")
+
+
+def _shard(cfg: DictConfig, paths: dict[str, Path], frame: pd.DataFrame, dataset_name: str, progress: bool) -> dict:
+    """The shard stage: a dataset-level step after the rows."""
+    shard_config = hydra.utils.instantiate(cfg.shard, _convert_="all")
+    shard_config.name = shard_config.name or dataset_name
+    index = write_dataset(frame, ContentStore(paths["store"]), shard_config, progress=progress)
+    info = json.loads(index.read_text())
+    counts = ", ".join(
+        f"{split} {part['count']} in {len(part['shards'])} shard(s)" for split, part in info["splits"].items()
+    )
+    print(f"[shard] {counts}; {info['split_decision']}; index: {index}")
+    return {"index": str(index), **{k: info[k] for k in ("split_decision", "leakage")}}
+
+
+def _dataset_dir(cfg: DictConfig) -> Path:
+    return Path(hydra.utils.instantiate(cfg.shard, _convert_="all").out_dir)
+
+
+def build_subset(cfg: DictConfig, paths: dict[str, Path]) -> dict[str, Any]:
+    """Select and write the configured subset of the dataset this work directory built."""
+    rule = hydra.utils.instantiate(cfg.subset_rule, _convert_="all")
+    dataset = _dataset_dir(cfg)
+    if not (dataset / "dataset.json").is_file():
+        raise BuildConfigError(f"subset={rule.name} needs a built dataset: {dataset}/dataset.json not found; run shard")
+    subset = select(dataset, rule)
+    path = write_subset(dataset, subset)
+    chosen = ", ".join(f"{c} {n}" for c, n in subset.notes["selected"].items())
+    short = subset.notes["shortfall"]
+    print(
+        f"[subset] {rule.name}: {len(subset.windows)} window(s) ({chosen}) from {subset.notes['considered']} "
+        f"{rule.split} samples" + (f"; short of the quota: {short}" if short else "") + f"; {path}"
+    )
+    if subset.notes["without_orientation"]:
+        print(f"  {subset.notes['without_orientation']} sample(s) have no orientation labels (built without pose)")
+    return {"path": str(path), **subset.notes}
 
 
 def print_problems(frame: pd.DataFrame, limit: int = 20) -> None:

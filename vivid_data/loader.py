@@ -33,6 +33,7 @@ from vivid_data.shards.members import (
     TRYON_MEMBERS,
     VIDEO,
 )
+from vivid_data.subsets import load_subset
 from vivid_data.video import MediaError, decode_video, read_image, read_mask
 
 #: output name -> video member (from the one member table)
@@ -91,10 +92,11 @@ def _decode_size(height: int, width: int, config: ClipConfig) -> tuple[int, int]
 class ClipDecoder:
     """A WebDataset sample (raw bytes) -> a dict of tensors, or None when it must be skipped."""
 
-    def __init__(self, config: ClipConfig, counter: SkipCounter) -> None:
+    def __init__(self, config: ClipConfig, counter: SkipCounter, windows: dict[str, tuple[int, int]] | None = None):
         self.config = config
         self.counter = counter
         self.epoch = 0
+        self.windows = windows  # a subset's [start, end) per sample id: clips come from inside them
 
     def _rng(self, key: str) -> np.random.Generator:
         return np.random.default_rng([self.config.seed, self.epoch, zlib.crc32(key.encode())])
@@ -122,10 +124,10 @@ class ClipDecoder:
         config = self.config
         rng = self._rng(key)
         span = (config.clip_len - 1) * config.stride + 1
-        frames_total = int(meta["num_frames"])
-        if frames_total < span:
+        first, last = self.windows[key] if self.windows else (0, int(meta["num_frames"]))
+        if last - first < span:
             raise _TooShort()
-        start = int(rng.integers(0, frames_total - span + 1))
+        start = first + int(rng.integers(0, last - first - span + 1))
         indices = list(range(start, start + span, config.stride))
         height, width = _decode_size(int(meta["height"]), int(meta["width"]), config)
         target_h, target_w = config.size
@@ -194,6 +196,16 @@ def resolve_urls(source: str | Path | Sequence[str], split: str) -> list[str]:
     return [text]
 
 
+def _subset_windows(source: str | Path | Sequence[str], split: str, subset: str | Path) -> dict[str, tuple[int, int]]:
+    """A built subset's windows by sample id; the subset must come from this split of this dataset."""
+    if not isinstance(source, (str, Path)):
+        raise ValueError("subset= needs the dataset (its dataset.json or folder) as source, not a list of shards")
+    chosen = load_subset(source, subset)
+    if chosen.rule.split != split:
+        raise ValueError(f"subset {chosen.rule.name} was selected from the {chosen.rule.split} split, not {split}")
+    return {w.sample_id: (w.start, w.end) for w in chosen.windows}
+
+
 class ClipDataset(torch.utils.data.IterableDataset):
     """Iterable over decoded clips of one split; use with ``torch.utils.data.DataLoader``.
 
@@ -209,6 +221,7 @@ class ClipDataset(torch.utils.data.IterableDataset):
         config: ClipConfig | None = None,
         shuffle: bool = True,
         shuffle_buffer: int = 100,
+        subset: str | Path | None = None,
     ) -> None:
         super().__init__()
         self.urls = resolve_urls(source, split)
@@ -216,7 +229,8 @@ class ClipDataset(torch.utils.data.IterableDataset):
         self.shuffle = shuffle
         self.shuffle_buffer = shuffle_buffer
         self.skipped = SkipCounter()
-        self.decoder = ClipDecoder(self.config, self.skipped)
+        self.windows = _subset_windows(source, split, subset) if subset is not None else None
+        self.decoder = ClipDecoder(self.config, self.skipped, self.windows)
 
     def set_epoch(self, epoch: int) -> None:
         self.decoder.epoch = epoch
@@ -237,6 +251,9 @@ class ClipDataset(torch.utils.data.IterableDataset):
             empty_check=False,
             seed=seed,
         )
+        if self.windows is not None:
+            windows = self.windows
+            dataset = dataset.select(lambda sample: sample.get("__key__") in windows)
         if self.shuffle and self.shuffle_buffer > 1:
             dataset = dataset.shuffle(self.shuffle_buffer, rng=random.Random(seed))
         return dataset.map(self.decoder).select(lambda sample: sample is not None)
@@ -252,7 +269,8 @@ def make_loader(
     num_workers: int = 0,
     config: ClipConfig | None = None,
     shuffle: bool = True,
+    subset: str | Path | None = None,
     **kwargs,
 ) -> torch.utils.data.DataLoader:
-    dataset = ClipDataset(source, split, config, shuffle=shuffle)
+    dataset = ClipDataset(source, split, config, shuffle=shuffle, subset=subset)
     return torch.utils.data.DataLoader(dataset, batch_size=batch_size, num_workers=num_workers, **kwargs)

@@ -26,7 +26,6 @@ from omegaconf import DictConfig
 from tqdm import tqdm
 
 from vivid_data.atomic import atomic_write_text
-from vivid_data.video import decode_video
 from vivid_eval.inputs import EvaluationInputError, align, dataset_name, inspect, is_dataset, match, reference_set
 from vivid_eval.metrics.base import MetricUnavailable, VideoMetric, VideoSkipped
 from vivid_eval.metrics.registry import BY_COLUMN, direction
@@ -65,6 +64,7 @@ def identity(cfg: DictConfig) -> dict[str, Any]:
         "method": cfg.get("method") or Path(cfg.predictions).resolve().name,
         "dataset": cfg.get("dataset") or dataset_name(references) or folder.resolve().name,
         "subset": cfg.get("subset")
+        or _built_subset_name(cfg)
         or (cfg.split if (folder / "dataset.json").is_file() else "pairs" if cfg.get("pairs") else "all"),
     }
     given = {"dataset": bool(cfg.get("dataset")), "subset": bool(cfg.get("subset"))}
@@ -72,6 +72,12 @@ def identity(cfg: DictConfig) -> dict[str, Any]:
     # one derived from a folder or dataset name is taken as it is
     check_labels(labels["dataset"] if given["dataset"] else None, labels["subset"] if given["subset"] else None)
     return {**labels, "labels_given": given}
+
+
+def _built_subset_name(cfg: DictConfig) -> str | None:
+    """The leaderboard label of a built subset: its name (``vivid_s_like``), or its file's stem."""
+    chosen = cfg.get("built_subset")
+    return Path(str(chosen)).stem if chosen else None
 
 
 def build_metrics(cfg: DictConfig, protocol: Protocol, device: str) -> tuple[dict[str, VideoMetric], dict[str, str]]:
@@ -97,7 +103,9 @@ def evaluate(cfg: DictConfig, progress: bool = True, echo: bool = True) -> dict[
         raise EvaluationInputError(f"setting must be one of {SETTINGS}, got {cfg.setting!r}")
     protocol: Protocol = hydra.utils.instantiate(cfg.protocol, _convert_="all")
     labels = identity(cfg)
-    report = match(cfg.predictions, cfg.references, cfg.split, cfg.get("pairs"), cfg.on_missing)
+    report = match(
+        cfg.predictions, cfg.references, cfg.split, cfg.get("pairs"), cfg.on_missing, cfg.get("built_subset")
+    )
     policies = inspect(report.pairs, cfg.mismatch, cfg.fps_mismatch)
     device = resolve_device(cfg.device)
     metrics, unavailable = build_metrics(cfg, protocol, device)
@@ -111,7 +119,7 @@ def evaluate(cfg: DictConfig, progress: bool = True, echo: bool = True) -> dict[
     skipped: dict[str, dict[str, str]] = {}
     strip_ids = {pair.sample_id for pair in report.pairs[: max(0, int(cfg.get("strips", 0)))]}
     for pair in tqdm(report.pairs, desc="evaluate", unit="video", disable=not progress):
-        prediction, reference = align(decode_video(pair.prediction), pair.reference(), pair.sample_id, cfg.mismatch)
+        prediction, reference = align(pair.prediction_frames(), pair.reference(), pair.sample_id, cfg.mismatch)
         row: dict[str, Any] = {
             "sample_id": pair.sample_id,
             "frames": len(prediction),

@@ -26,6 +26,7 @@ from vivid_data.formats.pairs import read_pairs_file
 from vivid_data.samples import sample_index
 from vivid_data.shards.index import load_index
 from vivid_data.shards.members import VIDEO
+from vivid_data.subsets import SubsetError, load_subset, windows_hash
 from vivid_data.video import MediaError, decode_video, probe_video
 
 MISMATCH_POLICIES = ("error", "truncate", "resize")
@@ -44,6 +45,12 @@ class VideoPair:
     reference: Callable[[], np.ndarray]  # decodes on demand: uint8 RGB (T, H, W, 3)
     reference_facts: dict[str, Any] = field(default_factory=dict)  # frames, width, height, fps, category
     prediction_facts: dict[str, Any] = field(default_factory=dict)
+
+    def prediction_frames(self) -> np.ndarray:
+        """The prediction's frames; a whole-video prediction scored on a subset window is cut to it."""
+        frames = decode_video(self.prediction)
+        crop = self.prediction_facts.get("crop")
+        return frames[crop[0] : crop[1]] if crop else frames
 
 
 @dataclass
@@ -73,6 +80,38 @@ def _dataset_references(index_path: str, split: str) -> dict[str, tuple[Callable
             }
             found[key] = (partial(sample.video, VIDEO), facts)
     return found
+
+
+def _window_of(load: Callable[[], np.ndarray], start: int, end: int) -> np.ndarray:
+    return load()[start:end]
+
+
+def _subset_references(
+    refs: dict[str, tuple[Callable[[], np.ndarray], dict]], references: str, split: str, built_subset: str
+) -> dict[str, tuple[Callable[[], np.ndarray], dict]]:
+    """Only the subset's samples, each reference cut to its window (facts: the window's frames)."""
+    try:
+        subset = load_subset(references, built_subset)
+    except SubsetError as exc:
+        raise EvaluationInputError(str(exc)) from exc
+    if subset.rule.split != split:
+        raise EvaluationInputError(
+            f"subset {subset.rule.name} was selected from the {subset.rule.split} split; set split={subset.rule.split}"
+        )
+    unknown = [w.sample_id for w in subset.windows if w.sample_id not in refs]
+    if unknown:
+        raise EvaluationInputError(
+            f"subset {subset.rule.name} names {len(unknown)} sample(s) not in the {split} split of {references}: "
+            + ", ".join(unknown[:5])
+        )
+    out: dict[str, tuple[Callable[[], np.ndarray], dict]] = {}
+    for window in subset.windows:
+        load, facts = refs[window.sample_id]
+        cut = {**facts, "frames": window.end - window.start, "window": [window.start, window.end]}
+        cut["full_frames"] = facts.get("frames")
+        cut["subset"] = {"name": subset.rule.name, "windows_sha256": windows_hash(subset.windows)}
+        out[window.sample_id] = (partial(_window_of, load, window.start, window.end), cut)
+    return out
 
 
 def _folder_references(folder: str, pairs: str | None) -> dict[str, tuple[Callable[[], np.ndarray], dict]]:
@@ -112,13 +151,26 @@ def _matching_error(predictions: Path, refs: list[str], found: list[str], missin
 
 
 def match(
-    predictions: str | Path, references: str, split: str = "test", pairs: str | None = None, on_missing: str = "error"
+    predictions: str | Path,
+    references: str,
+    split: str = "test",
+    pairs: str | None = None,
+    on_missing: str = "error",
+    built_subset: str | None = None,
 ) -> MatchReport:
-    """Pair ``<predictions>/<sample id>.mp4`` with the references (a dataset.json split or a ViViD folder)."""
+    """Pair ``<predictions>/<sample id>.mp4`` with the references (a dataset.json split or a ViViD folder).
+
+    ``built_subset`` (a subset's name in the dataset, or its json) keeps only its samples, each cut
+    to its frame window.
+    """
     predictions = Path(predictions)
     if not predictions.is_dir():
         raise EvaluationInputError(f"{predictions}: prediction folder not found")
+    if built_subset and not is_dataset(references):
+        raise EvaluationInputError(f"built_subset={built_subset} needs a built dataset (dataset.json) as references")
     refs = _dataset_references(references, split) if is_dataset(references) else _folder_references(references, pairs)
+    if built_subset:
+        refs = _subset_references(refs, references, split, built_subset)
     found = {p.stem: p for p in sorted(predictions.glob("*.mp4"))}
     missing = sorted(set(refs) - set(found))
     extra = sorted(set(found) - set(refs))
@@ -168,6 +220,9 @@ def _probe_pair(pair: VideoPair) -> str | None:
         return f"{pair.sample_id}: {exc}"
     pair.prediction_facts = {"frames": info.num_frames, "width": info.width, "height": info.height, "fps": info.fps}
     ref = pair.reference_facts
+    window = ref.get("window")
+    if window and info.num_frames == ref.get("full_frames") != ref["frames"]:
+        pair.prediction_facts.update(frames=ref["frames"], crop=window)  # a whole-video prediction: cut it too
     if "path" in ref and "frames" not in ref:
         try:
             theirs = probe_video(ref["path"])
@@ -255,6 +310,9 @@ def reference_set(references: str | Path, split: str, pairs: list[VideoPair]) ->
         "ids_sha256": hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16],
         "per_category": dict(sorted(categories.items())) or None,
     }
+    subsets = {json.dumps(p.reference_facts["subset"], sort_keys=True) for p in pairs if "subset" in p.reference_facts}
+    if subsets:  # the windows, not only the ids: the same videos cut differently are other numbers
+        identity["built_subset"] = json.loads(sorted(subsets)[0])
     known = [int(f) for f in frames if f is not None]
     if len(known) == len(frames):
         identity.update(frames=sum(known), frames_min=min(known, default=0), frames_max=max(known, default=0))

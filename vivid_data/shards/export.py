@@ -16,7 +16,9 @@ from vivid_data.formats.export_names import ExportItem, export_names
 from vivid_data.formats.release_layout import EXPORT_FOLDERS, provenance, write_member, write_pairs_and_metadata
 from vivid_data.schema import CATEGORIES
 from vivid_data.shards.index import DatasetIndexError, load_index, shard_samples
-from vivid_data.shards.members import CONTENT_MEMBERS, GARMENT, META, VIDEO
+from vivid_data.shards.members import AGNOSTIC_MASK, CONTENT_MEMBERS, GARMENT, META, VIDEO
+from vivid_data.subsets import load_subset
+from vivid_data.video import decode_video, encode_mask_video, encode_video
 
 #: member -> (folder in a category, file name field, manifest column for the format rules)
 FOLDERS = {
@@ -26,13 +28,19 @@ FOLDERS = {
 }
 
 
-def _plan(index: dict) -> dict[str, tuple[str, str]]:
-    """The file names each sample exports under, from the samples' json members only."""
+def _plan(index: dict, windows: dict[str, tuple[int, int]] | None = None) -> dict[str, tuple[str, str]]:
+    """The file names each sample exports under, from the samples' json members only.
+
+    With ``windows`` (a subset) only those samples, and each video name carries its frame range:
+    one video cut at two places gives two files.
+    """
     root = Path(index["_root"])
     items = []
     for _split, info in index["splits"].items():
         for shard in info["shards"]:
             for key, members in shard_samples(root / shard["path"], only=(META.name,)):
+                if windows is not None and key not in windows:
+                    continue
                 meta = json.loads(members[META.name])
                 if meta.get("category") not in CATEGORIES:
                     raise DatasetIndexError(f"{shard['path']}: sample {key} has category {meta.get('category')!r}")
@@ -47,14 +55,36 @@ def _plan(index: dict) -> dict[str, tuple[str, str]]:
                         hashes.get(GARMENT.name) or meta.get("garment_sha256") or key,
                     )
                 )
-    return export_names(items)
+    names = export_names(items)
+    if windows is not None:
+        names = {key: (_windowed_name(video, windows[key]), garment) for key, (video, garment) in names.items()}
+    return names
 
 
-def export_shards(dataset: str | Path, out_root: str | Path) -> Path:
-    """All splits of ``dataset`` in the released layout under ``out_root`` (built aside, then renamed)."""
+def _windowed_name(name: str, window: tuple[int, int]) -> str:
+    path = Path(name)
+    return f"{path.stem}_f{window[0]}-{window[1]}{path.suffix}"
+
+
+def _cut(data: bytes, member: str, window: tuple[int, int], fps: float, name: str) -> bytes:
+    """The frames [start, end) of a video member, re-encoded (masks stay binary)."""
+    frames = decode_video(data, name=name)[window[0] : window[1]]
+    if member == AGNOSTIC_MASK.name:
+        return encode_mask_video(frames[..., 0] > 127, fps=fps)
+    return encode_video(frames, fps=fps, crf=18, reproducible=True)
+
+
+def export_shards(dataset: str | Path, out_root: str | Path, subset: str | Path | None = None) -> Path:
+    """All splits of ``dataset`` in the released layout under ``out_root`` (built aside, then renamed).
+
+    ``subset`` (a built subset's name or json): only its samples, every video cut to its window.
+    """
     index = load_index(dataset)
     root = Path(index["_root"])
-    names = _plan(index)
+    windows = None
+    if subset is not None:
+        windows = {w.sample_id: (w.start, w.end) for w in load_subset(dataset, subset).windows}
+    names = _plan(index, windows)
     target = Path(out_root)
     with atomic_directory(target) as staging:
         pairs: dict[Path, list[tuple[str, str]]] = defaultdict(list)
@@ -62,6 +92,8 @@ def export_shards(dataset: str | Path, out_root: str | Path) -> Path:
         for split, info in index["splits"].items():
             for shard in info["shards"]:
                 for key, members in shard_samples(root / shard["path"]):
+                    if windows is not None and key not in windows:
+                        continue
                     meta = json.loads(members[META.name])
                     video_name, garment_name = names[key]
                     file_names = {"video_name": video_name, "garment_name": garment_name}
@@ -73,8 +105,16 @@ def export_shards(dataset: str | Path, out_root: str | Path) -> Path:
                         if destination.exists():
                             continue  # the same content under the same name (one video, several garments)
                         destination.parent.mkdir(parents=True, exist_ok=True)
-                        write_member(destination, members[member], column)
+                        data = members[member]
+                        if windows is not None and member.endswith(".mp4"):
+                            data = _cut(
+                                data, member, windows[key], float(meta["fps"]), f"{shard['path']}:{key}.{member}"
+                            )
+                        write_member(destination, data, column)
                     pairs[folder / f"{split}_pairs.txt"].append((video_name, garment_name))
-                    metadata.append(provenance(meta, meta["category"], key, **file_names))
+                    entry = provenance(meta, meta["category"], key, **file_names)
+                    if windows is not None:
+                        entry["frames"] = list(windows[key])  # the range of the sample's video it was cut from
+                    metadata.append(entry)
         write_pairs_and_metadata(staging, pairs, metadata)
     return target

@@ -11,6 +11,7 @@ import pandas as pd
 
 from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.executors.base import StageResources
+from vivid_data.pose.orientation import BACK, FRONTAL, ORIENTATION_RULE, body_orientation, longest_run
 from vivid_data.pose.result import upscale_mask
 from vivid_data.pose.skeleton import render_pose
 from vivid_data.pose.smoothing import fill_gaps, jitter, smooth_tracks
@@ -55,6 +56,7 @@ class PoseStage:
             for k, v in asdict(self).items()
             if k not in ("work_dir", "resources", "requires", "provides", "reads", "chunk_frames", "backend")
         }
+        values["orientation"] = ORIENTATION_RULE  # a changed rule recomputes the rows that carry its labels
         values["backend"] = {
             "type": type(self.backend).__name__,
             **{k: v for k, v in vars(self.backend).items() if not k.startswith("_")},
@@ -86,8 +88,14 @@ class PoseStage:
             np.ptp(k[k[:, 2] >= 0.5, 1]) for k, d in zip(smoothed, detected) if d and (k[:, 2] >= 0.5).sum() >= 2
         ]
         person_height = float(np.median(heights) / track.height) if heights else 0.0
+        orientation, confidence = body_orientation(smoothed, detected, track.skeleton)
+        frontal_start, frontal_end = longest_run(orientation, FRONTAL)
         scores: dict[str, Any] = {
             "pose_backend": type(self.backend).__name__,
+            "pose_frontal_share": float((orientation == FRONTAL).mean()),
+            "pose_back_share": float((orientation == BACK).mean()),
+            "pose_frontal_run": int(frontal_end - frontal_start),
+            "pose_frontal_start": int(frontal_start),
             "pose_detected": detected_share,
             "pose_multi_person": multi_share,
             "pose_person_height": person_height,
@@ -132,7 +140,9 @@ class PoseStage:
             for k, d in zip(smoothed, detected)
         )
         stored = {
-            "keypoints": self.store.put_bytes(track.to_npz(), "npz"),
+            "keypoints": self.store.put_bytes(
+                track.to_npz(orientation=orientation, orientation_confidence=confidence), "npz"
+            ),
             "pose": self.store.put_bytes(
                 encode_video(rendered, fps=fps, crf=self.render_crf, reproducible=True), "mp4"
             ),
