@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from hydra import compose, initialize_config_module
-from test_build import SMALL_CLEAN
+from test_build import SMALL_CLEAN, compose_build
 from test_reports_html import browser  # noqa: F401 - the Chromium fixture
 
 from vivid_data.build import run_build
@@ -19,20 +18,10 @@ from vivid_data.card import CardFacts, card_header, gather, size_category, write
 def built(small_example: Path, tmp_path_factory) -> Path:
     """ingest, clean, shard of the small example folder: the work directory (card in work/dataset)."""
     work = tmp_path_factory.mktemp("card") / "work"
-    with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
-        cfg = compose(
-            config_name="build",
-            overrides=[
-                f"work_dir={work}",
-                "source=vivid_folder",
-                f"path={small_example}",
-                "stages=[ingest,clean,shard]",
-                "executor.workers=1",
-                *SMALL_CLEAN,
-                "clean.filters.min_motion=2.5",  # some of the small clips move less: rejected as static
-            ],
-        )
-    run_build(cfg, progress=False)
+    overrides = [f"work_dir={work}", "source=vivid_folder", f"path={small_example}", "stages=[ingest,clean,shard]"]
+    # some of the small clips move less: rejected as static
+    static = "clean.filters.min_motion=2.5"
+    run_build(compose_build([*overrides, "executor.workers=1", *SMALL_CLEAN, static]), progress=False)
     return work
 
 

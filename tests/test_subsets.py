@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hydra import compose, initialize_config_module
+from test_build import compose_build
 
 from vivid_data.build import run_build
 from vivid_data.loader import ClipConfig, ClipDataset
@@ -59,18 +60,8 @@ def test_bad_rules():
 def built(tmp_path_factory) -> Path:
     """The embedded example (32-frame clips) with pose, and a ViViD-S-like subset of 16-frame windows."""
     work = tmp_path_factory.mktemp("subset") / "work"
-    with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
-        cfg = compose(
-            config_name="build",
-            overrides=[
-                f"work_dir={work}",
-                "executor.workers=1",
-                "subset_rule=vivid_s_like",
-                "subset_rule.window_frames=16",
-                "subset_rule.min_frontal_run=15",
-            ],
-        )
-    stats = run_build(cfg, progress=False)
+    rule = ["subset_rule=vivid_s_like", "subset_rule.window_frames=16", "subset_rule.min_frontal_run=15"]
+    stats = run_build(compose_build([f"work_dir={work}", "executor.workers=1", *rule]), progress=False)
     assert stats["subset"]["considered"] == 3 and stats["subset"]["without_orientation"] == 0
     return work / "dataset"
 

@@ -392,7 +392,7 @@ def card_html(facts: CardFacts, markdown: str) -> str:
     body.append(f"<h2>Card</h2><pre>{esc(markdown)}</pre>")
     style = (
         "body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td:first-child{text-align:left}"
+        "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td:first-child,#subsets td{text-align:left}"
         ".grid{display:flex;flex-wrap:wrap;gap:8px}figure{margin:0}figcaption{font-size:11px;color:#555}"
         "pre{background:#f6f6f6;padding:8px;overflow:auto;font-size:12px}"
     )
