@@ -37,6 +37,11 @@ def test_help_of_eval_explains_predictions_and_references():
     assert "protocol: vivid_v1, catv2ton_compat" in text
 
 
+def test_help_of_build_lists_a_group_that_is_off_by_default():
+    text = run("vivid-build", "--help").stdout
+    assert "  subset_rule: none, no_back, vivid_s_like" in text
+
+
 def test_help_of_generate_says_how_to_try_the_model_on_a_cpu():
     text = run("vivid-generate", "--help").stdout
     assert "model=tiny" in text and "CPU" in text

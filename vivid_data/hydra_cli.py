@@ -97,16 +97,18 @@ def _compose(config_name: str, overrides: list[str], hydra_config: bool = False)
 
 
 def choices(config_name: str) -> dict[str, tuple[str, list[str]]]:
-    """group -> (its default option, all its options), for the groups the primary config uses."""
+    """group -> (its default option, all its options), for the groups the primary config uses.
+
+    A group off by default (``- subset_rule: null``) shows ``none`` as its default."""
     cfg = _compose(config_name, [], hydra_config=True)
     out = {}
     for group, chosen in cfg.hydra.runtime.choices.items():
-        if group.startswith("hydra/") or chosen is None:
+        if group.startswith("hydra/"):
             continue
         base = group.split("@")[0]
         if base in out:
             continue
-        out[base] = (str(chosen), group_options(base))
+        out[base] = ("none" if chosen is None else str(chosen), group_options(base))
     return out
 
 
