@@ -81,6 +81,30 @@ def test_a_killed_ray_worker_fails_only_its_row():
     assert {i: r.value for i, r in results.items() if i != 3} == {0: 0, 1: 1, 2: 2, 4: 4, 5: 5}
 
 
+def test_ray_tasks_use_as_many_threads_as_their_stage_declares():
+    import os
+
+    from vivid_data.executors.base import StageResources
+
+    class ReportsThreads:
+        resources = StageResources(cpus=1)
+
+        def setup(self) -> None:
+            import torch
+
+            self.torch = torch
+
+        def __call__(self, value: int) -> tuple[str | None, int]:
+            return os.environ.get("OMP_NUM_THREADS"), self.torch.get_num_threads()
+
+    executor = RayExecutor(address="local", num_cpus=2)
+    try:
+        values = {r.value for r in executor.map_unordered(ReportsThreads(), list(range(4)))}
+    finally:
+        executor.close()
+    assert values == {("1", 1)}
+
+
 def test_a_gpu_stage_on_a_cluster_without_gpus_is_refused_clearly():
     from vivid_data.executors.base import StageResources
 

@@ -120,6 +120,12 @@ def prepared(token: str, fn: Any) -> Any:
     return ready
 
 
+def run_task_in_worker(token: str, fn: Callable[[Any], Any], index: int, item: Any) -> TaskResult:
+    """``run_task`` in a worker process that runs stages of any kind (a Ray worker): threads limited first."""
+    limit_threads(resources_of(fn).cpus)
+    return run_task(token, fn, index, item)
+
+
 def run_task(token: str, fn: Callable[[Any], Any], index: int, item: Any) -> TaskResult:
     """Run ``fn(item)`` on the worker's set-up copy; an exception comes back as text (it may not pickle)."""
     started = time.perf_counter()

@@ -20,7 +20,7 @@ from vivid_data.executors.base import (
     import_stage_modules,
     new_token,
     resources_of,
-    run_task,
+    run_task_in_worker,
 )
 from vivid_data.quiet import worker_env
 
@@ -93,7 +93,7 @@ class RayExecutor:
                 f"{type(fn).__name__} asks for {needs.gpus:g} GPU(s) per task but the Ray cluster has "
                 f"{gpus_available:g}; set its resources.gpus=0 or join a cluster with GPUs"
             )
-        remote_call = ray.remote(num_cpus=needs.cpus, num_gpus=needs.gpus, max_retries=0)(run_task)
+        remote_call = ray.remote(num_cpus=needs.cpus, num_gpus=needs.gpus, max_retries=0)(run_task_in_worker)
         token = new_token(fn)
         fn_ref = ray.put(fn)
         slots = int(ray.cluster_resources().get("CPU", 1) // max(needs.cpus, 1e-9))
