@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import yaml
 
 from vivid_data.atomic import atomic_write_text
@@ -64,12 +65,11 @@ def size_category(count: int) -> str:
     return "1M<n<10M"
 
 
-def _thumbnail(video: bytes, name: str) -> bytes | None:
+def _thumbnail(video: bytes, num_frames: int, name: str) -> bytes | None:
     try:
-        frames = decode_video(video, name=name)
+        frame = decode_video(video, indices=[max(0, num_frames // 2)], name=name)[0]  # the middle frame only
     except MediaError:
         return None
-    frame = frames[len(frames) // 2]
     width = max(2, round(frame.shape[1] * THUMB_HEIGHT / frame.shape[0]))
     import cv2
 
@@ -83,9 +83,11 @@ def _thumbnails(dataset: Path, index: dict[str, Any], per_category: int) -> dict
     for part in index["splits"].values():
         for shard in part["shards"]:
             for key, members in shard_samples(dataset / shard["path"], only=("json", "video.mp4")):
-                category = json.loads(members["json"]).get("category")
+                meta = json.loads(members["json"])
+                category = meta.get("category")
                 if category in found and len(found[category]) < per_category and "video.mp4" in members:
-                    thumb = _thumbnail(members["video.mp4"], f"{shard['path']}:{key}")
+                    frames = int(meta.get("num_frames") or 0)
+                    thumb = _thumbnail(members["video.mp4"], frames, f"{shard['path']}:{key}")
                     if thumb:
                         found[category].append((key, thumb))
     return {c: thumbs for c, thumbs in found.items() if thumbs}
@@ -133,6 +135,15 @@ def _stage_facts(work_dir: Path) -> list[dict[str, Any]]:
     return facts
 
 
+ORIENTATION_COLUMNS = ("pose_frontal_share", "pose_back_share", "pose_frontal_run")
+
+
+def _read_columns(path: Path, wanted: list[str]) -> pd.DataFrame:
+    """Only the manifest columns the card shows (a manifest row also carries hashes, URLs, thumbnails)."""
+    present = set(pq.read_schema(path).names)
+    return pd.read_parquet(path, columns=[c for c in wanted if c in present])
+
+
 def gather(
     dataset: str | Path,
     work_dir: str | Path | None = None,
@@ -149,7 +160,7 @@ def gather(
         facts.stages = _stage_facts(work)
         clean = work / "manifests" / "clean.parquet"
         if clean.is_file():
-            frame = pd.read_parquet(clean)
+            frame = _read_columns(clean, list(SCORES))
             for column in SCORES:
                 if column in frame:
                     values = pd.to_numeric(frame[column], errors="coerce").dropna().to_numpy(dtype=float)
@@ -158,7 +169,7 @@ def gather(
         manifests = [work / "manifests" / f"{s}.parquet" for s in reversed(STAGES)]
         last = next((path for path in manifests if path.is_file()), None)
         if last is not None:
-            final = pd.read_parquet(last)
+            final = _read_columns(last, ["status", "license", *ORIENTATION_COLUMNS])
             ok = final[final["status"] == "ok"]
             if "license" in final:
                 facts.licenses = Counter(str(v) for v in ok["license"].fillna("unknown"))

@@ -203,7 +203,7 @@ def _subset_windows(source: str | Path | Sequence[str], split: str, subset: str 
     chosen = load_subset(source, subset)
     if chosen.rule.split != split:
         raise ValueError(f"subset {chosen.rule.name} was selected from the {chosen.rule.split} split, not {split}")
-    return {w.sample_id: (w.start, w.end) for w in chosen.windows}
+    return chosen.ranges()
 
 
 class ClipDataset(torch.utils.data.IterableDataset):

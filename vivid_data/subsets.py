@@ -73,6 +73,10 @@ class Subset:
     def by_id(self) -> dict[str, Window]:
         return {w.sample_id: w for w in self.windows}
 
+    def ranges(self) -> dict[str, tuple[int, int]]:
+        """[start, end) frame range by sample id: what the loader and the export cut to."""
+        return {w.sample_id: (w.start, w.end) for w in self.windows}
+
 
 def _rank(sample_id: str, seed: int) -> str:
     return hashlib.sha256(f"{seed}:{sample_id}".encode()).hexdigest()

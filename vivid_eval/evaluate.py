@@ -21,11 +21,11 @@ from typing import Any
 
 import hydra
 import numpy as np
-import torch
 from omegaconf import DictConfig
 from tqdm import tqdm
 
 from vivid_data.atomic import atomic_write_text
+from vivid_data.devices import resolve_device
 from vivid_eval.inputs import EvaluationInputError, align, dataset_name, inspect, is_dataset, match, reference_set
 from vivid_eval.metrics.base import MetricUnavailable, VideoMetric, VideoSkipped
 from vivid_eval.metrics.registry import BY_COLUMN, direction
@@ -50,10 +50,6 @@ def _versions() -> dict[str, str]:
         except PackageNotFoundError:
             out[name] = "not installed"
     return out
-
-
-def resolve_device(name: str) -> str:
-    return ("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name
 
 
 def identity(cfg: DictConfig) -> dict[str, Any]:

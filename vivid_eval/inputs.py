@@ -48,9 +48,8 @@ class VideoPair:
 
     def prediction_frames(self) -> np.ndarray:
         """The prediction's frames; a whole-video prediction scored on a subset window is cut to it."""
-        frames = decode_video(self.prediction)
         crop = self.prediction_facts.get("crop")
-        return frames[crop[0] : crop[1]] if crop else frames
+        return decode_video(self.prediction, indices=range(crop[0], crop[1]) if crop else None)
 
 
 @dataclass

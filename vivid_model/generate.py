@@ -22,11 +22,12 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from vivid_data.atomic import atomic_write_text
+from vivid_data.devices import resolve_device
 from vivid_data.samples import MemberChecksumError
 from vivid_data.video import MediaError, encode_video
 from vivid_data.weights import WeightsUnavailable
 from vivid_model.checkpoints import CheckpointError
-from vivid_model.loading import load_model, resolve_device, resolve_dtype
+from vivid_model.loading import load_model, resolve_dtype
 from vivid_model.pipeline import GenerationSettings, ViViDPipeline
 from vivid_model.samples import SampleError, dataset_samples, folder_samples
 

@@ -78,10 +78,6 @@ def load_model(spec: ModelSpec | Mapping[str, Any]) -> Components:
     return spec.load()
 
 
-def resolve_device(name: str) -> str:
-    return ("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name
-
-
 def resolve_dtype(name: str, device: str) -> torch.dtype:
     if name == "auto":
         return torch.float16 if device.startswith("cuda") else torch.float32

@@ -24,11 +24,12 @@ import torch.nn.functional as F
 from omegaconf import DictConfig
 from tqdm import tqdm
 
+from vivid_data.devices import resolve_device
 from vivid_data.loader import ClipConfig, ClipDataset, make_loader
 from vivid_model.components import Components
 from vivid_model.conditioning import clip_pixels, latent_mask
 from vivid_model.config import LATENT_SCALE
-from vivid_model.loading import TRAINED_PARTS, load_model, load_trained, resolve_device
+from vivid_model.loading import TRAINED_PARTS, load_model, load_trained
 from vivid_model.samples import check_pose_input
 from vivid_model.scheduler import make_scheduler
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from vivid_data.frame_runs import runs_where
 from vivid_data.pose.skeleton import Skeleton
 
 UNKNOWN, FRONTAL, SIDE, BACK = 0, 1, 2, 3
@@ -79,14 +80,7 @@ def body_orientation(
 
 def runs_of(labels: np.ndarray, code: int = FRONTAL) -> list[tuple[int, int]]:
     """[start, end) of every run of consecutive frames labelled ``code``."""
-    runs, start = [], None
-    for index, label in enumerate([*np.asarray(labels).tolist(), None]):
-        if label == code and start is None:
-            start = index
-        elif label != code and start is not None:
-            runs.append((start, index))
-            start = None
-    return runs
+    return runs_where(np.asarray(labels) == code)
 
 
 def longest_run(labels: np.ndarray, code: int = FRONTAL) -> tuple[int, int]:

@@ -23,6 +23,9 @@ from typing import Any
 import cv2
 import numpy as np
 
+from vivid_data.devices import resolve_device
+from vivid_data.frame_runs import runs_where
+
 #: (width, height) of the frames the network was trained on
 INPUT_SIZE = (48, 27)
 WINDOW = 100  # the authors' window: 100 frames, of which the middle 50 are kept
@@ -70,18 +73,12 @@ def transitions(probabilities: np.ndarray, threshold: float, min_scene_frames: i
     previous one; and it must lie that far from both ends of the clip, where the network sees
     padding (copies of the first or last frame) and a shot of a frame or two is no shot.
     """
-    above = np.asarray(probabilities) > threshold
-    num_frames = len(above)
+    num_frames = len(probabilities)
     runs: list[tuple[int, int]] = []
-    start = None
-    for index, flag in enumerate([*above, False]):
-        if flag and start is None:
-            start = index
-        elif not flag and start is not None:
-            previous = runs[-1][1] if runs else 0
-            if index - previous >= min_scene_frames and num_frames - index >= min_scene_frames:
-                runs.append((start, index))
-            start = None
+    for start, end in runs_where(np.asarray(probabilities) > threshold):
+        previous = runs[-1][1] if runs else 0
+        if end - previous >= min_scene_frames and num_frames - end >= min_scene_frames:
+            runs.append((start, end))
     return runs
 
 
@@ -110,15 +107,6 @@ def _global_state_kept() -> Iterator[None]:
         random.setstate(python_rng)
         torch.use_deterministic_algorithms(deterministic, warn_only=warn_only)
         torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn
-
-
-def resolve_device(device: str) -> str:
-    """``auto``: the first visible GPU if there is one, else the CPU."""
-    if device != "auto":
-        return device
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 @dataclass

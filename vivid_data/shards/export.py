@@ -68,7 +68,7 @@ def _windowed_name(name: str, window: tuple[int, int]) -> str:
 
 def _cut(data: bytes, member: str, window: tuple[int, int], fps: float, name: str) -> bytes:
     """The frames [start, end) of a video member, re-encoded (masks stay binary)."""
-    frames = decode_video(data, name=name)[window[0] : window[1]]
+    frames = decode_video(data, indices=range(window[0], window[1]), name=name)  # only the window's frames
     if member == AGNOSTIC_MASK.name:
         return encode_mask_video(frames[..., 0] > 127, fps=fps)
     return encode_video(frames, fps=fps, crf=18, reproducible=True)
@@ -83,7 +83,7 @@ def export_shards(dataset: str | Path, out_root: str | Path, subset: str | Path 
     root = Path(index["_root"])
     windows = None
     if subset is not None:
-        windows = {w.sample_id: (w.start, w.end) for w in load_subset(dataset, subset).windows}
+        windows = load_subset(dataset, subset).ranges()
     names = _plan(index, windows)
     target = Path(out_root)
     with atomic_directory(target) as staging:

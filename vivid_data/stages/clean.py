@@ -186,25 +186,11 @@ class CleanStage:
         if not runs:
             return [self._scored(row, frames, 0, garment_scores)]
         where = ", ".join(str(end) if end - start <= 1 else f"{start}-{end - 1}" for start, end in runs)
-        if not self.split_at_cuts:
-            return [
-                outcome(
-                    self._scored(row, frames, cuts, garment_scores),
-                    "rejected",
-                    "scene_cut",
-                    detail=f"cuts at frames [{where}]",
-                )
-            ]
         segments = [(a, b) for a, b in segments_around(runs, len(frames)) if b - a >= self.min_segment_frames]
-        if not segments:
-            return [
-                outcome(
-                    self._scored(row, frames, cuts, garment_scores),
-                    "rejected",
-                    "scene_cut",
-                    detail=f"cuts at frames [{where}]; no shot has {self.min_segment_frames} frames",
-                )
-            ]
+        if not self.split_at_cuts or not segments:
+            why = "" if not self.split_at_cuts else f"; no shot has {self.min_segment_frames} frames"
+            scored = self._scored(row, frames, cuts, garment_scores)
+            return [outcome(scored, "rejected", "scene_cut", detail=f"cuts at frames [{where}]{why}")]
         return [self._segment(row, frames, start, end, cuts, garment_scores) for start, end in segments]
 
     def shot_transitions(self, frames: np.ndarray) -> tuple[list[tuple[int, int]], float]:
