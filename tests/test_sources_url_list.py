@@ -54,3 +54,22 @@ def test_errors_name_file_and_row(tmp_path: Path):
     (tmp_path / "urls.txt").write_text("x")
     with pytest.raises(ValueError, match="unsupported"):
         UrlListSource(str(tmp_path / "urls.txt")).candidates()
+
+
+def test_a_long_list_is_read_in_chunks_with_line_numbers_and_one_copy_of_each_pair(tmp_path: Path):
+    """More lines than one chunk (2,048): origins keep their line numbers, a pair repeated in a later
+    chunk is kept once, an empty URL is a problem naming its line, and text is held compactly."""
+    lines = [
+        {"video_url": f"https://shop.example/v/{i}.mp4", "garment_url": f"https://shop.example/g/{i}.jpg"}
+        for i in range(2500)
+    ]
+    lines[2300] = dict(lines[5])  # the same pair again, 2,295 lines later
+    lines[2400]["garment_url"] = ""
+    path = tmp_path / "urls.csv"
+    pd.DataFrame([{**line, "category": "dresses"} for line in lines]).to_csv(path, index=False)
+    result = UrlListSource(str(path)).candidates()
+    frame = result.candidates
+    assert len(frame) == 2498 and frame["candidate_id"].is_unique
+    assert frame.set_index("video_src").at["https://shop.example/v/2499.mp4", "origin"] == "urls.csv:2501"
+    assert result.notes["problems"] == ["urls.csv:2402: empty video_url or garment_url"]
+    assert frame["video_src"].dtype == "str" and frame["video_url"].dtype == "str"

@@ -15,12 +15,13 @@ from vivid_data.candidates import save_candidates
 from vivid_data.card import write_card
 from vivid_data.executors.base import resources_of
 from vivid_data.formats.release_layout import export_release_layout
-from vivid_data.manifest import validate_manifest
+from vivid_data.manifest import load_manifest
+from vivid_data.manifest_stream import iter_rows, read_columns, use_returning_memory_pool
 from vivid_data.shards.writer import write_dataset
 from vivid_data.stages.runner import format_stage_summary, run_stage, write_stage_outputs
 from vivid_data.store import ContentStore
 from vivid_data.subsets import select, write_subset
-from vivid_data.summary import format_table, summary_table
+from vivid_data.summary import SUMMARY_COLUMNS, format_table, summary_table
 from vivid_data.worklock import WorkDirLock
 
 #: candidate column -> the manifest column ingest makes of it
@@ -80,6 +81,7 @@ def run_build(cfg: DictConfig, progress: bool = True, executor=None) -> dict:
     configured one, and is left open.
     """
     paths = work_paths(cfg.work_dir)
+    use_returning_memory_pool()
     with WorkDirLock(paths["root"]):
         stale = remove_stale_temporaries(paths["root"])
         if stale:
@@ -101,36 +103,35 @@ def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executo
             check_stage_inputs(stages, found.candidates)
             if owns_executor:
                 executor = hydra.utils.instantiate(cfg.executor, _convert_="all")
-            save_candidates(found.candidates, paths["manifests"] / "candidates.parquet")
+            candidates = save_candidates(found.candidates, paths["manifests"] / "candidates.parquet")
             for label, items in (
                 ("problems", found.notes.get("problems")),
                 ("unpaired videos", found.notes.get("unpaired")),
             ):
                 if items:
                     print(f"{len(items)} {label}: " + "; ".join(items[:10]) + (" ..." if len(items) > 10 else ""))
-            frame: pd.DataFrame = found.candidates
+            found.candidates = None  # from here on, rows stream from the manifests on disk
+            manifest: Path = candidates
             for stage_name, stage in stages:
                 if hasattr(stage, "parallel_workers"):
                     stage.parallel_workers = executor.parallelism(resources_of(stage))
                 report = run_stage(
-                    stage, frame, paths["root"], executor, retry_failed=cfg.retry_failed, progress=progress
+                    stage, manifest, paths["root"], executor, retry_failed=cfg.retry_failed, progress=progress
                 )
                 if stage_name == row_stages[0]:
                     report.stats["source"] = {"type": type(source).__name__, **found.notes}
-                write_stage_outputs(
-                    report, paths["root"], validate=lambda f, name=stage_name: validate_manifest(f, name)
-                )
-                frame = validate_manifest(report.frame, stage_name)
+                write_stage_outputs(report, paths["root"])
+                manifest = report.path
                 all_stats[stage_name] = report.stats
                 print_stage_report(report)
     finally:
         if owns_executor and executor is not None:
             executor.close()
-    print(format_table(summary_table(frame)))
-    print_problems(frame)
-    print(f"manifest: {paths['manifests'] / (row_stages[-1] + '.parquet')}")
+    print(format_table(summary_table(read_columns(manifest, SUMMARY_COLUMNS))))
+    print_problems(manifest)
+    print(f"manifest: {manifest}")
     if "shard" in cfg.stages:
-        all_stats["shard"] = _shard(cfg, paths, frame, dataset_name, progress)
+        all_stats["shard"] = _shard(cfg, paths, manifest, dataset_name, progress)
     if cfg.get("subset_rule"):
         all_stats["subset"] = build_subset(cfg, paths)
     if "shard" in cfg.stages or cfg.get("subset_rule"):  # the card shows the dataset and its subsets
@@ -139,7 +140,7 @@ def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executo
         readme, page = write_card(dataset, paths["root"], thresholds=filters)  # type: ignore[arg-type]
         print(f"[card] {readme} and {page.name}")
     if cfg.get("export_to"):
-        exported = export_release_layout(frame, ContentStore(paths["store"]), cfg.export_to)
+        exported = export_release_layout(load_manifest(manifest), ContentStore(paths["store"]), cfg.export_to)
         print(f"exported the ok samples in the released ViViD layout to {exported}")
     return all_stats
 
@@ -152,11 +153,11 @@ def print_stage_report(report) -> None:
         print(f"  worker died: {death}")
 
 
-def _shard(cfg: DictConfig, paths: dict[str, Path], frame: pd.DataFrame, dataset_name: str, progress: bool) -> dict:
+def _shard(cfg: DictConfig, paths: dict[str, Path], manifest: Path, dataset_name: str, progress: bool) -> dict:
     """The shard stage: a dataset-level step after the rows."""
     shard_config = hydra.utils.instantiate(cfg.shard, _convert_="all")
     shard_config.name = shard_config.name or dataset_name
-    index = write_dataset(frame, ContentStore(paths["store"]), shard_config, progress=progress)
+    index = write_dataset(manifest, ContentStore(paths["store"]), shard_config, progress=progress)
     info = json.loads(index.read_text())
     counts = ", ".join(
         f"{split} {part['count']} in {len(part['shards'])} shard(s)" for split, part in info["splits"].items()
@@ -188,11 +189,17 @@ def build_subset(cfg: DictConfig, paths: dict[str, Path]) -> dict[str, Any]:
     return {"path": str(path), **subset.notes}
 
 
-def print_problems(frame: pd.DataFrame, limit: int = 20) -> None:
+def print_problems(manifest: Path, limit: int = 20) -> None:
     """Rows that are not ok, with the URL or file and what was wrong; the rest are in the manifest."""
-    bad = frame[frame["status"] != "ok"]
-    for row in bad.head(limit).itertuples():
-        detail = row.detail if isinstance(row.detail, str) and row.detail else row.video_name
-        print(f"{row.status}: {row.sample_id} [{row.reason}] {detail}")
-    if len(bad) > limit:
-        print(f"... and {len(bad) - limit} more not-ok rows: see the manifest's status, reason and detail columns")
+    shown = 0
+    bad = 0
+    for row in iter_rows(manifest, ["sample_id", "status", "reason", "detail", "video_name"]):
+        if row["status"] == "ok":
+            continue
+        bad += 1
+        if shown < limit:
+            detail = row.get("detail") or row.get("video_name")
+            print(f"{row['status']}: {row['sample_id']} [{row.get('reason')}] {detail}")
+            shown += 1
+    if bad > limit:
+        print(f"... and {bad - limit} more not-ok rows: see the manifest's status, reason and detail columns")

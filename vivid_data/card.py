@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 import yaml
 
 from vivid_data.atomic import atomic_write_text
+from vivid_data.manifest_stream import read_columns
 from vivid_data.schema import CATEGORIES
 from vivid_data.shards.index import load_index, shard_samples
 from vivid_data.video import MediaError, decode_video, encode_image
@@ -138,12 +138,6 @@ def _stage_facts(work_dir: Path) -> list[dict[str, Any]]:
 ORIENTATION_COLUMNS = ("pose_frontal_share", "pose_back_share", "pose_frontal_run")
 
 
-def _read_columns(path: Path, wanted: list[str]) -> pd.DataFrame:
-    """Only the manifest columns the card shows (a manifest row also carries hashes, URLs, thumbnails)."""
-    present = set(pq.read_schema(path).names)
-    return pd.read_parquet(path, columns=[c for c in wanted if c in present])
-
-
 def gather(
     dataset: str | Path,
     work_dir: str | Path | None = None,
@@ -160,7 +154,7 @@ def gather(
         facts.stages = _stage_facts(work)
         clean = work / "manifests" / "clean.parquet"
         if clean.is_file():
-            frame = _read_columns(clean, list(SCORES))
+            frame = read_columns(clean, list(SCORES))
             for column in SCORES:
                 if column in frame:
                     values = pd.to_numeric(frame[column], errors="coerce").dropna().to_numpy(dtype=float)
@@ -169,7 +163,7 @@ def gather(
         manifests = [work / "manifests" / f"{s}.parquet" for s in reversed(STAGES)]
         last = next((path for path in manifests if path.is_file()), None)
         if last is not None:
-            final = _read_columns(last, ["status", "license", *ORIENTATION_COLUMNS])
+            final = read_columns(last, ["status", "license", *ORIENTATION_COLUMNS])
             ok = final[final["status"] == "ok"]
             if "license" in final:
                 facts.licenses = Counter(str(v) for v in ok["license"].fillna("unknown"))

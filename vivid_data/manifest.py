@@ -20,6 +20,9 @@ from vivid_data.schema import (
     SampleRecord,
 )
 
+#: rows per parquet row group: a reader streaming a manifest decodes this many rows at a time
+ROW_GROUP_ROWS = 512
+
 
 class ManifestError(ValueError):
     """A manifest that does not follow the schema; the message names the file and the offending rows."""
@@ -57,16 +60,17 @@ def _convert(values: pd.Series, dtype: str, name: str, source: str) -> pd.Series
     raise ManifestError(f"{source}: column {name!r} must hold {kind}: {shown or 'mixed types'}")
 
 
-def _coerce(frame: pd.DataFrame, source: str = "<manifest>") -> pd.DataFrame:
+def _coerce(frame: pd.DataFrame, source: str = "<manifest>", first_row: int = 0) -> pd.DataFrame:
     """Schema columns first, in schema order and dtypes; extra columns (stage scores) kept after them."""
     frame = frame.copy()
+    frame.index = pd.RangeIndex(first_row, first_row + len(frame))
     for name, dtype in COLUMN_DTYPES.items():
         if name not in frame.columns:
             frame[name] = pd.Series([None] * len(frame), dtype=dtype, index=frame.index)
         else:
             frame[name] = _convert(frame[name], dtype, name, source)
     extra = [c for c in frame.columns if c not in COLUMN_DTYPES]
-    return frame[list(COLUMN_DTYPES) + extra].reset_index(drop=True)
+    return frame[list(COLUMN_DTYPES) + extra]
 
 
 def _offenders(frame: pd.DataFrame, mask: pd.Series, column: str, limit: int = 5) -> str:
@@ -76,12 +80,16 @@ def _offenders(frame: pd.DataFrame, mask: pd.Series, column: str, limit: int = 5
     return "; ".join(shown) + more
 
 
-def validate_manifest(frame: pd.DataFrame, source: str = "<manifest>") -> pd.DataFrame:
-    """Return ``frame`` in schema order and dtypes, or raise :class:`ManifestError` naming ``source``."""
+def validate_manifest(frame: pd.DataFrame, source: str = "<manifest>", first_row: int = 0) -> pd.DataFrame:
+    """Return ``frame`` in schema order and dtypes, or raise :class:`ManifestError` naming ``source``.
+
+    ``first_row``: the number of the frame's first row in the whole manifest (a part of a
+    streamed manifest), so messages name rows as a reader of the file counts them.
+    """
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise ManifestError(f"{source}: missing columns {missing}")
-    frame = _coerce(frame, source)
+    frame = _coerce(frame, source, first_row)
     ids = frame["sample_id"]
     bad_ids = ~ids.fillna("").str.match(SAMPLE_ID_PATTERN.pattern)
     if bad_ids.any():
@@ -119,14 +127,19 @@ def write_parquet(frame: pd.DataFrame, target: str | os.PathLike) -> Path:
     target = Path(target)
     try:
         with atomic_path(target) as tmp:
-            frame.to_parquet(tmp, index=False)
+            frame.to_parquet(tmp, index=False, row_group_size=ROW_GROUP_ROWS)
     except (pyarrow.ArrowException, TypeError, ValueError) as exc:
-        columns = [c for c in frame.columns if not _storable(frame[[c]])]
+        columns = unwritable_columns(frame)
         raise ManifestError(
             f"{target}: cannot be written as parquet: column(s) {columns or '?'} hold values of "
             f"mixed or unsupported types ({exc})"
         ) from exc
     return target
+
+
+def unwritable_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns Arrow cannot store (values of mixed or unsupported types), for error messages."""
+    return [str(c) for c in frame.columns if not _storable(frame[[c]])]
 
 
 def _storable(column: pd.DataFrame) -> bool:

@@ -6,6 +6,9 @@ import pandas as pd
 
 from vivid_data.schema import CATEGORIES
 
+#: the manifest columns the table reads
+SUMMARY_COLUMNS = ("category", "status", "width", "height", "fps", "num_frames")
+
 
 def summary_table(manifest: pd.DataFrame) -> pd.DataFrame:
     """One row per category (and a total): counts by status, frames, resolutions and fps of ok samples."""

@@ -16,7 +16,7 @@ import pickle
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -169,7 +169,7 @@ class LocalExecutor:
         return max(1, int(self.workers / resources.cpus))
 
     # ---- running tasks -----------------------------------------------------------------
-    def map_unordered(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[TaskResult]:
+    def map_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[TaskResult]:
         token = new_token(fn)
         if self.workers == 1:
             for index, item in enumerate(items):
@@ -178,7 +178,7 @@ class LocalExecutor:
         _check_picklable(fn)
         limit = self.concurrency(resources_of(fn))
         self._ensure_pool(limit)
-        waiting = list(enumerate(items))[::-1]  # popped from the end: in order
+        waiting = _Pending(enumerate(items))  # drawn as workers free up: never the whole list at once
         busy: list[_Worker] = []
         try:
             while waiting or busy:
@@ -199,7 +199,7 @@ class LocalExecutor:
             for worker in busy:  # the caller stopped early: these results would reach the next stage
                 self._replace(worker)
 
-    def _dispatch(self, waiting: list[tuple[int, Any]], busy: list[_Worker], limit: int, token: str, fn: Any) -> None:
+    def _dispatch(self, waiting: _Pending, busy: list[_Worker], limit: int, token: str, fn: Any) -> None:
         """Give waiting tasks to idle workers until ``limit`` run at once; a dead idle worker is replaced."""
         for worker in list(self._pool):
             if not waiting or len(busy) >= limit:
@@ -208,7 +208,7 @@ class LocalExecutor:
                 continue
             task = waiting.pop()
             if not self._send(worker, token, fn, task):
-                waiting.append(task)  # never started: give it to another worker
+                waiting.push_back(task)  # never started: give it to another worker
                 self._replace(worker)
                 continue
             busy.append(worker)
@@ -262,3 +262,30 @@ class LocalExecutor:
     def parallelism(self, resources: StageResources | None = None) -> int:
         """Tasks that run at once (of a stage with these resources)."""
         return 1 if self.workers == 1 else self.concurrency(resources or StageResources())
+
+
+class _Pending:
+    """Tasks drawn lazily from an iterator, with room to put one back (a send that failed)."""
+
+    def __init__(self, tasks: Iterator[tuple[int, Any]]) -> None:
+        self._tasks = tasks
+        self._back: list[tuple[int, Any]] = []
+        self._next: tuple[int, Any] | None = None
+
+    def __bool__(self) -> bool:
+        if self._back or self._next is not None:
+            return True
+        self._next = next(self._tasks, None)
+        return self._next is not None
+
+    def pop(self) -> tuple[int, Any]:
+        if self._back:
+            return self._back.pop()
+        if not self:
+            raise IndexError("no tasks left")
+        task, self._next = self._next, None
+        assert task is not None
+        return task
+
+    def push_back(self, task: tuple[int, Any]) -> None:
+        self._back.append(task)

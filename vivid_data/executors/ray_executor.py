@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from vivid_data.config_defaults import yaml_defaults
@@ -82,7 +82,7 @@ class RayExecutor:
         warm = ray.remote(num_cpus=1)(import_stage_modules)
         ray.get([warm.remote() for _ in range(int(ray.cluster_resources().get("CPU", 1)))])
 
-    def map_unordered(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[TaskResult]:
+    def map_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[TaskResult]:
         ray = self._ensure_ray()
         from ray.exceptions import RayError, RayTaskError
 

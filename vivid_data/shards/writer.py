@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import webdataset as wds
 from tqdm import tqdm
@@ -21,6 +22,7 @@ from tqdm import tqdm
 from vivid_data import __version__
 from vivid_data.atomic import atomic_write_text, named_os_error, temp_name
 from vivid_data.config_defaults import FROM_YAML, defaults_from
+from vivid_data.manifest_stream import RowSource, count_rows, iter_rows, read_columns, rows_at
 from vivid_data.schema import CATEGORIES, SPLITS
 from vivid_data.shards.members import ALL_MEMBERS, CONTENT_MEMBERS
 from vivid_data.shards.splits import assign_splits, check_no_leakage, unpaired_partners
@@ -102,24 +104,33 @@ def _planned_size(row: dict, store: ContentStore) -> int:
     return sum(store.path(row[c]).stat().st_size + TAR_OVERHEAD for c, _ in MEMBERS if jsonable(row.get(c))) + 4096
 
 
-def plan_shards(frame: pd.DataFrame, store: ContentStore, config: ShardConfig) -> dict[str, list[list[dict]]]:
-    """Per split, the list of shards, each a list of rows, in a seeded order."""
-    plan: dict[str, list[list[dict]]] = {}
+def planned_sizes(manifest: RowSource, positions: pd.Index, store: ContentStore) -> np.ndarray:
+    """Bytes each sample will take in a shard (its members' store files) by manifest position."""
+    wanted = np.zeros(count_rows(manifest), dtype=bool)
+    wanted[positions.to_numpy(dtype=np.int64)] = True
+    sizes = np.zeros(len(wanted), dtype=np.int64)
+    for position, row in enumerate(iter_rows(manifest, [c for c, _ in MEMBERS])):
+        if wanted[position]:
+            sizes[position] = _planned_size(row, store)
+    return sizes
+
+
+def plan_shards(frame: pd.DataFrame, sizes: np.ndarray, config: ShardConfig) -> dict[str, list[list[int]]]:
+    """Per split, the list of shards, each a list of manifest row positions, in a seeded order."""
+    plan: dict[str, list[list[int]]] = {}
     for split in SPLITS:
         part = frame[frame["split"] == split]
-        rows = sorted(
-            part.to_dict(orient="records"),
-            key=lambda r: hashlib.sha256(f"{config.seed}:{r['sample_id']}".encode()).hexdigest(),
-        )
-        shards: list[list[dict]] = []
-        current: list[dict] = []
+        ranks = [hashlib.sha256(f"{config.seed}:{sid}".encode()).hexdigest() for sid in part["sample_id"]]
+        positions = [int(p) for _, p in sorted(zip(ranks, part.index))]
+        shards: list[list[int]] = []
+        current: list[int] = []
         size = 0
-        for row in rows:
-            needed = _planned_size(row, store)
+        for position in positions:
+            needed = int(sizes[position])
             if current and (len(current) >= config.maxcount or size + needed > config.maxsize):
                 shards.append(current)
                 current, size = [], 0
-            current.append(row)
+            current.append(position)
             size += needed
         if current:
             shards.append(current)
@@ -178,11 +189,32 @@ def prepare_splits(frame: pd.DataFrame, config: ShardConfig) -> tuple[pd.DataFra
     return frame, {"split_decision": decision, "leakage": remaining}
 
 
-def write_dataset(frame: pd.DataFrame, store: ContentStore, config: ShardConfig, progress: bool = True) -> Path:
-    """Shards, pairs files and ``dataset.json``; returns the index path."""
+#: the manifest columns the split decision and the pairs files read (the rows are read shard by shard)
+PLAN_COLUMNS = (
+    "sample_id",
+    "status",
+    "category",
+    "split",
+    "garment_sha256",
+    "video_sha256",
+    "clean_garment_group",
+    "clean_parent_id",
+    "video_name",
+    "garment_name",
+)
+#: rows read from the manifest at once while writing shards: bounded memory whatever the dataset's size
+ROWS_PER_READ = 2048
+
+
+def write_dataset(manifest: RowSource, store: ContentStore, config: ShardConfig, progress: bool = True) -> Path:
+    """Shards, pairs files and ``dataset.json``; returns the index path.
+
+    ``manifest`` is a frame or a parquet manifest; only the columns the plan needs are held for
+    every sample, whole rows are read for a few shards at a time.
+    """
     out = Path(config.out_dir)
-    frame, split_notes = prepare_splits(frame, config)
-    plan = plan_shards(frame, store, config)
+    frame, split_notes = prepare_splits(read_columns(manifest, PLAN_COLUMNS), config)
+    plan = plan_shards(frame, planned_sizes(manifest, frame.index, store), config)
     index: dict[str, Any] = {
         "format": "vivid-webdataset",
         "format_version": 1,
@@ -198,15 +230,22 @@ def write_dataset(frame: pd.DataFrame, store: ContentStore, config: ShardConfig,
         for split, shards in plan.items():
             folder = out / "shards" / split
             folder.mkdir(parents=True, exist_ok=True)
+            paths = [folder / f"{split}-{number:06d}.tar" for number in range(len(shards))]
+            records = [
+                _complete_record(path, [str(frame.at[p, "sample_id"]) for p in rows])
+                for path, rows in zip(paths, shards)
+            ]
+            todo = [number for number, record in enumerate(records) if record is None]
+            for chunk in _chunks(todo, shards):
+                rows = rows_at(manifest, [p for number in chunk for p in shards[number]])
+                for number in chunk:
+                    shard_rows = [{**rows[p], "split": split} for p in shards[number]]
+                    records[number] = _write_shard(paths[number], shard_rows, store)
+                    atomic_write_text(_record_path(paths[number]), json.dumps(records[number]))
+                del rows
             entries = []
-            for number, rows in enumerate(shards):
-                path = folder / f"{split}-{number:06d}.tar"
-                keys = [r["sample_id"] for r in rows]
-                record_file = _record_path(path)
-                record = json.loads(record_file.read_text()) if record_file.is_file() and path.is_file() else None
-                if not record or record["keys"] != keys or record["bytes"] != path.stat().st_size:
-                    record = _write_shard(path, rows, store)
-                    atomic_write_text(record_file, json.dumps(record))
+            for path, record, rows_of_shard in zip(paths, records, shards):
+                assert record is not None
                 entries.append(
                     {
                         "path": path.relative_to(out).as_posix(),
@@ -215,7 +254,7 @@ def write_dataset(frame: pd.DataFrame, store: ContentStore, config: ShardConfig,
                         "sha256": record["sha256"],
                     }
                 )
-                bar.update(len(rows))
+                bar.update(len(rows_of_shard))
             for stale in sorted(folder.glob(f"{split}-*.tar"))[len(shards) :]:
                 stale.unlink()
                 _record_path(stale).unlink(missing_ok=True)
@@ -228,6 +267,28 @@ def write_dataset(frame: pd.DataFrame, store: ContentStore, config: ShardConfig,
     index["pairs"] = write_pairs(frame, out, config.seed)
     atomic_write_text(out / INDEX, json.dumps(index, indent=2, sort_keys=True) + "\n")
     return out / INDEX
+
+
+def _complete_record(path: Path, keys: list[str]) -> dict[str, Any] | None:
+    """The shard's completion record when the shard on disk holds exactly ``keys``, else None."""
+    record_file = _record_path(path)
+    if not (record_file.is_file() and path.is_file()):
+        return None
+    record = json.loads(record_file.read_text())
+    return record if record.get("keys") == keys and record.get("bytes") == path.stat().st_size else None
+
+
+def _chunks(numbers: list[int], shards: list[list[int]]) -> list[list[int]]:
+    """Shards to write, grouped so that one read of the manifest serves at most ``ROWS_PER_READ`` rows."""
+    chunks: list[list[int]] = []
+    size = 0
+    for number in numbers:
+        if not chunks or size + len(shards[number]) > ROWS_PER_READ:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(number)
+        size += len(shards[number])
+    return chunks
 
 
 def write_pairs(frame: pd.DataFrame, out: Path, seed: int) -> dict[str, str]:

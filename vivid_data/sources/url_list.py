@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from vivid_data.candidates import candidates_frame
+from vivid_data.candidates import candidates_frame, compact_text
 from vivid_data.schema import CATEGORIES, SPLITS
 from vivid_data.sources.base import SourceResult, no_resources
 
 REQUIRED = ("video_url", "garment_url", "category")
+#: URL-list lines turned into candidate rows at once
+CHUNK_ROWS = 2048
 OPTIONAL = ("product_id", "garment_mask_url", "license", "attribution", "split", "video_sha256", "garment_sha256")
 
 
@@ -42,37 +44,52 @@ class UrlListSource:
     def candidates(self) -> SourceResult:
         path = Path(self.path).expanduser().resolve()
         table = read_table(path)
-        table = table.astype(object).where(table.notna(), None)  # one "missing" for every format
         missing = [c for c in REQUIRED if c not in table.columns]
         if missing:
             raise ValueError(f"{path}: missing columns {missing} (need {', '.join(REQUIRED)})")
-        rows, problems = [], []
-        for number, record in enumerate(table.to_dict(orient="records"), start=2 if path.suffix == ".csv" else 1):
-            origin = f"{path.name}:{number}"
-            category = record.get("category")
-            if category not in CATEGORIES:
-                raise ValueError(f"{origin}: unknown category {category!r}; expected one of {', '.join(CATEGORIES)}")
-            if not record.get("video_url") or not record.get("garment_url"):
-                problems.append(f"{origin}: empty video_url or garment_url")
-                continue
-            split = record.get("split") or None
-            if split is not None and split not in SPLITS:
-                raise ValueError(f"{origin}: unknown split {split!r}; expected one of {', '.join(SPLITS)}")
-            row = {
-                "category": category,
-                "video_src": record["video_url"],
-                "garment_src": record["garment_url"],
-                "origin": origin,
-                "local_files": False,
-                "split": split,
-            }
-            if record.get("garment_mask_url"):
-                row["garment_mask_src"] = record["garment_mask_url"]
-            for column in ("product_id", "license", "attribution", "video_sha256", "garment_sha256"):
-                if record.get(column) is not None:
-                    row[column] = str(record[column])
-            rows.append(row)
-        return SourceResult(candidates_frame(rows), {"root": str(path), "problems": problems})
+        first = 2 if path.suffix == ".csv" else 1
+        parts: list[pd.DataFrame] = []
+        problems: list[str] = []
+        for start in range(0, len(table), CHUNK_ROWS):  # a chunk at a time: Python objects for 2,048 rows at most
+            chunk = table.iloc[start : start + CHUNK_ROWS]
+            chunk = chunk.astype(object).where(chunk.notna(), None)  # one "missing" for every format
+            rows = [
+                row
+                for number, record in enumerate(chunk.to_dict(orient="records"), start=first + start)
+                if (row := _candidate(record, f"{path.name}:{number}", problems)) is not None
+            ]
+            if rows:
+                parts.append(compact_text(candidates_frame(rows)))
+        frame = pd.concat(parts, ignore_index=True) if parts else candidates_frame([])
+        frame = frame.drop_duplicates("candidate_id").reset_index(drop=True)
+        return SourceResult(frame, {"root": str(path), "problems": problems})
 
     def open(self):
         return no_resources(self.candidates())
+
+
+def _candidate(record: dict, origin: str, problems: list[str]) -> dict | None:
+    """One URL-list line as a candidate row; None (and a problem) when it has no video or garment URL."""
+    category = record.get("category")
+    if category not in CATEGORIES:
+        raise ValueError(f"{origin}: unknown category {category!r}; expected one of {', '.join(CATEGORIES)}")
+    if not record.get("video_url") or not record.get("garment_url"):
+        problems.append(f"{origin}: empty video_url or garment_url")
+        return None
+    split = record.get("split") or None
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"{origin}: unknown split {split!r}; expected one of {', '.join(SPLITS)}")
+    row = {
+        "category": category,
+        "video_src": record["video_url"],
+        "garment_src": record["garment_url"],
+        "origin": origin,
+        "local_files": False,
+        "split": split,
+    }
+    if record.get("garment_mask_url"):
+        row["garment_mask_src"] = record["garment_mask_url"]
+    for column in ("product_id", "license", "attribution", "video_sha256", "garment_sha256"):
+        if record.get(column) is not None:
+            row[column] = str(record[column])
+    return row

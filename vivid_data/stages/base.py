@@ -21,9 +21,12 @@ class Stage(Protocol):
     """``__call__`` maps one input row to its output rows (usually one; a split video gives more).
 
     Every output row carries ``status`` (``ok`` / ``rejected`` / ``failed``) and ``reason``.
-    Expected problems become rows, never exceptions. ``finalize`` sees all rows at once for
-    cross-row decisions (duplicates, thresholds) and returns the frame and notes for the stats.
-    Stage objects are pickled to worker processes and Ray tasks, so keep them plain data.
+    Expected problems become rows, never exceptions. Stage objects are pickled to worker
+    processes and Ray tasks, so keep them plain data. Optional hooks, run in the main process:
+    ``settle(row)`` for row-local decisions that must not invalidate computed results
+    (thresholds), and ``finalize(manifest)`` for cross-row decisions (duplicates): it reads the
+    assembled parquet manifest a few columns at a time and returns edits by row position (a dict
+    of new values, or ``None`` to drop the row) and notes for the stats.
     """
 
     name: str
@@ -32,8 +35,6 @@ class Stage(Protocol):
     def config(self) -> dict[str, Any]: ...
 
     def __call__(self, row: Row) -> list[Row]: ...
-
-    def finalize(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]: ...
 
 
 def config_hash(config: dict[str, Any]) -> str:

@@ -9,6 +9,8 @@ videos, duplicate garment images) also run there.
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ import pandas as pd
 
 from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.executors.base import StageResources
+from vivid_data.manifest_stream import read_columns, rows_at
 from vivid_data.quality.cuts import content_scores, cuts_from_scores, segments_around
 from vivid_data.quality.scores import (
     contrast,
@@ -125,6 +128,7 @@ class CleanStage:
             )
         if self.cuts not in CUT_DETECTORS:
             raise ValueError(f"clean.cuts must be one of {', '.join(CUT_DETECTORS)}, got {self.cuts!r}")
+        self._filtered: Counter = Counter()  # threshold rejections counted by settle(), reported by finalize()
         # not a dataclass field: config() and asdict() never touch the network it opens
         self._transnet = (
             TransNetV2Cuts(threshold=self.cut_probability, device=self.cut_device)
@@ -256,10 +260,9 @@ class CleanStage:
         return self._scored(segment_row, frames[start:end], cuts, garment_scores, self.store.path(video.key))
 
     # ---- all rows: filters and duplicates ------------------------------------------
-    def finalize(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
-        frame = frame.copy()
+    def _checks(self) -> list[tuple[str, Callable[[Row], bool]]]:
         f = self.filters
-        checks = [
+        return [
             ("too_short", lambda r: r["num_frames"] < f.min_frames or r["duration_s"] < f.min_duration_s),
             ("fps_out_of_range", lambda r: not f.min_fps <= r["fps"] <= f.max_fps),
             ("too_small", lambda r: r["width"] < f.min_width or r["height"] < f.min_height),
@@ -276,119 +279,157 @@ class CleanStage:
             ("garment_background", lambda r: r["clean_garment_background"] < f.min_garment_background),
             ("blank_garment", lambda r: _value(r, "clean_garment_contrast", np.inf) < f.min_garment_contrast),
         ]
-        scored = frame["status"].eq("ok") & frame["stages"].map(lambda s: self.name in json.loads(s or "{}"))
-        filtered: dict[str, int] = {}
-        for index in frame.index[scored]:
-            row = frame.loc[index]
-            for reason, failed in checks:
-                try:
-                    bad = bool(failed(row))
-                except (TypeError, ValueError, KeyError) as exc:  # a missing or malformed score: this row only
-                    self._reject(
-                        frame,
-                        index,
-                        "bad_scores",
-                        status="failed",
-                        detail=f"{row.get('video_url')}: check {reason} could not be applied ({exc})",
-                    )
-                    filtered["bad_scores"] = filtered.get("bad_scores", 0) + 1
-                    break
-                if bad:
-                    self._reject(frame, index, reason)
-                    filtered[reason] = filtered.get(reason, 0) + 1
-                    break
-        groups = self._garment_groups(frame)
-        duplicates = self._mark_duplicate_videos(frame)
-        return frame, {"filtered": filtered, "duplicate_videos": duplicates, "garment_groups_shared": groups}
 
-    def _reject(
-        self, frame: pd.DataFrame, index, reason: str, status: str = "rejected", detail: str | None = None, **extra
-    ) -> None:
-        frame.loc[index, "status"] = status
-        frame.loc[index, "reason"] = reason
-        row = frame.loc[index]
-        frame.loc[index, "detail"] = detail or f"{row.get('video_url')}: {_explain(reason, row, self.filters)}"
-        stages = json.loads(frame.loc[index, "stages"] or "{}")
+    def settle(self, row: Row) -> Row:
+        """The thresholds, applied to one scored row in the main process (no decoding): a changed
+        threshold re-filters every row without recomputing a score. Also names the row's garment
+        group (its own garment until :meth:`finalize` finds the same product shot elsewhere)."""
+        if row.get("clean_garment_phash") is not None:
+            row = {**row, "clean_garment_group": str(row.get("garment_sha256"))[:16]}
+        if row.get("status") != "ok" or self.name not in _stages_of(row):
+            return row
+        for reason, failed in self._checks():
+            try:
+                bad = bool(failed(row))
+            except (TypeError, ValueError, KeyError) as exc:  # a missing or malformed score: this row only
+                detail = f"{row.get('video_url')}: check {reason} could not be applied ({exc})"
+                self._filtered["bad_scores"] += 1
+                return {**row, **self._rejection(row, "bad_scores", status="failed", detail=detail)}
+            if bad:
+                self._filtered[reason] += 1
+                return {**row, **self._rejection(row, reason)}
+        return row
+
+    def finalize(self, manifest: Path) -> tuple[dict[int, Row | None], dict[str, Any]]:
+        """Cross-row decisions over the assembled manifest, read a few columns at a time."""
+        edits: dict[int, Row | None] = {}
+        groups, shared = self._garment_groups(manifest)
+        for position, label in groups.items():
+            edits[position] = {"clean_garment_group": label}
+        duplicates = self._duplicate_videos(manifest, groups)
+        if duplicates:
+            rows = rows_at(manifest, duplicates, columns=["stages", "video_url", "status", "reason"])
+            for position, original in duplicates.items():
+                change = {"clean_duplicate_of": original}
+                row = {**rows[position], **change}
+                edits[position] = {
+                    **(edits.get(position) or {}),
+                    **change,
+                    **self._rejection(row, "duplicate_video", duplicate_of=original),
+                }
+        filtered, self._filtered = dict(self._filtered), Counter()
+        notes = {"filtered": filtered, "duplicate_videos": len(duplicates), "garment_groups_shared": shared}
+        return edits, notes
+
+    def _rejection(self, row: Row, reason: str, status: str = "rejected", detail: str | None = None, **extra) -> Row:
+        """The columns that make ``row`` a rejection for ``reason`` (its stage record says so too)."""
+        stages = _stages_of(row)
         stages[self.name] = {**stages.get(self.name, {}), "status": status, "reason": reason, **extra}
-        frame.loc[index, "stages"] = json.dumps(stages, sort_keys=True)
+        return {
+            "status": status,
+            "reason": reason,
+            "detail": detail or f"{row.get('video_url')}: {_explain(reason, row, self.filters)}",
+            "stages": json.dumps(stages, sort_keys=True),
+        }
 
-    def _mark_duplicate_videos(self, frame: pd.DataFrame) -> int:
+    def _duplicate_videos(self, manifest: Path, groups: dict[int, str]) -> dict[int, str]:
         """Near-duplicate videos (re-encodes, resizes) with the same garment: keep the largest,
         longest, sharpest copy. One video with different garments (the unpaired test setting of
-        ViViD's own examples) is not a duplicate."""
-        ok = frame.index[frame["status"].eq("ok") & frame.get("clean_video_phash", pd.Series(dtype=object)).notna()]
-        if len(ok) < 2:
-            return 0
-        order = sorted(
-            ok,
-            key=lambda i: (
-                -int(frame.at[i, "width"]) * int(frame.at[i, "height"]),
-                -int(frame.at[i, "num_frames"]),
-                -float(frame.at[i, "clean_sharpness"]),
-                str(frame.at[i, "sample_id"]),
-            ),
+        ViViD's own examples) is not a duplicate. Returns position -> sample id of the copy kept."""
+        columns = ["status", "clean_video_phash", "width", "height", "num_frames", "clean_sharpness", "sample_id"]
+        frame = read_columns(manifest, [*columns, "clean_garment_group"])
+        if "clean_video_phash" not in frame:
+            return {}
+        label = frame["clean_garment_group"].copy() if "clean_garment_group" in frame else pd.Series(None, frame.index)
+        for position, value in groups.items():
+            label.iat[position] = value
+        frame = frame[frame["status"].eq("ok") & frame["clean_video_phash"].notna()]
+        if len(frame) < 2:
+            return {}
+        order = (
+            frame.assign(
+                area=-(frame["width"].astype("int64") * frame["height"].astype("int64")),
+                frames=-frame["num_frames"].astype("int64"),
+                sharp=-frame["clean_sharpness"].astype("float64"),
+            )
+            .sort_values(["area", "frames", "sharp", "sample_id"], kind="stable")
+            .index.to_numpy()
         )
-        hashes = np.array([_resample(_unhex(frame.at[i, "clean_video_phash"])) for i in order], dtype=np.uint64)
-        garments = np.array([str(frame.at[i, "clean_garment_group"]) for i in order])
-        kept: list[int] = []
-        marked = 0
-        for position, index in enumerate(order):
-            if kept:
-                distances = np.bitwise_count(hashes[kept] ^ hashes[position]).mean(axis=1)
-                close = np.nonzero(
-                    (distances <= self.filters.max_duplicate_distance) & (garments[kept] == garments[position])
-                )[0]
+        hashes = np.array([_resample(_unhex(frame.at[p, "clean_video_phash"])) for p in order], dtype=np.uint64)
+        garments = pd.factorize(label[order])[0]
+        kept: dict[int, list[int]] = {}  # garment -> ranks (in ``order``) of the copies kept so far
+        found: dict[int, str] = {}
+        for rank, position in enumerate(order):
+            same_garment = kept.setdefault(int(garments[rank]), [])
+            if same_garment:
+                distances = np.bitwise_count(hashes[same_garment] ^ hashes[rank]).mean(axis=1)
+                close = np.nonzero(distances <= self.filters.max_duplicate_distance)[0]
                 if close.size:
-                    best = order[kept[int(close[0])]]
-                    frame.loc[index, "clean_duplicate_of"] = frame.at[best, "sample_id"]
-                    self._reject(frame, index, "duplicate_video", duplicate_of=str(frame.at[best, "sample_id"]))
-                    marked += 1
+                    found[int(position)] = str(frame.at[order[same_garment[int(close[0])]], "sample_id"])
                     continue
-            kept.append(position)
-        return marked
+            same_garment.append(rank)
+        return found
 
-    def _garment_groups(self, frame: pd.DataFrame) -> int:
-        """``clean_garment_group``: garment images that are the same product shot share a group."""
+    def _garment_groups(self, manifest: Path) -> tuple[dict[int, str], int]:
+        """Garment images that are the same product shot share a group (labelled by the smallest
+        garment hash among them). Returns the labels of rows in groups of two or more, and how many
+        groups hold different images. Thumbnails are read only for pairs whose shape hashes are near."""
+        frame = read_columns(manifest, ["clean_garment_phash"])
         if "clean_garment_phash" not in frame:
-            return 0
-        rows = frame.index[frame["clean_garment_phash"].notna()]
-        parent = {i: i for i in rows}
+            return {}, 0
+        items = frame.index[frame["clean_garment_phash"].notna()].to_numpy()
+        values = np.array([_unhex(frame.at[i, "clean_garment_phash"])[0] for i in items], dtype=np.uint64)
+        del frame
+        pairs: list[tuple[int, int]] = []
+        for a_pos in range(len(items)):
+            near = np.bitwise_count(values[a_pos + 1 :] ^ values[a_pos]) <= self.filters.garment_duplicate_distance
+            pairs.extend((a_pos, int(b_pos)) for b_pos in np.nonzero(near)[0] + a_pos + 1)
+        if not pairs:
+            return {}, 0
+        involved = sorted({int(items[p]) for pair in pairs for p in pair})
+        thumbs = {
+            position: np.frombuffer(bytes.fromhex(row["clean_garment_thumb"]), np.uint8).astype(np.int16)
+            for position, row in rows_at(manifest, involved, columns=["clean_garment_thumb"]).items()
+        }
+        parent = {position: position for position in involved}
 
-        def root(i):
+        def root(i: int) -> int:
             while parent[i] != i:
                 parent[i] = parent[parent[i]]
                 i = parent[i]
             return i
 
-        items = list(rows)
-        values = np.array([_unhex(frame.at[i, "clean_garment_phash"])[0] for i in items], dtype=np.uint64)
-        thumbs = np.stack(
-            [np.frombuffer(bytes.fromhex(frame.at[i, "clean_garment_thumb"]), np.uint8) for i in items]
-        ).astype(np.int16)
-        for a_pos, a in enumerate(items):
-            near = np.bitwise_count(values[a_pos + 1 :] ^ values[a_pos]) <= self.filters.garment_duplicate_distance
-            for b_pos in np.nonzero(near)[0] + a_pos + 1:
-                # the hash compares shapes; the colour thumbnail tells two prints of one cut apart
-                if np.abs(thumbs[b_pos] - thumbs[a_pos]).mean() <= self.filters.garment_duplicate_colour:
-                    parent[root(items[int(b_pos)])] = root(a)
-        groups: dict[Any, list] = {}
-        for i in rows:
-            groups.setdefault(root(i), []).append(i)
+        for a_pos, b_pos in pairs:
+            a, b = int(items[a_pos]), int(items[b_pos])
+            # the hash compares shapes; the colour thumbnail tells two prints of one cut apart
+            if np.abs(thumbs[b] - thumbs[a]).mean() <= self.filters.garment_duplicate_colour:
+                parent[root(b)] = root(a)
+        members: dict[int, list[int]] = {}
+        for position in involved:
+            members.setdefault(root(position), []).append(position)
+        shas = {p: str(r.get("garment_sha256")) for p, r in rows_at(manifest, involved, ["garment_sha256"]).items()}
+        labels: dict[int, str] = {}
         shared = 0
-        for members in groups.values():
-            label = min(str(frame.at[i, "garment_sha256"]) for i in members)[:16]
-            frame.loc[members, "clean_garment_group"] = label
-            if len({frame.at[i, "garment_sha256"] for i in members}) > 1:
-                shared += 1
-        return shared
+        for group in members.values():
+            if len(group) < 2:
+                continue
+            label = min(shas[p] for p in group)[:16]
+            labels.update(dict.fromkeys(group, label))
+            shared += len({shas[p] for p in group}) > 1
+        return labels, shared
 
 
-def _value(row: pd.Series, column: str, default: float) -> float:
+def _stages_of(row: Row) -> dict[str, Any]:
+    value = row.get("stages")
+    return json.loads(value) if isinstance(value, str) and value else dict(value or {})
+
+
+def _value(row: Row, column: str, default: float) -> float:
     value = row.get(column)
     return default if value is None or pd.isna(value) else float(value)
 
 
-def _explain(reason: str, row: pd.Series, f: CleanFilters) -> str:
+def _explain(reason: str, row: Row, f: CleanFilters) -> str:
     """The measured value against its threshold, for the row's detail."""
     get = row.get
     texts = {

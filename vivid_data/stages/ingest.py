@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import pandas as pd
-
 from vivid_data.candidates import SOURCE_COLUMNS
 from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.executors.base import StageResources
+from vivid_data.manifest_stream import read_columns
 from vivid_data.net.download import DownloadConfig, DownloadError, download
 from vivid_data.net.http import HttpConfig
 from vivid_data.net.polite import Politeness
@@ -306,12 +305,13 @@ class IngestStage:
         record[BYTES] = sum(s.size for s in stored.values())
         return outcome(record, status, reason, detail)
 
-    def finalize(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    def finalize(self, manifest: Path) -> tuple[dict[int, Row | None], dict[str, Any]]:
         """Candidates whose bytes turned out identical (same video and garment) are kept once."""
+        frame = read_columns(manifest, ["sample_id", "origin"])
         duplicated = frame["sample_id"].duplicated(keep="first")
         firsts = frame.drop_duplicates("sample_id").set_index("sample_id")["origin"]
         notes = [
             f"{origin}: same video and garment bytes as {firsts[sid]}"
             for sid, origin in zip(frame.loc[duplicated, "sample_id"], frame.loc[duplicated, "origin"])
         ]
-        return frame[~duplicated].reset_index(drop=True), {"duplicates": notes}
+        return dict.fromkeys((int(i) for i in frame.index[duplicated]), None), {"duplicates": notes}

@@ -12,6 +12,7 @@ import pandas as pd
 
 from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.executors.base import StageResources
+from vivid_data.manifest_stream import read_columns
 from vivid_data.parse.agnostic import (
     AgnosticConfig,
     mask_flicker,
@@ -229,16 +230,18 @@ class ParseStage:
         data = encode_video(frames, fps=fps, crf=self.crf, preset=self.preset, reproducible=True)
         return self.store.put_bytes(data, "mp4").key
 
-    def finalize(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    def finalize(self, manifest: Path) -> tuple[dict[int, Row | None], dict[str, Any]]:
         notes = {}
-        for column, note in (
-            ("parse_mask_flicker", "mean_mask_consecutive_iou"),
-            ("parse_agnostic_iou_vs_source", "mean_agnostic_iou_vs_source"),
-            ("parse_garment_iou_vs_source", "mean_garment_iou_vs_source"),
-        ):
+        columns = {
+            "parse_mask_flicker": "mean_mask_consecutive_iou",
+            "parse_agnostic_iou_vs_source": "mean_agnostic_iou_vs_source",
+            "parse_garment_iou_vs_source": "mean_garment_iou_vs_source",
+        }
+        frame = read_columns(manifest, list(columns))
+        for column, note in columns.items():
             if column in frame and frame[column].notna().any():
                 notes[note] = float(frame[column].mean())
-        return frame, notes
+        return {}, notes
 
 
 class _Mean:

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.executors.base import StageResources
+from vivid_data.manifest_stream import read_columns
 from vivid_data.pose.orientation import BACK, FRONTAL, ORIENTATION_RULE, body_orientation, longest_run
 from vivid_data.pose.result import upscale_mask
 from vivid_data.pose.skeleton import render_pose
@@ -152,7 +152,8 @@ class PoseStage:
             stored["pose_person_mask"] = self.store.put_bytes(encode_mask_video(persons, fps=fps), "mp4")
         return [outcome(row, "ok", None, **{k: v.key for k, v in stored.items()}, **scores)]
 
-    def finalize(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    def finalize(self, manifest: Path) -> tuple[dict[int, Row | None], dict[str, Any]]:
+        frame = read_columns(manifest, ["pose_jitter", "pose_jitter_raw"])
         done = frame[frame["pose_jitter"].notna()] if "pose_jitter" in frame else frame.iloc[0:0]
         notes = {}
         if len(done):
@@ -160,4 +161,4 @@ class PoseStage:
                 "mean_jitter_raw": float(done["pose_jitter_raw"].mean()),
                 "mean_jitter_smoothed": float(done["pose_jitter"].mean()),
             }
-        return frame, notes
+        return {}, notes

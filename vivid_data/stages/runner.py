@@ -19,9 +19,9 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from vivid_data.atomic import atomic_write_text
+from vivid_data.atomic import atomic_write_text, temp_name
 from vivid_data.executors.base import SETUP_ERROR, WORKER_DIED
-from vivid_data.manifest import write_parquet
+from vivid_data.manifest_stream import ManifestWriter, RowSource, count_rows, iter_rows
 from vivid_data.stages.base import BYTES, DETAIL, Row, Stage, config_hash, jsonable, outcome
 from vivid_data.stages.journal import Journal
 
@@ -44,8 +44,13 @@ class StageSetupError(RuntimeError):
 @dataclass
 class StageReport:
     stage: str
-    frame: pd.DataFrame
+    path: Path
     stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The whole output manifest in memory (small manifests, tests, notebooks)."""
+        return pd.read_parquet(self.path)
 
 
 def row_location(row: Row) -> str:
@@ -139,114 +144,182 @@ def _stages(value: Any) -> dict[str, Any]:
 
 def run_stage(
     stage: Stage,
-    frame: pd.DataFrame,
+    source: RowSource,
     work_dir: Path,
     executor,
     retry_failed: bool = False,
     progress: bool = True,
+    validate: bool = True,
 ) -> StageReport:
-    """Run ``stage`` over the ``ok`` rows of ``frame``; other rows pass through unchanged.
+    """Run ``stage`` over the ``ok`` rows of ``source`` (a frame or a parquet manifest); other rows pass through.
 
     Rows whose (key, stage config hash, input fingerprint) the journal already holds are reused
     (failed ones again only with ``retry_failed``). Every finished row is journaled at once, so
-    a killed run loses at most the rows in flight. Returns the output frame (not yet saved) and stats.
+    a killed run loses at most the rows in flight. The output goes to ``manifests/<stage>.parquet``
+    (validated against the schema when ``validate``); the rows stream through in batches, so the
+    main process holds the rows in flight and a compact journal index, not the manifest.
     """
     started = time.perf_counter()
     stage_hash = config_hash(stage.config())
     reads = getattr(stage, "reads", None)
     journal = Journal(work_dir / "journal" / f"{stage.name}.jsonl")
-    done = journal.load(stage_hash)
-    rows: list[Row] = [jsonable(r) for r in frame.to_dict(orient="records")]
-    active = [i for i, r in enumerate(rows) if r.get("status", "ok") == "ok"]
-    prints = {i: fingerprint(rows[i], reads) for i in active}
-
-    def reusable(i: int) -> bool:
-        entry = done.get(str(rows[i][stage.key]))
-        if entry is None or entry.get("input") != prints[i]:
-            return False
-        return not (retry_failed and any(r["status"] == "failed" for r in entry["rows"]))
-
-    todo = [i for i in active if not reusable(i)]
-    computed_s = 0.0
-    bytes_in = 0
-    deaths: list[str] = []
+    journal.load(stage_hash)
+    target = work_dir / "manifests" / f"{stage.name}.parquet"
     try:
-        results = executor.map_unordered(stage, [rows[i] for i in todo])
-        for result in tqdm(results, total=len(todo), desc=stage.name, unit="row", disable=not progress):
-            row = rows[todo[result.index]]
-            if result.kind == SETUP_ERROR:
-                raise StageSetupError(
-                    f"stage {stage.name} could not be set up in a worker: {summary_line(result.error or '')}",
-                    result.error or "",
-                )
-            if result.error is not None:
-                reason = "worker_died" if result.kind == WORKER_DIED else "exception"
-                outputs = [failure_row(row, stage.name, reason, result.error)]
-                if result.kind == WORKER_DIED:
-                    deaths.append(f"{row_location(row)}: {summary_line(result.error)}")
-            else:
-                outputs = result.value
-            bytes_in += sum(int(o.get(BYTES) or 0) for o in outputs)
-            outputs = [_stage_entry(jsonable(o), stage.name, stage_hash) for o in outputs]
-            computed_s += result.duration_s
-            key = str(row[stage.key])
-            entry = {
-                "key": key,
-                "hash": stage_hash,
-                "input": prints[todo[result.index]],
-                "rows": outputs,
-                "produced": [_produced(row, o) for o in outputs],
-                "duration_s": round(result.duration_s, 4),
-            }
-            journal.append(entry)
-            done[key] = entry
+        todo, active = _rows_to_compute(stage, source, journal, reads, retry_failed)
+        computed_s, bytes_in, deaths = _compute(stage, source, todo, journal, executor, stage_hash, reads, progress)
+        assembled = temp_name(target, ".parquet")
+        try:
+            _assemble(stage, source, journal, assembled)
+        finally:
+            journal.close()
+        try:
+            edits, notes = stage.finalize(assembled) if hasattr(stage, "finalize") else ({}, {})
+            counts, reasons, output_rows = _write_output(stage, assembled, edits, target, validate)
+        finally:
+            assembled.unlink(missing_ok=True)
     finally:
         journal.close()
-
-    output: list[Row] = []
-    for _i, row in enumerate(rows):
-        if row.get("status", "ok") != "ok":
-            output.append(row)
-        else:
-            entry = done[str(row[stage.key])]
-            output.extend(
-                _refreshed(entry["rows"], entry.get("produced") or [[]] * len(entry["rows"]), row, stage.name)
-            )
-    result_frame = pd.DataFrame(output) if output else frame.iloc[0:0].copy()
-    result_frame, notes = stage.finalize(result_frame)
-
-    processed = result_frame[result_frame["stages"].fillna("{}").map(lambda s: stage.name in json.loads(s))]
-    counts = Counter(processed["status"]) if len(processed) else Counter()
-    reasons = Counter(r for r in processed["reason"].dropna()) if len(processed) else Counter()
+    total = count_rows(source)
+    computed = sum(todo)
     stats = {
         "stage": stage.name,
         "config": stage.config(),
         "config_hash": stage_hash,
         "executor": executor.describe(),
-        "input_rows": len(rows),
-        "passed_through": len(rows) - len(active),
-        "computed_rows": len(todo),
-        "reused_rows": len(active) - len(todo),
-        "output_rows": len(result_frame),
+        "input_rows": total,
+        "passed_through": total - active,
+        "computed_rows": computed,
+        "reused_rows": active - computed,
+        "output_rows": output_rows,
         "counts": {s: int(counts.get(s, 0)) for s in STATUSES},
         "reasons": dict(sorted(reasons.items())),
         "worker_deaths": deaths,
         "bytes": bytes_in,
         "compute_s": round(computed_s, 3),
-        "mean_row_s": round(computed_s / len(todo), 4) if todo else 0.0,
+        "mean_row_s": round(computed_s / computed, 4) if computed else 0.0,
         "wall_s": round(time.perf_counter() - started, 3),
+        "manifest": str(target),
         **notes,
     }
-    return StageReport(stage.name, result_frame, stats)
+    return StageReport(stage.name, target, stats)
 
 
-def write_stage_outputs(report: StageReport, work_dir: Path, validate=None) -> Path:
-    """``manifests/<stage>.parquet`` (through ``validate`` when given) and ``stats/<stage>.json``, atomically."""
-    frame = validate(report.frame) if validate else report.frame
-    path = write_parquet(frame, work_dir / "manifests" / f"{report.stage}.parquet")
-    report.stats["manifest"] = str(path)
+def _is_active(row: Row) -> bool:
+    return row.get("status", "ok") == "ok"
+
+
+def _rows_to_compute(
+    stage: Stage, source: RowSource, journal: Journal, reads: tuple[str, ...] | None, retry_failed: bool
+) -> tuple[bytearray, int]:
+    """One flag per input row (1: compute it) and the number of active rows."""
+    todo = bytearray(count_rows(source))
+    active = 0
+    for position, row in enumerate(iter_rows(source)):
+        if not _is_active(row):
+            continue
+        active += 1
+        mark = journal.mark(str(row[stage.key]))
+        reusable = mark is not None and mark.input == fingerprint(row, reads) and not (retry_failed and mark.failed)
+        todo[position] = 0 if reusable else 1
+    return todo, active
+
+
+def _compute(
+    stage: Stage,
+    source: RowSource,
+    todo: bytearray,
+    journal: Journal,
+    executor,
+    stage_hash: str,
+    reads: tuple[str, ...] | None,
+    progress: bool,
+) -> tuple[float, int, list[str]]:
+    """Feed the rows to compute to the executor as it asks for them; journal each result as it comes."""
+    in_flight: dict[int, Row] = {}
+
+    def feed():
+        for number, row in enumerate(r for position, r in enumerate(iter_rows(source)) if todo[position]):
+            in_flight[number] = row
+            yield row
+
+    computed_s = 0.0
+    bytes_in = 0
+    deaths: list[str] = []
+    results = executor.map_unordered(stage, feed())
+    for result in tqdm(results, total=sum(todo), desc=stage.name, unit="row", disable=not progress):
+        row = in_flight.pop(result.index)
+        if result.kind == SETUP_ERROR:
+            raise StageSetupError(
+                f"stage {stage.name} could not be set up in a worker: {summary_line(result.error or '')}",
+                result.error or "",
+            )
+        if result.error is not None:
+            reason = "worker_died" if result.kind == WORKER_DIED else "exception"
+            outputs = [failure_row(row, stage.name, reason, result.error)]
+            if result.kind == WORKER_DIED:
+                deaths.append(f"{row_location(row)}: {summary_line(result.error)}")
+        else:
+            outputs = result.value
+        bytes_in += sum(int(o.get(BYTES) or 0) for o in outputs)
+        outputs = [_stage_entry(jsonable(o), stage.name, stage_hash) for o in outputs]
+        computed_s += result.duration_s
+        journal.append(
+            {
+                "key": str(row[stage.key]),
+                "hash": stage_hash,
+                "input": fingerprint(row, reads),
+                "rows": outputs,
+                "produced": [_produced(row, o) for o in outputs],
+                "duration_s": round(result.duration_s, 4),
+            }
+        )
+    return computed_s, bytes_in, deaths
+
+
+def _assemble(stage: Stage, source: RowSource, journal: Journal, assembled: Path) -> None:
+    """Input rows in order, each active one replaced by its journaled outputs (refreshed, settled)."""
+    settle = getattr(stage, "settle", None)
+    with ManifestWriter(assembled, validate=False) as writer:
+        for row in iter_rows(source):
+            if not _is_active(row):
+                writer.write(row)
+                continue
+            entry = journal.entry(str(row[stage.key]))
+            if entry is None:  # cannot happen: every active row was computed or reused
+                raise RuntimeError(f"stage {stage.name}: no journaled result for {row_location(row)}")
+            outputs = entry["rows"]
+            for output in _refreshed(outputs, entry.get("produced") or [[]] * len(outputs), row, stage.name):
+                writer.write(settle(output) if settle else output)
+        writer.close()
+
+
+def _write_output(
+    stage: Stage, assembled: Path, edits: dict[int, Row | None], target: Path, validate: bool
+) -> tuple[Counter, Counter, int]:
+    """The final manifest: assembled rows with the stage's cross-row edits (``None`` drops a row)."""
+    counts: Counter = Counter()
+    reasons: Counter = Counter()
+    with ManifestWriter(target, validate=validate) as writer:
+        for position, row in enumerate(iter_rows(assembled)):
+            if position in edits:
+                edit = edits[position]
+                if edit is None:
+                    continue
+                row = {**row, **edit}
+            writer.write(row)
+            if stage.name in _stages(row.get("stages")):
+                counts[row["status"]] += 1
+                if row.get("reason"):
+                    reasons[row["reason"]] += 1
+        writer.close()
+    return counts, reasons, writer.rows_written
+
+
+def write_stage_outputs(report: StageReport, work_dir: Path) -> Path:
+    """``stats/<stage>.json``, atomically (the stage's manifest is written by :func:`run_stage`)."""
     atomic_write_text(work_dir / "stats" / f"{report.stage}.json", json.dumps(jsonable(report.stats), indent=2) + "\n")
-    return path
+    return report.path
 
 
 def format_stage_summary(report: StageReport) -> str:

@@ -1,0 +1,240 @@
+"""Manifests as streams of row batches: a build's main process never holds every row at once.
+
+A 10,000-row manifest is ~30 MB of rows (URLs, hashes, thumbnails, stage records) and several
+times that as Python dicts; the runner, the clean stage's cross-row checks and the shard planner
+read it in batches or only the columns they need, and :class:`ManifestWriter` writes it in parts
+that are joined into one parquet file at the end (atomically, like every other write).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TypeAlias
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from vivid_data.atomic import atomic_path, named_os_error, temp_name
+from vivid_data.manifest import ROW_GROUP_ROWS, ManifestError, empty_manifest, unwritable_columns, validate_manifest
+from vivid_data.stages.base import Row, jsonable
+
+#: rows per batch read or written (one parquet row group): a few MB of rows, whatever the manifest's length
+BATCH_ROWS = ROW_GROUP_ROWS
+
+RowSource: TypeAlias = pd.DataFrame | str | os.PathLike
+
+
+def use_returning_memory_pool() -> str:
+    """Have Arrow allocate from the C library's allocator in this process; returns the pool's name.
+
+    ``vivid_data`` sets ``ARROW_DEFAULT_MEMORY_POOL=system`` on import (unless set), which is what
+    Arrow's C++ readers and writers use; this also switches pyarrow's Python-level default in a
+    process that imported pyarrow before ``vivid_data``. A pool the user chose is left alone.
+    """
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL", "system") == "system":
+        pa.set_memory_pool(pa.system_memory_pool())
+    return pa.default_memory_pool().backend_name
+
+
+def _libc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
+        return None
+
+
+_MALLOC_TRIM = _libc_trim()
+
+
+def give_back_freed_memory() -> None:
+    """Return the C heap's free pages to the system (glibc ``malloc_trim``; a no-op elsewhere).
+
+    Each batch frees a few MB of rows, parquet buffers and strings over 512 bytes (Arrow allocates
+    from the C heap too, see ``vivid_data/__init__.py``); glibc keeps freed pages resident for reuse
+    until told otherwise. A trim per 512-row batch costs well under a millisecond.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
+def count_rows(source: RowSource) -> int:
+    if isinstance(source, pd.DataFrame):
+        return len(source)
+    return pq.ParquetFile(source).metadata.num_rows
+
+
+def column_names(source: RowSource) -> list[str]:
+    if isinstance(source, pd.DataFrame):
+        return [str(c) for c in source.columns]
+    return list(pq.ParquetFile(source).schema_arrow.names)
+
+
+def iter_batches(
+    source: RowSource, columns: Iterable[str] | None = None, batch_rows: int = BATCH_ROWS
+) -> Iterator[list[Row]]:
+    """The rows of a frame or a parquet manifest, ``batch_rows`` at a time, as plain JSON-like dicts."""
+    wanted = None if columns is None else [c for c in columns if c in set(column_names(source))]
+    if isinstance(source, pd.DataFrame):
+        frame = source if wanted is None else source[wanted]
+        for start in range(0, len(frame), batch_rows):
+            yield [jsonable(r) for r in frame.iloc[start : start + batch_rows].to_dict(orient="records")]
+        return
+    for batch in pq.ParquetFile(source).iter_batches(batch_size=batch_rows, columns=wanted, use_threads=False):
+        rows = [jsonable(r) for r in batch.to_pylist()]
+        del batch
+        yield rows
+        give_back_freed_memory()
+
+
+def iter_rows(source: RowSource, columns: Iterable[str] | None = None) -> Iterator[Row]:
+    for batch in iter_batches(source, columns):
+        yield from batch
+
+
+def read_columns(source: RowSource, columns: Iterable[str]) -> pd.DataFrame:
+    """Only ``columns`` (those present) of a manifest: the compact view cross-row decisions work on."""
+    wanted = [c for c in columns if c in set(column_names(source))]
+    if isinstance(source, pd.DataFrame):
+        return source[wanted].reset_index(drop=True)
+    return pd.read_parquet(source, columns=wanted)
+
+
+def rows_at(source: RowSource, positions: Iterable[int], columns: Iterable[str] | None = None) -> dict[int, Row]:
+    """The rows at ``positions`` (0-based), read in one pass; memory follows the rows asked for."""
+    wanted = sorted(set(positions))
+    found: dict[int, Row] = {}
+    if not wanted:
+        return found
+    start = 0
+    cursor = 0
+    for batch in iter_batches(source, columns):
+        end = start + len(batch)
+        while cursor < len(wanted) and wanted[cursor] < end:
+            found[wanted[cursor]] = batch[wanted[cursor] - start]
+            cursor += 1
+        if cursor == len(wanted):
+            break
+        start = end
+    return found
+
+
+class ManifestWriter:
+    """Rows in, one parquet manifest out.
+
+    Rows are written in parts of ``batch_rows`` (each validated against the schema when
+    ``validate``, with row numbers counted over the whole manifest, and sample ids checked for
+    repeats across parts); :meth:`close` joins the parts under one schema (a column that is
+    integer in one part and float in another becomes float) into ``target`` through a temporary
+    file and a rename. A writer left by an exception leaves ``target`` as it was.
+    """
+
+    def __init__(self, target: str | os.PathLike, validate: bool = True, batch_rows: int = BATCH_ROWS) -> None:
+        self.target = Path(target)
+        self.validate = validate
+        self.batch_rows = batch_rows
+        self.rows_written = 0
+        self._buffer: list[Row] = []
+        self._parts: list[Path] = []
+        self._schemas: list[pa.Schema] = []
+        self._ids: set[str] = set()
+        self._folder = temp_name(self.target)
+        try:
+            self._folder.mkdir(parents=True)
+        except OSError as exc:
+            raise named_os_error(exc, self.target) from exc
+
+    def __enter__(self) -> ManifestWriter:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None:
+            self.abort()
+
+    def write(self, row: Row) -> None:
+        self._buffer.append(row)
+        if len(self._buffer) >= self.batch_rows:
+            self._flush()
+
+    def write_all(self, rows: Iterable[Row]) -> None:
+        for row in rows:
+            self.write(row)
+
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        frame = pd.DataFrame(self._buffer)
+        self._buffer = []
+        name = str(self.target)
+        if self.validate:
+            frame = validate_manifest(frame, name, first_row=self.rows_written)
+            repeated = sorted({s for s in frame["sample_id"] if s in self._ids})
+            if repeated:
+                raise ManifestError(f"{name}: duplicate sample ids: {repeated[:5]}")
+            self._ids.update(frame["sample_id"])
+        try:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+        except (pa.ArrowException, TypeError, ValueError) as exc:
+            raise ManifestError(
+                f"{name}: cannot be written as parquet: column(s) {unwritable_columns(frame) or '?'} hold values "
+                f"of mixed or unsupported types ({exc})"
+            ) from exc
+        part = self._folder / f"part-{len(self._parts):06d}.parquet"
+        try:
+            pq.write_table(table, part)
+        except OSError as exc:
+            raise named_os_error(exc, self.target) from exc
+        self._parts.append(part)
+        self._schemas.append(table.schema)
+        self.rows_written += len(frame)
+        del frame, table
+        give_back_freed_memory()
+
+    def close(self) -> Path:
+        """Join the parts into ``target``; returns it."""
+        try:
+            self._flush()
+            self._join()
+        finally:
+            self.abort()
+        return self.target
+
+    def _join(self) -> None:
+        if not self._parts:  # no rows: an empty manifest with the schema's columns
+            frame = empty_manifest() if self.validate else pd.DataFrame()
+            with atomic_path(self.target) as tmp:
+                frame.to_parquet(tmp, index=False)
+            return
+        schema = self._joined_schema()
+        with atomic_path(self.target) as tmp, pq.ParquetWriter(tmp, schema) as out:
+            for part in self._parts:
+                table = pq.read_table(part)
+                columns = [
+                    table[f.name].cast(f.type) if f.name in table.column_names else pa.nulls(len(table), f.type)
+                    for f in schema
+                ]
+                out.write_table(pa.Table.from_arrays(columns, schema=schema))
+
+    def _joined_schema(self) -> pa.Schema:
+        try:
+            plain = pa.unify_schemas([s.remove_metadata() for s in self._schemas], promote_options="permissive")
+        except (pa.ArrowException, TypeError) as exc:
+            raise ManifestError(f"{self.target}: its parts disagree on a column's type ({exc})") from exc
+        # pandas' metadata (the dtypes to restore) from the part with the most columns
+        widest = max(self._schemas, key=lambda s: len(s.names))
+        return plain.with_metadata(widest.metadata)
+
+    def abort(self) -> None:
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def write_manifest_rows(rows: Iterable[Row], target: str | os.PathLike, validate: bool = True) -> Path:
+    """Stream ``rows`` into one parquet manifest at ``target``."""
+    with ManifestWriter(target, validate=validate) as writer:
+        writer.write_all(rows)
+        return writer.close()
