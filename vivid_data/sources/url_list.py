@@ -61,7 +61,8 @@ class UrlListSource:
             if rows:
                 parts.append(compact_text(candidates_frame(rows)))
         frame = pd.concat(parts, ignore_index=True) if parts else candidates_frame([])
-        frame = frame.drop_duplicates("candidate_id").reset_index(drop=True)
+        del parts  # the chunks' copies, before the de-duplicated one is made
+        frame = frame.drop_duplicates("candidate_id", ignore_index=True)
         return SourceResult(frame, {"root": str(path), "problems": problems})
 
     def open(self):
