@@ -75,11 +75,16 @@ def column_names(source: RowSource) -> list[str]:
     return list(pq.ParquetFile(source).schema_arrow.names)
 
 
+def _present(source: RowSource, columns: Iterable[str]) -> list[str]:
+    names = set(column_names(source))
+    return [c for c in columns if c in names]
+
+
 def iter_batches(
     source: RowSource, columns: Iterable[str] | None = None, batch_rows: int = BATCH_ROWS
 ) -> Iterator[list[Row]]:
     """The rows of a frame or a parquet manifest, ``batch_rows`` at a time, as plain JSON-like dicts."""
-    wanted = None if columns is None else [c for c in columns if c in set(column_names(source))]
+    wanted = None if columns is None else _present(source, columns)
     if isinstance(source, pd.DataFrame):
         frame = source if wanted is None else source[wanted]
         for start in range(0, len(frame), batch_rows):
@@ -99,7 +104,7 @@ def iter_rows(source: RowSource, columns: Iterable[str] | None = None) -> Iterat
 
 def read_columns(source: RowSource, columns: Iterable[str]) -> pd.DataFrame:
     """Only ``columns`` (those present) of a manifest: the compact view cross-row decisions work on."""
-    wanted = [c for c in columns if c in set(column_names(source))]
+    wanted = _present(source, columns)
     if isinstance(source, pd.DataFrame):
         return source[wanted].reset_index(drop=True)
     return pd.read_parquet(source, columns=wanted)

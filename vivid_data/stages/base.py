@@ -59,6 +59,13 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def stage_records(value: Any) -> dict[str, Any]:
+    """A row's ``stages`` value (JSON text, a dict or nothing) as a dict: stage name -> its record."""
+    if isinstance(value, str) and value:
+        return json.loads(value)
+    return dict(value or {})
+
+
 def outcome(row: Row, status: str, reason: str | None = None, detail: str | None = None, **updates: Any) -> Row:
     """A copy of ``row`` with ``updates``, a status and a reason (and a detail for the stage record)."""
     result = {**row, **updates, "status": status, "reason": reason}

@@ -33,7 +33,7 @@ from vivid_data.quality.scores import (
 )
 from vivid_data.quality.transnet import TransNetV2Cuts, transitions
 from vivid_data.schema import make_sample_id
-from vivid_data.stages.base import Row, outcome
+from vivid_data.stages.base import Row, outcome, stage_records
 from vivid_data.store import ContentStore
 from vivid_data.video import (
     MediaError,
@@ -287,7 +287,7 @@ class CleanStage:
         group (its own garment until :meth:`finalize` finds the same product shot elsewhere)."""
         if row.get("clean_garment_phash") is not None:
             row = {**row, "clean_garment_group": str(row.get("garment_sha256"))[:16]}
-        if row.get("status") != "ok" or self.name not in _stages_of(row):
+        if row.get("status") != "ok" or self.name not in stage_records(row.get("stages")):
             return row
         for reason, failed in self._checks():
             try:
@@ -324,7 +324,7 @@ class CleanStage:
 
     def _rejection(self, row: Row, reason: str, status: str = "rejected", detail: str | None = None, **extra) -> Row:
         """The columns that make ``row`` a rejection for ``reason`` (its stage record says so too)."""
-        stages = _stages_of(row)
+        stages = stage_records(row.get("stages"))
         stages[self.name] = {**stages.get(self.name, {}), "status": status, "reason": reason, **extra}
         return {
             "status": status,
@@ -442,11 +442,6 @@ class _VideoCandidates:
         hashes = np.frombuffer(self.hashes, np.uint64).reshape(-1, 8)[order]
         positions = np.frombuffer(self.positions, np.int64)[order]
         return positions, hashes, np.frombuffer(self.garments, np.int64)[order], ids[order]
-
-
-def _stages_of(row: Row) -> dict[str, Any]:
-    value = row.get("stages")
-    return json.loads(value) if isinstance(value, str) and value else dict(value or {})
 
 
 def _value(row: Row, column: str, default: float) -> float:

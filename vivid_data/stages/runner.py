@@ -22,7 +22,7 @@ from tqdm import tqdm
 from vivid_data.atomic import atomic_write_text, temp_name
 from vivid_data.executors.base import SETUP_ERROR, WORKER_DIED
 from vivid_data.manifest_stream import ManifestWriter, RowSource, count_rows, iter_rows
-from vivid_data.stages.base import BYTES, DETAIL, Row, Stage, config_hash, jsonable, outcome
+from vivid_data.stages.base import BYTES, DETAIL, Row, Stage, config_hash, jsonable, outcome, stage_records
 from vivid_data.stages.journal import Journal
 
 STATUSES = ("ok", "rejected", "failed")
@@ -89,7 +89,7 @@ def _stage_entry(row: Row, stage_name: str, stage_hash: str) -> Row:
     row = ensure_identity(dict(row))
     detail = row.pop(DETAIL, None)
     row.pop(BYTES, None)
-    record = _stages(row.get("stages"))
+    record = stage_records(row.get("stages"))
     entry = {"status": row["status"], "config_hash": stage_hash}
     if row.get("reason"):
         entry["reason"] = row["reason"]
@@ -126,20 +126,14 @@ def _refreshed(entry_rows: list[Row], produced: list[list[str]], current: Row, s
     recomputing the row; the ``stages`` record keeps the current earlier stages and this one's entry.
     """
     out = []
-    earlier = _stages(current.get("stages"))
+    earlier = stage_records(current.get("stages"))
     for row, made in zip(entry_rows, produced):
         keep = set(made) | set(RESULT_COLUMNS)
         fresh = {c: (v if c in keep or c not in current else current[c]) for c, v in row.items()}
-        record = {**earlier, stage_name: _stages(row.get("stages")).get(stage_name, {})}
+        record = {**earlier, stage_name: stage_records(row.get("stages")).get(stage_name, {})}
         fresh["stages"] = json.dumps(record, sort_keys=True)
         out.append(fresh)
     return out
-
-
-def _stages(value: Any) -> dict[str, Any]:
-    if isinstance(value, str) and value:
-        return json.loads(value)
-    return dict(value or {})
 
 
 def run_stage(
@@ -180,7 +174,7 @@ def run_stage(
             assembled.unlink(missing_ok=True)
     finally:
         journal.close()
-    total = count_rows(source)
+    total = len(todo)
     computed = sum(todo)
     stats = {
         "stage": stage.name,
@@ -308,7 +302,7 @@ def _write_output(
                     continue
                 row = {**row, **edit}
             writer.write(row)
-            if stage.name in _stages(row.get("stages")):
+            if stage.name in stage_records(row.get("stages")):
                 counts[row["status"]] += 1
                 if row.get("reason"):
                     reasons[row["reason"]] += 1
