@@ -1,7 +1,5 @@
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -95,12 +93,11 @@ def test_the_manifest_honours_the_umask(tmp_path: Path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
-def test_the_build_uses_a_memory_pool_that_gives_memory_back():
-    code = "from vivid_data.manifest_stream import use_returning_memory_pool as u; print(u())"
-    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
-    assert (
-        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() == "system"
-    )
-    env["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"
-    chosen = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip()
-    assert chosen == "jemalloc"  # a user's choice is kept
+def test_sample_ids_whose_hashes_collide_are_told_apart_by_the_written_parts(tmp_path: Path, monkeypatch):
+    import vivid_data.manifest_stream as manifest_stream
+
+    monkeypatch.setattr(manifest_stream, "_id_hash", lambda sample_id: 7)  # every id collides
+    path = write_manifest_rows(rows(1100), tmp_path / "m.parquet")
+    assert pq.ParquetFile(path).metadata.num_rows == 1100
+    with pytest.raises(ManifestError, match=r"duplicate sample ids: \['s00003'\]"):
+        write_manifest_rows(rows(1100) + rows(4)[3:], tmp_path / "m.parquet")

@@ -15,8 +15,9 @@ from vivid_data.candidates import save_candidates
 from vivid_data.card import write_card
 from vivid_data.executors.base import resources_of
 from vivid_data.formats.release_layout import export_release_layout
+from vivid_data.heap import prepare_main_process
 from vivid_data.manifest import load_manifest
-from vivid_data.manifest_stream import iter_rows, read_columns, use_returning_memory_pool
+from vivid_data.manifest_stream import iter_rows, read_columns
 from vivid_data.shards.writer import write_dataset
 from vivid_data.stages.runner import format_stage_summary, run_stage, write_stage_outputs
 from vivid_data.store import ContentStore
@@ -81,7 +82,7 @@ def run_build(cfg: DictConfig, progress: bool = True, executor=None) -> dict:
     configured one, and is left open.
     """
     paths = work_paths(cfg.work_dir)
-    use_returning_memory_pool()
+    prepare_main_process()
     with WorkDirLock(paths["root"]):
         stale = remove_stale_temporaries(paths["root"])
         if stale:

@@ -8,19 +8,21 @@ that are joined into one parquet file at the end (atomically, like every other w
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TypeAlias
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vivid_data.atomic import atomic_path, named_os_error, temp_name
+from vivid_data.heap import give_back_freed_memory
 from vivid_data.manifest import ROW_GROUP_ROWS, ManifestError, empty_manifest, unwritable_columns, validate_manifest
 from vivid_data.stages.base import Row, jsonable
 
@@ -28,39 +30,6 @@ from vivid_data.stages.base import Row, jsonable
 BATCH_ROWS = ROW_GROUP_ROWS
 
 RowSource: TypeAlias = pd.DataFrame | str | os.PathLike
-
-
-def use_returning_memory_pool() -> str:
-    """Have Arrow allocate from the C library's allocator in this process; returns the pool's name.
-
-    ``vivid_data`` sets ``ARROW_DEFAULT_MEMORY_POOL=system`` on import (unless set), which is what
-    Arrow's C++ readers and writers use; this also switches pyarrow's Python-level default in a
-    process that imported pyarrow before ``vivid_data``. A pool the user chose is left alone.
-    """
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL", "system") == "system":
-        pa.set_memory_pool(pa.system_memory_pool())
-    return pa.default_memory_pool().backend_name
-
-
-def _libc_trim() -> Callable[[int], int] | None:
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
-        return None
-
-
-_MALLOC_TRIM = _libc_trim()
-
-
-def give_back_freed_memory() -> None:
-    """Return the C heap's free pages to the system (glibc ``malloc_trim``; a no-op elsewhere).
-
-    Each batch frees a few MB of rows, parquet buffers and strings over 512 bytes (Arrow allocates
-    from the C heap too, see ``vivid_data/__init__.py``); glibc keeps freed pages resident for reuse
-    until told otherwise. A trim per 512-row batch costs well under a millisecond.
-    """
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
 
 
 def count_rows(source: RowSource) -> int:
@@ -112,21 +81,66 @@ def read_columns(source: RowSource, columns: Iterable[str]) -> pd.DataFrame:
 
 def rows_at(source: RowSource, positions: Iterable[int], columns: Iterable[str] | None = None) -> dict[int, Row]:
     """The rows at ``positions`` (0-based), read in one pass; memory follows the rows asked for."""
+    return dict(iter_rows_at(source, positions, columns))
+
+
+def iter_rows_at(
+    source: RowSource, positions: Iterable[int], columns: Iterable[str] | None = None
+) -> Iterator[tuple[int, Row]]:
+    """(position, row) for ``positions`` in manifest order, one batch held at a time."""
     wanted = sorted(set(positions))
-    found: dict[int, Row] = {}
     if not wanted:
-        return found
+        return
     start = 0
     cursor = 0
     for batch in iter_batches(source, columns):
         end = start + len(batch)
         while cursor < len(wanted) and wanted[cursor] < end:
-            found[wanted[cursor]] = batch[wanted[cursor] - start]
+            yield wanted[cursor], batch[wanted[cursor] - start]
             cursor += 1
         if cursor == len(wanted):
             break
         start = end
-    return found
+
+
+class HeldRows:
+    """Rows at chosen positions of a parquet manifest held as one Arrow table (about a quarter of
+    their size as dicts); each becomes a dict, as :func:`iter_rows` gives it, when asked for."""
+
+    def __init__(self, table: pa.Table, positions: np.ndarray) -> None:
+        self._table = table
+        self._slot = {int(p): slot for slot, p in enumerate(positions)}
+
+    def __len__(self) -> int:
+        return len(self._slot)
+
+    def __getitem__(self, position: int) -> Row:
+        return jsonable(self._table.slice(self._slot[position], 1).to_pylist()[0])
+
+
+def hold_rows_at(
+    source: RowSource, positions: Iterable[int], columns: Iterable[str] | None = None
+) -> HeldRows | dict[int, Row]:
+    """The rows at ``positions``, indexable by position: compact for a parquet manifest (read a
+    batch at a time), plain dicts for a frame that is in memory anyway."""
+    if isinstance(source, pd.DataFrame):
+        return rows_at(source, positions, columns)
+    wanted = np.array(sorted(set(positions)), dtype=np.int64)
+    names = None if columns is None else _present(source, columns)
+    pieces = []
+    start = 0
+    for batch in pq.ParquetFile(source).iter_batches(batch_size=BATCH_ROWS, columns=names, use_threads=False):
+        end = start + batch.num_rows
+        local = wanted[(wanted >= start) & (wanted < end)] - start
+        if local.size:
+            pieces.append(batch.take(pa.array(local)))
+        del batch
+        give_back_freed_memory()
+        start = end
+    schema = pq.ParquetFile(source).schema_arrow
+    if names is not None:
+        schema = pa.schema([schema.field(n) for n in names], metadata=schema.metadata)
+    return HeldRows(pa.Table.from_batches(pieces, schema=schema), wanted)
 
 
 class ManifestWriter:
@@ -147,7 +161,7 @@ class ManifestWriter:
         self._buffer: list[Row] = []
         self._parts: list[Path] = []
         self._schemas: list[pa.Schema] = []
-        self._ids: set[str] = set()
+        self._id_hashes = array("Q")  # 8 bytes per sample id written; repeats confirmed from the parts
         self._folder = temp_name(self.target)
         try:
             self._folder.mkdir(parents=True)
@@ -178,10 +192,11 @@ class ManifestWriter:
         name = str(self.target)
         if self.validate:
             frame = validate_manifest(frame, name, first_row=self.rows_written)
-            repeated = sorted({s for s in frame["sample_id"] if s in self._ids})
+            hashes = np.fromiter((_id_hash(s) for s in frame["sample_id"]), np.uint64, len(frame))
+            repeated = self._written_ids(set(frame["sample_id"][np.isin(hashes, self._id_hashes)]))
             if repeated:
-                raise ManifestError(f"{name}: duplicate sample ids: {repeated[:5]}")
-            self._ids.update(frame["sample_id"])
+                raise ManifestError(f"{name}: duplicate sample ids: {sorted(repeated)[:5]}")
+            self._id_hashes.extend(hashes.tolist())
         try:
             table = pa.Table.from_pandas(frame, preserve_index=False)
         except (pa.ArrowException, TypeError, ValueError) as exc:
@@ -199,6 +214,15 @@ class ManifestWriter:
         self.rows_written += len(frame)
         del frame, table
         give_back_freed_memory()
+
+    def _written_ids(self, candidates: set[str]) -> set[str]:
+        """Those of ``candidates`` that a part already written holds (read back only when a hash repeats)."""
+        if not candidates:
+            return set()
+        written: set[str] = set()
+        for part in self._parts:
+            written.update(pq.read_table(part, columns=["sample_id"])["sample_id"].to_pylist())
+        return candidates & written
 
     def close(self) -> Path:
         """Join the parts into ``target``; returns it."""
@@ -236,6 +260,10 @@ class ManifestWriter:
 
     def abort(self) -> None:
         shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _id_hash(sample_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(str(sample_id).encode(), digest_size=8).digest(), "little")
 
 
 def write_manifest_rows(rows: Iterable[Row], target: str | os.PathLike, validate: bool = True) -> Path:
