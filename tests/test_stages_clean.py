@@ -1,8 +1,10 @@
+import hashlib
 import json
 from pathlib import Path
 
 import cv2
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import import_folder
 
@@ -155,3 +157,77 @@ def test_a_dissolve_leaves_its_blended_frames_out_of_both_shots(vivid_samples: P
 def test_unknown_shot_detector():
     with pytest.raises(ValueError, match=r"clean.cuts must be one of transnetv2, hsv"):
         CleanStage(work_dir=".", cuts="pyscenedetect")
+
+
+def _garment_manifest(tmp_path: Path, rows: list[tuple[str, int, np.ndarray]]) -> Path:
+    """A manifest of (garment sha256, shape hash, 16x16 colour thumbnail) rows."""
+    frame = pd.DataFrame(
+        {
+            "garment_sha256": [sha for sha, _, _ in rows],
+            "clean_garment_phash": [f"{phash:016x}" for _, phash, _ in rows],
+            "clean_garment_thumb": [thumb.astype(np.uint8).tobytes().hex() for _, _, thumb in rows],
+        }
+    )
+    path = tmp_path / "assembled.parquet"
+    frame.to_parquet(path, index=False)
+    return path
+
+
+def _groups_by_pairs(rows: list[tuple[str, int, np.ndarray]], stage: CleanStage) -> tuple[dict[int, str], int]:
+    """Reference: every pair of rows compared (shape hash, then colour), joined, labelled by the smallest hash."""
+    parent = list(range(len(rows)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for a in range(len(rows)):
+        for b in range(a + 1, len(rows)):
+            shape = bin(rows[a][1] ^ rows[b][1]).count("1") <= stage.filters.garment_duplicate_distance
+            colour = np.abs(rows[a][2].astype(int) - rows[b][2].astype(int)).mean()
+            if shape and colour <= stage.filters.garment_duplicate_colour:
+                parent[root(b)] = root(a)
+    members: dict[int, list[int]] = {}
+    for i in range(len(rows)):
+        members.setdefault(root(i), []).append(i)
+    labels, shared = {}, 0
+    for group in members.values():
+        if len(group) > 1:
+            labels.update(dict.fromkeys(group, min(rows[i][0] for i in group)[:16]))
+            shared += len({rows[i][0] for i in group}) > 1
+    return labels, shared
+
+
+def test_garment_groups_equal_comparing_every_pair_of_rows(tmp_path: Path):
+    rng = np.random.default_rng(3)
+    images = []
+    for index in range(40):
+        sha = hashlib.sha256(str(index).encode()).hexdigest()
+        if index % 4 == 1:  # a re-encode of the previous image: near shape, near colour
+            _, phash, thumb = images[-1]
+            images.append((sha, phash ^ (1 << int(rng.integers(64))), np.clip(thumb + 1, 0, 255)))
+        elif index % 4 == 2:  # another print of the same cut: same shape, other colours
+            _, phash, thumb = images[-1]
+            images.append((sha, phash, (thumb + 90) % 256))
+        else:
+            images.append((sha, int(rng.integers(2**63)), rng.integers(0, 256, (16, 16, 3))))
+    rows = [images[int(i)] for i in rng.integers(0, len(images), 200)]  # images shown by several rows
+    stage = CleanStage(work_dir=str(tmp_path))
+    edits, shared = stage._garment_groups(_garment_manifest(tmp_path, rows))
+    labels, expected_shared = _groups_by_pairs(rows, stage)
+    assert {p: e["clean_garment_group"] for p, e in edits.items()} == labels
+    assert shared == expected_shared > 0
+    one_group = [p for p, label in labels.items() if label == next(iter(labels.values()))]
+    assert all(edits[p] is edits[one_group[0]] for p in one_group)  # one edit object per group, not per row
+
+
+def test_rows_without_a_garment_hash_are_in_no_group(tmp_path: Path):
+    thumb = np.zeros((16, 16, 3))
+    path = _garment_manifest(tmp_path, [("a" * 64, 5, thumb), ("a" * 64, 5, thumb), ("b" * 64, 5, thumb)])
+    frame = pd.read_parquet(path)
+    frame.loc[2, "clean_garment_phash"] = None
+    frame.to_parquet(path, index=False)
+    edits, shared = CleanStage(work_dir=str(tmp_path))._garment_groups(path)
+    assert {p: e["clean_garment_group"] for p, e in edits.items()} == {0: "a" * 16, 1: "a" * 16}
+    assert shared == 0

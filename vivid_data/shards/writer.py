@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from tqdm import tqdm
 from vivid_data import __version__
 from vivid_data.atomic import atomic_write_text, named_os_error, temp_name
 from vivid_data.config_defaults import FROM_YAML, defaults_from
-from vivid_data.manifest_stream import RowSource, count_rows, iter_rows, read_columns, rows_at
+from vivid_data.manifest_stream import RowSource, column_names, count_rows, hold_rows_at, iter_rows, read_columns
 from vivid_data.schema import CATEGORIES, SPLITS
 from vivid_data.shards.members import ALL_MEMBERS, CONTENT_MEMBERS
 from vivid_data.shards.splits import assign_splits, check_no_leakage, unpaired_partners
@@ -52,6 +53,8 @@ META_COLUMNS = (
     "garment_sha256",
 )
 SCORE_PREFIXES = ("clean_", "pose_", "parse_")
+#: score columns that stay in the manifest: the duplicate checks' hashes and thumbnails
+UNSHARDED_SUFFIXES = ("_phash", "_thumb")
 TAR_OVERHEAD = 1024  # header and padding per member, for the size plan
 INDEX = "dataset.json"
 
@@ -92,7 +95,7 @@ def sample_members(row: dict, store: ContentStore) -> dict[str, Any]:
         c: jsonable(v)
         for c, v in row.items()
         if c.startswith(SCORE_PREFIXES)
-        and not c.endswith(("_phash", "_thumb"))
+        and not c.endswith(UNSHARDED_SUFFIXES)
         and isinstance(jsonable(v), (int, float, str))
     }
     meta["sha256"] = hashes
@@ -138,17 +141,19 @@ def plan_shards(frame: pd.DataFrame, sizes: np.ndarray, config: ShardConfig) -> 
     return plan
 
 
-def _write_shard(path: Path, rows: list[dict], store: ContentStore) -> dict[str, Any]:
+def _write_shard(path: Path, rows: Iterable[dict], store: ContentStore) -> dict[str, Any]:
     """Write rows to ``path`` through a temporary file of its own; return its completion record.
 
     A failure (a full disk, a missing store object) removes the temporary file and names the shard.
     """
     tmp = temp_name(path)
+    keys: list[str] = []
     try:
         with open(tmp, "xb") as handle:
             writer = wds.TarWriter(handle, encoder=False, mtime=0)
-            for row in rows:
+            for row in rows:  # one row at a time: a shard's rows are never all dicts at once
                 writer.write(sample_members(row, store))
+                keys.append(row["sample_id"])
             writer.close()
             handle.flush()
             os.fsync(handle.fileno())
@@ -160,8 +165,8 @@ def _write_shard(path: Path, rows: list[dict], store: ContentStore) -> dict[str,
         tmp.unlink(missing_ok=True)
         raise
     return {
-        "keys": [r["sample_id"] for r in rows],
-        "count": len(rows),
+        "keys": keys,
+        "count": len(keys),
         "bytes": path.stat().st_size,
         "sha256": sha256_file(path),
     }
@@ -202,8 +207,9 @@ PLAN_COLUMNS = (
     "video_name",
     "garment_name",
 )
-#: rows read from the manifest at once while writing shards: bounded memory whatever the dataset's size
-ROWS_PER_READ = 2048
+#: rows read from the manifest at once while writing shards (more when one shard holds more), held
+#: as Arrow without the hash and thumbnail columns (~1 KB a row): ~1 MB whatever the dataset's size
+ROWS_PER_READ = 1024
 
 
 def write_dataset(manifest: RowSource, store: ContentStore, config: ShardConfig, progress: bool = True) -> Path:
@@ -226,6 +232,8 @@ def write_dataset(manifest: RowSource, store: ContentStore, config: ShardConfig,
         "splits": {},
     }
     total = sum(len(s) for shards in plan.values() for s in shards)
+    # what a shard's samples carry: every column but the hashes and thumbnails of the duplicate checks
+    shard_columns = [c for c in column_names(manifest) if not c.endswith(UNSHARDED_SUFFIXES)]
     with tqdm(total=total, desc="shard", unit="sample", disable=not progress) as bar:
         for split, shards in plan.items():
             folder = out / "shards" / split
@@ -237,9 +245,9 @@ def write_dataset(manifest: RowSource, store: ContentStore, config: ShardConfig,
             ]
             todo = [number for number, record in enumerate(records) if record is None]
             for chunk in _chunks(todo, shards):
-                rows = rows_at(manifest, [p for number in chunk for p in shards[number]])
+                rows = hold_rows_at(manifest, [p for number in chunk for p in shards[number]], shard_columns)
                 for number in chunk:
-                    shard_rows = [{**rows[p], "split": split} for p in shards[number]]
+                    shard_rows = ({**rows[p], "split": split} for p in shards[number])
                     records[number] = _write_shard(paths[number], shard_rows, store)
                     atomic_write_text(_record_path(paths[number]), json.dumps(records[number]))
                 del rows

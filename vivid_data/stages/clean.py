@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import pandas as pd
 
 from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.executors.base import StageResources
-from vivid_data.manifest_stream import iter_batches, iter_rows, rows_at
+from vivid_data.manifest_stream import iter_batches, iter_rows_at, rows_at
 from vivid_data.quality.cuts import content_scores, cuts_from_scores, segments_around
 from vivid_data.quality.scores import (
     contrast,
@@ -303,10 +303,8 @@ class CleanStage:
 
     def finalize(self, manifest: Path) -> tuple[dict[int, Row | None], dict[str, Any]]:
         """Cross-row decisions over the assembled manifest, read a few columns at a time."""
-        edits: dict[int, Row | None] = {}
         groups, shared = self._garment_groups(manifest)
-        for position, label in groups.items():
-            edits[position] = {"clean_garment_group": label}
+        edits: dict[int, Row | None] = dict(groups)
         duplicates = self._duplicate_videos(manifest, groups)
         if duplicates:
             rows = rows_at(manifest, duplicates, columns=["stages", "video_url", "status", "reason"])
@@ -333,7 +331,7 @@ class CleanStage:
             "stages": json.dumps(stages, sort_keys=True),
         }
 
-    def _duplicate_videos(self, manifest: Path, groups: dict[int, str]) -> dict[int, str]:
+    def _duplicate_videos(self, manifest: Path, groups: dict[int, Row]) -> dict[int, str]:
         """Near-duplicate videos (re-encodes, resizes) with the same garment: keep the largest,
         longest, sharpest copy. One video with different garments (the unpaired test setting of
         ViViD's own examples) is not a duplicate. Returns position -> sample id of the copy kept.
@@ -345,7 +343,10 @@ class CleanStage:
         for batch in iter_batches(manifest, [*columns, "clean_garment_group"]):
             for row in batch:
                 if row.get("status") == "ok" and row.get("clean_video_phash"):
-                    candidates.add(position, row, groups.get(position, row.get("clean_garment_group")))
+                    edit = groups.get(position)
+                    candidates.add(
+                        position, row, edit["clean_garment_group"] if edit else row.get("clean_garment_group")
+                    )
                 position += 1
         if len(candidates.positions) < 2:
             return {}
@@ -363,54 +364,128 @@ class CleanStage:
             same_garment.append(rank)
         return found
 
-    def _garment_groups(self, manifest: Path) -> tuple[dict[int, str], int]:
+    def _garment_groups(self, manifest: Path) -> tuple[dict[int, Row], int]:
         """Garment images that are the same product shot share a group (labelled by the smallest
-        garment hash among them). Returns the labels of rows in groups of two or more, and how many
-        groups hold different images. Thumbnails are read only for pairs whose shape hashes are near."""
-        found_positions, found_values = array("q"), array("Q")
-        for position, row in enumerate(iter_rows(manifest, ["clean_garment_phash"])):
-            if row.get("clean_garment_phash"):
-                found_positions.append(position)
-                found_values.append(_unhex(row["clean_garment_phash"])[0])
-        items = np.frombuffer(found_positions, dtype=np.int64) if found_positions else np.zeros(0, np.int64)
-        values = np.frombuffer(found_values, dtype=np.uint64) if found_values else np.zeros(0, np.uint64)
-        pairs: list[tuple[int, int]] = []
-        for a_pos in range(len(items)):
-            near = np.bitwise_count(values[a_pos + 1 :] ^ values[a_pos]) <= self.filters.garment_duplicate_distance
-            pairs.extend((a_pos, int(b_pos)) for b_pos in np.nonzero(near)[0] + a_pos + 1)
-        if not pairs:
+        garment hash among them). Returns the edit that labels each row in a group of two or more
+        rows (one edit object per group), and how many groups hold different images.
+
+        The comparison runs over distinct images (by their SHA-256), so a garment paired with many
+        videos costs one comparison, and nothing is kept per pair: near images are joined as they
+        are found. Held per row: position, hash prefix and shape hash (24 bytes); colour
+        thumbnails only for distinct images with a near neighbour."""
+        found = _GarmentImages()
+        position = 0
+        for batch in iter_batches(manifest, ["clean_garment_phash", "garment_sha256"]):
+            for row in batch:
+                found.add(position, row.get("clean_garment_phash"), row.get("garment_sha256"))
+                position += 1
+        images = found.distinct()
+        if images.rows_per_image.sum() < 2:
             return {}, 0
-        involved = sorted({int(items[p]) for pair in pairs for p in pair})
-        thumbs = {
-            position: np.frombuffer(bytes.fromhex(row["clean_garment_thumb"]), np.uint8).astype(np.int16)
-            for position, row in rows_at(manifest, involved, columns=["clean_garment_thumb"]).items()
-        }
-        parent = {position: position for position in involved}
+        distance = self.filters.garment_duplicate_distance
+        involved = sorted({i for pair in images.near_pairs(distance) for i in pair})
+        thumbs = _thumbnails(manifest, {int(images.first_position[i]): i for i in involved})
+        parent = np.arange(len(images.keys))
 
         def root(i: int) -> int:
             while parent[i] != i:
                 parent[i] = parent[parent[i]]
-                i = parent[i]
+                i = int(parent[i])
             return i
 
-        for a_pos, b_pos in pairs:
-            a, b = int(items[a_pos]), int(items[b_pos])
+        for a, b in images.near_pairs(distance):
             # the hash compares shapes; the colour thumbnail tells two prints of one cut apart
-            if np.abs(thumbs[b] - thumbs[a]).mean() <= self.filters.garment_duplicate_colour:
-                parent[root(b)] = root(a)
-        members: dict[int, list[int]] = {}
-        for position in involved:
-            members.setdefault(root(position), []).append(position)
-        shas = {p: str(r.get("garment_sha256")) for p, r in rows_at(manifest, involved, ["garment_sha256"]).items()}
-        labels: dict[int, str] = {}
-        shared = 0
-        for group in members.values():
-            if len(group) < 2:
+            if a not in thumbs or b not in thumbs:
                 continue
-            label = min(shas[p] for p in group)[:16]
-            labels.update(dict.fromkeys(group, label))
-            shared += len({shas[p] for p in group}) > 1
-        return labels, shared
+            difference = np.abs(thumbs[b].astype(np.int16) - thumbs[a].astype(np.int16)).mean()
+            if difference <= self.filters.garment_duplicate_colour:
+                parent[root(b)] = root(a)
+        roots = np.array([root(i) for i in range(len(parent))], dtype=np.int64)
+        rows_in_group = np.bincount(roots, weights=images.rows_per_image, minlength=len(parent))
+        images_in_group = np.bincount(roots, minlength=len(parent))
+        smallest_key = np.full(len(parent), np.iinfo(np.uint64).max, dtype=np.uint64)
+        np.minimum.at(smallest_key, roots, images.keys)
+        edits: dict[int, Row] = {}
+        for group in np.nonzero(rows_in_group >= 2)[0]:
+            edit = {"clean_garment_group": f"{int(smallest_key[group]):016x}"}
+            members = np.isin(images.row_image, np.nonzero(roots == group)[0])
+            edits.update(dict.fromkeys(images.row_position[members].tolist(), edit))
+        shared = int(np.count_nonzero((rows_in_group >= 2) & (images_in_group > 1)))
+        return edits, shared
+
+
+class _Thumbnails:
+    """Colour thumbnails of some images as rows of one uint8 array (768 bytes for 16x16 RGB)."""
+
+    def __init__(self, images: list[int], size: int) -> None:
+        self._slot = {image: slot for slot, image in enumerate(images)}
+        self._found = np.zeros(len(images), dtype=bool)
+        self._values = np.zeros((len(images), size), dtype=np.uint8)
+
+    def put(self, image: int, value: bytes) -> None:
+        if len(value) == self._values.shape[1]:  # another size cannot be compared: the image stays apart
+            self._values[self._slot[image]] = np.frombuffer(value, np.uint8)
+            self._found[self._slot[image]] = True
+
+    def __contains__(self, image: int) -> bool:
+        return image in self._slot and bool(self._found[self._slot[image]])
+
+    def __getitem__(self, image: int) -> np.ndarray:
+        return self._values[self._slot[image]]
+
+
+def _thumbnails(manifest: Path, image_at: dict[int, int]) -> _Thumbnails:
+    """The colour thumbnails of the images shown at these manifest positions, read a batch at a time."""
+    thumbs: _Thumbnails | None = None
+    for position, row in iter_rows_at(manifest, image_at, ["clean_garment_thumb"]):
+        text = row.get("clean_garment_thumb")
+        if not text:
+            continue
+        value = bytes.fromhex(text)
+        if thumbs is None:
+            thumbs = _Thumbnails(list(image_at.values()), len(value))
+        thumbs.put(image_at[position], value)
+    return thumbs or _Thumbnails([], 0)
+
+
+class _GarmentImages:
+    """Rows with a garment hash as arrays; :meth:`distinct` folds rows of one image together.
+
+    An image is known by the first 64 bits of its SHA-256 (what its group label shows): two
+    different images sharing them is a 1-in-10^8 chance at a million images."""
+
+    def __init__(self) -> None:
+        self.positions, self.keys, self.hashes = array("q"), array("Q"), array("Q")
+
+    def add(self, position: int, phash: str | None, sha256: Any) -> None:
+        if phash and isinstance(sha256, str) and len(sha256) >= 16:
+            self.positions.append(position)
+            self.keys.append(int(sha256[:16], 16))
+            self.hashes.append(_unhex(phash)[0])
+
+    def distinct(self) -> _DistinctImages:
+        keys = np.frombuffer(self.keys, np.uint64) if self.keys else np.zeros(0, np.uint64)
+        unique, first, row_image, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
+        hashes = np.frombuffer(self.hashes, np.uint64) if self.hashes else np.zeros(0, np.uint64)
+        positions = np.frombuffer(self.positions, np.int64) if self.positions else np.zeros(0, np.int64)
+        return _DistinctImages(unique, hashes[first], positions[first], counts, positions, row_image.ravel())
+
+
+@dataclass
+class _DistinctImages:
+    keys: np.ndarray  # (images,) uint64 SHA-256 prefixes, ascending
+    hashes: np.ndarray  # (images,) uint64 shape hash (dHash)
+    first_position: np.ndarray  # (images,) manifest position of a row showing the image
+    rows_per_image: np.ndarray  # (images,)
+    row_position: np.ndarray  # (rows,) manifest positions
+    row_image: np.ndarray  # (rows,) index into ``keys``
+
+    def near_pairs(self, distance: int) -> Iterator[tuple[int, int]]:
+        """Pairs of distinct images whose shape hashes differ in at most ``distance`` bits, one at a time."""
+        for a in range(len(self.hashes)):
+            near = np.nonzero(np.bitwise_count(self.hashes[a + 1 :] ^ self.hashes[a]) <= distance)[0] + a + 1
+            for b in near.tolist():
+                yield a, b
 
 
 class _VideoCandidates:
