@@ -39,7 +39,7 @@ import torch
 
 from vivid_data.pose.mediapipe_backend import MediapipePose
 from vivid_data.quality.cuts import detect_cuts
-from vivid_data.quality.transnet import TransNetV2Cuts, cuts_from_transitions, transitions
+from vivid_data.quality.transnet import INPUT_SIZE, STEP, WINDOW, TransNetV2Cuts, cuts_from_transitions, transitions
 from vivid_data.stages.pose import PoseStage
 from vivid_data.store import ContentStore
 from vivid_data.video import decode_video, read_image
@@ -195,6 +195,16 @@ def pose_costs(samples: Path) -> tuple[float, float, str]:
     return model_s, stage_s, f"{person.shape[2]}x{person.shape[1]}"
 
 
+def flops_per_frame(transnet: TransNetV2Cuts) -> float:
+    """TransNetV2's floating-point operations per analysed frame: one window over the frames it keeps."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    window = torch.zeros((1, WINDOW, INPUT_SIZE[1], INPUT_SIZE[0], 3), dtype=torch.uint8)
+    with torch.inference_mode(), FlopCounterMode(display=False) as counter:
+        transnet._network(window)
+    return counter.get_total_flops() / STEP
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=Path, default=REPO.parent / "shared" / "samples" / "vivid_examples")
@@ -261,6 +271,13 @@ def main() -> None:
     print(
         f"TransNetV2 cost per frame / pose stage's: {transnet_s / pose_stage_s:.3f} (target < 0.25); "
         f"/ MediaPipe's alone: {transnet_s / pose_model_s:.3f}"
+    )
+    flops = flops_per_frame(transnet)
+    needed = 1 / (0.25 * pose_stage_s)
+    print(
+        f"TransNetV2's work: {flops / 1e9:.2f} GFLOP per frame (a {WINDOW}-frame window per {STEP} frames kept), "
+        f"so {flops / transnet_s / 1e9:.0f} GFLOP/s achieved; the cost target needs {needed:.0f} frames/s = "
+        f"{flops * needed / 1e9:.0f} GFLOP/s sustained on this core"
     )
     on_target = all(ok for kind, ok in verdicts if kind in TARGET_KINDS)
     print(

@@ -10,6 +10,7 @@ from vivid_data.manifest import ManifestError, load_manifest, records_to_frame, 
 from vivid_data.manifest_stream import (
     ManifestWriter,
     count_rows,
+    hold_rows_at,
     iter_batches,
     iter_rows,
     read_columns,
@@ -38,6 +39,21 @@ def test_batches_from_a_frame_and_from_parquet_are_the_same_rows(tmp_path: Path)
     assert list(read_columns(path, ["num_frames", "nope"]).columns) == ["num_frames"]
     picked = rows_at(path, [1099, 3, 600], columns=["sample_id"])
     assert picked == {3: {"sample_id": "s00003"}, 600: {"sample_id": "s00600"}, 1099: {"sample_id": "s01099"}}
+
+
+def test_rows_held_as_arrow_read_back_as_the_dicts_iter_rows_gives(tmp_path: Path):
+    frame = validate_manifest(pd.DataFrame(rows(1100)))
+    path = tmp_path / "m.parquet"
+    frame.to_parquet(path, index=False)
+    every = list(iter_rows(path))
+    wanted = [1099, 3, 511, 512, 600, 3]
+    held = hold_rows_at(path, wanted)
+    assert len(held) == 5
+    assert all(held[p] == every[p] for p in wanted)
+    some_columns = hold_rows_at(path, [7], ["sample_id", "num_frames", "not_a_column"])
+    assert some_columns[7] == {"sample_id": "s00007", "num_frames": 24}
+    assert len(hold_rows_at(path, [])) == 0
+    assert hold_rows_at(frame, [5])[5] == every[5]  # a frame in memory: its rows as dicts
 
 
 def test_parts_are_joined_under_one_schema(tmp_path: Path):
