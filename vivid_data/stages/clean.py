@@ -405,11 +405,16 @@ class CleanStage:
         images_in_group = np.bincount(roots, minlength=len(parent))
         smallest_key = np.full(len(parent), np.iinfo(np.uint64).max, dtype=np.uint64)
         np.minimum.at(smallest_key, roots, images.keys)
-        edits: dict[int, Row] = {}
-        for group in np.nonzero(rows_in_group >= 2)[0]:
-            edit = {"clean_garment_group": f"{int(smallest_key[group]):016x}"}
-            members = np.isin(images.row_image, np.nonzero(roots == group)[0])
-            edits.update(dict.fromkeys(images.row_position[members].tolist(), edit))
+        edit_of_group = {
+            int(group): {"clean_garment_group": f"{int(smallest_key[group]):016x}"}
+            for group in np.nonzero(rows_in_group >= 2)[0]
+        }
+        row_group = roots[images.row_image]
+        grouped = rows_in_group[row_group] >= 2
+        edits: dict[int, Row] = {
+            position: edit_of_group[group]
+            for position, group in zip(images.row_position[grouped].tolist(), row_group[grouped].tolist())
+        }
         shared = int(np.count_nonzero((rows_in_group >= 2) & (images_in_group > 1)))
         return edits, shared
 
