@@ -319,10 +319,12 @@ def drive(config_file: str) -> None:
 
     from vivid_data.build import run_build
     from vivid_data.executors.local import LocalExecutor
+    from vivid_data.heap import prepare_main_process
 
     config = json.loads(Path(config_file).read_text())
     with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
         cfg = compose(config_name="build", overrides=config["overrides"])
+    prepare_main_process()  # what vivid-build's process does before it builds
     executor = LocalExecutor(workers=config["workers"])
     executor.start()
     started = time.perf_counter()

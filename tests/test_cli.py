@@ -112,6 +112,20 @@ def test_vivid_build_reports_a_clear_error(tmp_path: Path):
     assert "Traceback" not in result.stderr
 
 
+def test_vivid_build_s_process_sets_the_allocator_before_it_builds(tmp_path: Path, monkeypatch, capsys):
+    from omegaconf import OmegaConf
+
+    import vivid_data.heap
+    from vivid_data import cli
+
+    made: list[str] = []
+    monkeypatch.setattr(vivid_data.heap, "prepare_main_process", lambda: made.append("allocator"))
+    with pytest.raises(SystemExit):
+        cli.build(OmegaConf.create({"verify": str(tmp_path / "absent")}))  # the task vivid-build runs
+    assert made == ["allocator"]  # glibc's settings stay in this process: only vivid-build's own makes them
+    assert "absent" in capsys.readouterr().err
+
+
 def test_vivid_example_cli(tmp_path: Path):
     result = run(
         [

@@ -15,7 +15,7 @@ from vivid_data.candidates import save_candidates
 from vivid_data.card import write_card
 from vivid_data.executors.base import resources_of
 from vivid_data.formats.release_layout import export_release_layout
-from vivid_data.heap import prepare_main_process
+from vivid_data.heap import use_returning_memory_pool
 from vivid_data.manifest import load_manifest
 from vivid_data.manifest_stream import iter_rows, read_columns
 from vivid_data.shards.writer import write_dataset
@@ -82,7 +82,7 @@ def run_build(cfg: DictConfig, progress: bool = True, executor=None) -> dict:
     configured one, and is left open.
     """
     paths = work_paths(cfg.work_dir)
-    prepare_main_process()
+    use_returning_memory_pool()
     with WorkDirLock(paths["root"]):
         stale = remove_stale_temporaries(paths["root"])
         if stale:

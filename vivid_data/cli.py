@@ -43,6 +43,7 @@ def build(cfg: Any) -> None:
     from vivid_data.build import BuildConfigError, run_build
     from vivid_data.formats.folder_pair import FolderImportError
     from vivid_data.formats.pairs import PairsFileError
+    from vivid_data.heap import prepare_main_process
     from vivid_data.manifest import ManifestError
     from vivid_data.shards.index import DatasetIndexError, verify_dataset
     from vivid_data.stages.runner import StageSetupError
@@ -51,6 +52,7 @@ def build(cfg: Any) -> None:
 
     user_errors = (FolderImportError, PairsFileError, ManifestError, MediaError, DatasetIndexError, BuildConfigError,
                    StageSetupError, WorkDirBusyError, OSError, ValueError)  # fmt: skip
+    prepare_main_process()  # this process coordinates the build and ends with it
     try:
         if cfg.get("verify"):
             problems = verify_dataset(cfg.verify)
