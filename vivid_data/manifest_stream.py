@@ -127,9 +127,10 @@ def hold_rows_at(
         return rows_at(source, positions, columns)
     wanted = np.array(sorted(set(positions)), dtype=np.int64)
     names = None if columns is None else _present(source, columns)
+    parquet = pq.ParquetFile(source)
     pieces = []
     start = 0
-    for batch in pq.ParquetFile(source).iter_batches(batch_size=BATCH_ROWS, columns=names, use_threads=False):
+    for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=names, use_threads=False):
         end = start + batch.num_rows
         local = wanted[(wanted >= start) & (wanted < end)] - start
         if local.size:
@@ -137,7 +138,7 @@ def hold_rows_at(
         del batch
         give_back_freed_memory()
         start = end
-    schema = pq.ParquetFile(source).schema_arrow
+    schema = parquet.schema_arrow
     if names is not None:
         schema = pa.schema([schema.field(n) for n in names], metadata=schema.metadata)
     return HeldRows(pa.Table.from_batches(pieces, schema=schema), wanted)

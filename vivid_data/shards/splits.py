@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from vivid_data.schema import CATEGORIES
+from vivid_data.union_find import UnionFind
 
 
 def _column(frame: pd.DataFrame, name: str, fallback: str) -> pd.Series:
@@ -31,20 +32,11 @@ def leakage_groups(frame: pd.DataFrame) -> pd.Series:
     garment_base = count
     video_base = garment_base + garments.max(initial=-1) + 1
     file_base = video_base + videos.max(initial=-1) + 1
-    parent = np.arange(file_base + len(file_names))
-
-    def find(node: int) -> int:
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return int(node)
-
+    sets = UnionFind(file_base + len(file_names))
     for sample in range(count):
         for other in (garment_base + garments[sample], video_base + videos[sample], file_base + files[sample]):
-            a, b = find(sample), find(int(other))
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    roots = np.array([find(sample) for sample in range(count)], dtype=np.int64)
+            sets.union(sample, int(other))
+    roots = sets.roots()[:count]
     # every sample's own file is in its group: the group's name is its smallest file hash
     smallest: dict[int, str] = {}
     for root, name in zip(roots, np.asarray(file_names, dtype=object)[files]):

@@ -35,6 +35,7 @@ from vivid_data.quality.transnet import TransNetV2Cuts, transitions
 from vivid_data.schema import make_sample_id
 from vivid_data.stages.base import Row, outcome, stage_records
 from vivid_data.store import ContentStore
+from vivid_data.union_find import UnionFind
 from vivid_data.video import (
     MediaError,
     decode_video,
@@ -385,25 +386,18 @@ class CleanStage:
         distance = self.filters.garment_duplicate_distance
         involved = sorted({i for pair in images.near_pairs(distance) for i in pair})
         thumbs = _thumbnails(manifest, {int(images.first_position[i]): i for i in involved})
-        parent = np.arange(len(images.keys))
-
-        def root(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = int(parent[i])
-            return i
-
+        groups = UnionFind(len(images.keys))
         for a, b in images.near_pairs(distance):
             # the hash compares shapes; the colour thumbnail tells two prints of one cut apart
             if a not in thumbs or b not in thumbs:
                 continue
             difference = np.abs(thumbs[b].astype(np.int16) - thumbs[a].astype(np.int16)).mean()
             if difference <= self.filters.garment_duplicate_colour:
-                parent[root(b)] = root(a)
-        roots = np.array([root(i) for i in range(len(parent))], dtype=np.int64)
-        rows_in_group = np.bincount(roots, weights=images.rows_per_image, minlength=len(parent))
-        images_in_group = np.bincount(roots, minlength=len(parent))
-        smallest_key = np.full(len(parent), np.iinfo(np.uint64).max, dtype=np.uint64)
+                groups.union(a, b)
+        roots = groups.roots()
+        rows_in_group = np.bincount(roots, weights=images.rows_per_image, minlength=len(roots))
+        images_in_group = np.bincount(roots, minlength=len(roots))
+        smallest_key = np.full(len(roots), np.iinfo(np.uint64).max, dtype=np.uint64)
         np.minimum.at(smallest_key, roots, images.keys)
         edit_of_group = {
             int(group): {"clean_garment_group": f"{int(smallest_key[group]):016x}"}
