@@ -115,7 +115,7 @@ def sanity_report(vivid_samples: Path, tmp_path_factory) -> dict[str, Path]:
             "metric.lpips.random_backbone=true",
             "metrics=[ssim,lpips,flicker,warp]",
             "dataset=ViViD",
-            "subset=vivid_s",
+            "subset=vivid_test_no_back",
             "strips=2",
         ]
         with initialize_config_module(config_module="vivid_conf", version_base="1.3"):

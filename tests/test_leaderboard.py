@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from vivid_data.benchmark_lists import REGISTRY
 from vivid_eval.baselines import load_baselines
 from vivid_eval.leaderboard import (
     NOT_RANKED,
@@ -27,6 +28,15 @@ VIVID_S_SET = {
     "frames": 180 * 64,
     "ids_sha256": "0123456789abcdef",
     "setting": "paired",
+    # scored with subset=vivid_s on every clip of the registered list
+    "benchmark": {
+        "name": "vivid_s",
+        "setting": "paired",
+        "sha256": REGISTRY["vivid_s_paired"].sha256,
+        "clips": 180,
+        "clips_scored": 180,
+        "missing_clips": [],
+    },
 }
 
 
@@ -126,11 +136,23 @@ def test_paired_comparisons_and_name_clashes(tmp_path: Path, published):
     a = load_result(write_result(tmp_path / "a", "ViViD", ssim=(0.80, 0.82, 0.81, 0.79, 0.83, 0.80), lpips=lpips))
     b = load_result(write_result(tmp_path / "b", "ViViD", ssim=(0.90, 0.92, 0.91, 0.89, 0.93, 0.90), lpips=lpips))
     section = build_leaderboard([a, b], published, resamples=2000)[0]
-    assert [e.name for e in section.entries] == ["ViViD (ours)", "ViViD (ours 2)"]
+    assert [e.name for e in section.entries] == ["ViViD", "ViViD (2)"]  # no published ViViD row in vivid_v1
     ssim = next(c for c in section.comparisons if c.metric == "ssim")
     assert ssim.test.mean_difference == pytest.approx(-0.1) and ssim.test.significant
     data = to_json([section])["sections"][0]
-    assert data["comparisons"][0]["first"] == "ViViD (ours)" and data["entries"][1]["ranks"]["ssim"] == "1/2"
+    assert data["comparisons"][0]["first"] == "ViViD" and data["entries"][1]["ranks"]["ssim"] == "1/2"
+
+
+def test_ours_only_where_the_section_has_a_published_row_of_that_name(tmp_path: Path, published):
+    """A method in two sections gets '(ours)' only in the one whose published rows hold its name."""
+    compat = load_result(write_result(tmp_path / "a", "ViViD", protocol="catv2ton_compat"))
+    other = load_result(write_result(tmp_path / "b", "ViViD", dataset="mine", subset="mine_test"))
+    sections = build_leaderboard([compat, other], published, resamples=200)
+    names = {s.title: [e.name for e in s.entries if e.kind == "result"] for s in sections if s.has_results}
+    assert names == {
+        "ViViD / vivid_s / paired / protocol catv2ton_compat": ["ViViD (ours)"],
+        "mine / mine_test / paired / protocol vivid_v1": ["ViViD"],
+    }
 
 
 def test_bad_result_folder_is_named(tmp_path: Path):
@@ -185,12 +207,59 @@ def test_a_result_on_three_videos_is_not_ranked_against_vivid_s_and_says_why(tmp
     )
     section = build_leaderboard([ours], published, resamples=200)[0]
     assert ours.comparable is False
-    assert (
-        "3 videos; vivid_s has 180" in ours.reason and "60 each" in ours.reason and "20 frames per video" in ours.reason
-    )
+    assert "not scored on the published vivid_s list" in ours.reason and "subset=vivid_s" in ours.reason
     assert section.ranks["ssim"]["tiny run"] == "not ranked" and section.ranks["ssim"]["CatV2TON"] == "1/8"
     entry = next(e for e in to_json([section])["sections"][0]["entries"] if e["name"] == "tiny run")
-    assert entry["comparable"] is False and "vivid_s has 180" in entry["reason"]
+    assert entry["comparable"] is False and "published vivid_s list" in entry["reason"]
+
+
+def test_a_partial_vivid_s_run_names_the_missing_clips(tmp_path: Path, published):
+    missing = [f"clip{i:03d}_detail" for i in range(7)]
+    partial = {**VIVID_S_SET, "benchmark": {**VIVID_S_SET["benchmark"], "clips_scored": 173, "missing_clips": missing}}
+    ours = load_result(write_result(tmp_path / "a", "partial", protocol="catv2ton_compat", reference_set=partial))
+    section = build_leaderboard([ours], published, resamples=200)[0]
+    assert ours.comparable is False and section.ranks["ssim"]["partial"] == NOT_RANKED
+    assert "7 of 180 vivid_s clips missing: clip000_detail, clip001_detail" in ours.reason
+    assert "and 2 more" in ours.reason
+    other_list = {**VIVID_S_SET, "benchmark": {**VIVID_S_SET["benchmark"], "sha256": "0" * 64}}
+    edited = load_result(
+        write_result(tmp_path / "b", "edited list", protocol="catv2ton_compat", reference_set=other_list)
+    )
+    build_leaderboard([edited], published, resamples=200)
+    assert edited.comparable is False and "not the registered test_data_180_paired.jsonl" in edited.reason
+
+
+def test_a_deviation_keeps_a_result_out_of_every_ranking(tmp_path: Path, published):
+    """A truncated run beside a full one: listed with its deviation, ranked with nothing, in every output."""
+    full = load_result(write_result(tmp_path / "full", "full", protocol="catv2ton_compat"))
+    folder = write_result(tmp_path / "cut", "cut", protocol="catv2ton_compat")
+    summary = json.loads((folder / "summary.json").read_text())
+    summary.update(mismatch_policy="truncate", mismatched_videos={"frame_count": 1})  # written before deviations
+    (folder / "summary.json").write_text(json.dumps(summary))
+    cut = load_result(folder)
+    assert cut.deviations == ["mismatch=truncate: 1 video(s) scored on fewer frames than their reference"]
+    section = build_leaderboard([full, cut], published, resamples=200)[0]
+    assert full.comparable is True and cut.comparable is False and "deviations: mismatch=truncate" in cut.reason
+    assert section.ranks["ssim"]["cut"] == NOT_RANKED and section.ranks["ssim"]["full"] == "2/9"
+    entry = next(e for e in to_json([section])["sections"][0]["entries"] if e["name"] == "cut")
+    assert entry["deviations"] == cut.deviations and entry["comparable"] is False
+
+
+def test_resnext_values_on_different_scales_are_never_ranked_together(published):
+    rows = [b for b in published if b.subset == "vvt_test" and b.setting == "paired"]
+    ranks = rank(rows, "vfid_resnext")
+    assert ranks["CatV2TON"] == "1/2" and ranks["ViViD (re-run by CatV2TON)"] == "2/2"
+    assert ranks["FW-GAN"] == "1/1"  # "unknown: this table mixes scales": ranked with nothing
+
+
+def test_spread_of_one_method_over_its_measurers(published):
+    sections = build_leaderboard([], published)
+    assert sections == []
+    from vivid_eval.leaderboard import measurer_spread
+
+    lines = measurer_spread(published, "ViViD", "vivid_s", "paired")
+    magic = next(line for line in lines if line.startswith("MagicTryOn:"))
+    assert "SSIM 0.869-0.9024, 3 measurers (TexTailor, DreamVVT, BooM-VVT)" in magic
 
 
 def test_a_result_whose_counts_match_is_ranked(tmp_path: Path, published):

@@ -11,7 +11,7 @@ def test_reports_are_written_with_every_figure(sanity_report):
     board = json.loads(sanity_report["json"].read_text())
     ours = board["sections"][0]
     assert ours["protocol"] == "vivid_v1" and [e["name"] for e in ours["entries"]] == ["agnostic", "shuffled", "frozen"]
-    assert board["sections"][1]["protocol"] == "catv2ton_compat" and not board["sections"][1]["has_results"]
+    assert board["sections"][1]["protocol"] == "unknown (DPIDM Table 2)" and not board["sections"][1]["has_results"]
     # shuffled frames are the temporally worst sanity baseline
     warp = {e["name"]: e["ranks"]["warp_prediction"] for e in ours["entries"]}
     assert warp["shuffled"] == "3/3"
@@ -46,7 +46,7 @@ def test_cli_prints_tables_and_refuses_a_bad_folder(sanity_report, tmp_path: Pat
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    assert "## ViViD / vivid_s / paired / protocol vivid_v1" in done.stdout and "![" not in done.stdout
+    assert "## ViViD / vivid_test_no_back / paired / protocol vivid_v1" in done.stdout and "![" not in done.stdout
     assert (tmp_path / "lb" / "leaderboard.html").is_file()
     bad = subprocess.run(
         [sys.executable, "-m", "vivid_eval.leaderboard_cli", str(tmp_path), "--out", str(tmp_path / "x")],

@@ -90,7 +90,12 @@ def test_comparability_is_shown_per_row_in_the_browser(browser, tmp_path: Path):
     from vivid_eval.baselines import load_baselines
     from vivid_eval.leaderboard import baseline_entries, build_leaderboard, load_result
 
-    small = {**VIVID_S_SET, "videos": 3, "per_category": {"upper_body": 3}, "frames_min": 16, "frames_max": 16}
+    missing = [f"c{i}" for i in range(12)]
+    small = {
+        **VIVID_S_SET,
+        "videos": 168,
+        "benchmark": {**VIVID_S_SET["benchmark"], "clips_scored": 168, "missing_clips": missing},
+    }
     entries = [
         load_result(write_result(tmp_path / "small", "small run", protocol="catv2ton_compat", reference_set=small)),
         load_result(write_result(tmp_path / "full", "full run", protocol="catv2ton_compat")),
@@ -105,10 +110,10 @@ def test_comparability_is_shown_per_row_in_the_browser(browser, tmp_path: Path):
     by_name = {name.split(" (")[0]: (cls, measured) for cls, name, measured in rows}
     assert (
         "incomparable" in by_name["small run"][0]
-        and "not comparable: 3 videos; vivid_s has 180" in by_name["small run"][1]
+        and "not comparable: 12 of 180 vivid_s clips missing" in by_name["small run"][1]
     )
     assert "incomparable" not in by_name["full run"][0] and by_name["full run"][1].startswith("180 videos, 64 frames")
-    assert by_name["CatV2TON"][1] == "180 videos, 60 per category, 64 frames each"
+    assert by_name["CatV2TON"][1] == "measured by CatV2TON; 180 videos, 60 per category, 64 frames each"
     cells = browser.execute_script(
         "return [...document.querySelectorAll('section')[0].querySelectorAll('td')].map(td => td.textContent)"
     )

@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,13 @@ REGISTRY = {
             used_by="VFID-ResNeXt",
             how_to_get="download resnext-101-kinetics.pth from the kenshohara/3D-ResNets-PyTorch model "
             "links and copy it into the weights folder",
+        ),
+        WeightsEntry(
+            "videomae_v2_g_ssv2",
+            "vit_g_hybrid_pt_1200e_ssv2_ft.pth",
+            "https://pjlab-gvm-data.oss-cn-shanghai.aliyuncs.com/internvideo/videomaev2/vit_g_hybrid_pt_1200e_ssv2_ft.pth",
+            used_by="FVD (VideoMAE)",
+            how_to_get="vivid-weights fetch videomae_v2_g_ssv2 (the file cd-fvd downloads; about 4 GB)",
         ),
         WeightsEntry(
             "alexnet",
@@ -198,18 +206,33 @@ def fetch(name: str, url: str | None = None, allow_private_hosts=False) -> Path:
     source = url or item.url
     if not source:
         raise WeightsUnavailable(f"{item.name} has no public URL: {item.how_to_get}")
-    target = weights_dir() / item.file
-    staging = ContentStore(weights_dir() / ".downloads")
-    config = DownloadConfig(http=HttpConfig(allow_private_hosts=allow_private_hosts), max_bytes=2 * 1024**3)
     try:
-        result = download(source, staging, config, expect="file")
+        return download_verified(
+            source, weights_dir() / item.file, lambda path: check_hash(item, path), allow_private_hosts
+        )
     except DownloadError as exc:
         raise WeightsUnavailable(f"fetching {item.name}: {exc}") from exc
-    downloaded = staging.path(result.stored.key)
-    check_hash(item, downloaded)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(downloaded, target)
-    shutil.rmtree(weights_dir() / ".downloads", ignore_errors=True)
+
+
+def download_verified(
+    source: str, target: Path, check: Callable[[Path], object], allow_private_hosts=False, max_bytes: int = 8 * 1024**3
+) -> Path:
+    """Download ``source`` through the safe downloader into a staging store beside ``target``, run
+    ``check`` on the downloaded file (it raises to refuse it), then move it to ``target``.
+
+    Shared by the weights and the benchmark-definition registries: a file reaches its final name
+    only after its hash was checked."""
+    staging_root = target.parent / f".downloads-{os.getpid()}"
+    staging = ContentStore(staging_root)
+    config = DownloadConfig(http=HttpConfig(allow_private_hosts=allow_private_hosts), max_bytes=max_bytes)
+    try:
+        result = download(source, staging, config, expect="file")
+        downloaded = staging.path(result.stored.key)
+        check(downloaded)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(downloaded, target)
+    finally:
+        shutil.rmtree(staging_root, ignore_errors=True)
     return target
 
 

@@ -1,7 +1,11 @@
 """The published baseline numbers shipped with the package, with their protocol and source.
 
 ``data/baselines.csv`` holds every row of ``shared/docs/reference-numbers.md``: one row per method,
-table and setting. ``protocol`` is ``catv2ton_compat`` only where the numbers are known to come
+table, setting and measurer. ``measured_by`` names the paper that ran the numbers (the same
+method gets different numbers from different papers: MagicTryOn's ViViD-S SSIM is 0.902, 0.884
+or 0.869 depending on who measured it), ``resnext_scale`` the VFID-ResNeXt scale where papers
+disagree (about 100x), ``memory_gb`` and ``seconds_per_clip`` the cost where a table prints it.
+``protocol`` is ``catv2ton_compat`` only where the numbers are known to come
 from CatV2TON's evaluation script (which our ``catv2ton_compat`` protocol reproduces); other rows
 say ``unknown (...)`` with the table they were compiled from, and are never ranked with our
 results. The table is checked on load, so a bad edit fails loudly with its row number.
@@ -15,7 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-METRICS = ("ssim", "lpips", "vfid_i3d", "vfid_resnext")
+from vivid_data.benchmark_lists import PUBLISHED_SUBSETS
+from vivid_data.benchmark_lists import entry as list_entry
+
+METRICS = ("ssim", "lpips", "vfid_i3d", "vfid_resnext", "fvd_videomae")
+#: what a paper printed about a method's cost on the subset (its own GPU): never ranked, shown beside the row
+COST_COLUMNS = ("memory_gb", "seconds_per_clip")
 #: what defines a subset where it is published: videos (clips), per category, frames per video ("64" or "194-420")
 SUBSET_COLUMNS = ("subset_videos", "subset_per_category", "subset_frames", "subset_source")
 TEXT_COLUMNS = (
@@ -27,11 +36,12 @@ TEXT_COLUMNS = (
     "protocol",
     "lpips_net",
     "resnext_scale",
+    "measured_by",
     "source",
     "note",
     *SUBSET_COLUMNS,
 )
-REQUIRED_TEXT = ("method", "dataset", "subset", "setting", "protocol", "source")
+REQUIRED_TEXT = ("method", "dataset", "subset", "setting", "protocol", "measured_by", "source")
 SETTINGS = ("paired", "unpaired")
 PAIRED_ONLY = ("ssim", "lpips")
 
@@ -51,10 +61,10 @@ def load_baselines(path: str | Path | None = None) -> pd.DataFrame:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError) as exc:
         raise BaselineTableError(f"{path}: cannot read the baseline table: {exc}") from exc
-    missing = [c for c in (*TEXT_COLUMNS, *METRICS) if c not in frame.columns]
+    missing = [c for c in (*TEXT_COLUMNS, *METRICS, *COST_COLUMNS) if c not in frame.columns]
     if missing:
         raise BaselineTableError(f"{path}: missing column(s) {', '.join(missing)}")
-    for metric in METRICS:
+    for metric in (*METRICS, *COST_COLUMNS):
         frame[metric] = _numbers(frame[metric], metric, path)
     for line, (_, row) in enumerate(frame.iterrows(), start=2):
         _check_row(row, f"{path}: row {line} ({row['method'] or 'no method'})")
@@ -84,8 +94,8 @@ def _check_row(row: pd.Series, where: str) -> None:
         raise BaselineTableError(f"{where}: empty {', '.join(empty)}")
     if row["setting"] not in SETTINGS:
         raise BaselineTableError(f"{where}: setting must be one of {SETTINGS}, got {row['setting']!r}")
-    if all(np.isnan(row[m]) for m in METRICS):
-        raise BaselineTableError(f"{where}: no metric value")
+    if all(np.isnan(row[m]) for m in (*METRICS, *COST_COLUMNS)):
+        raise BaselineTableError(f"{where}: no metric value and no cost")
     if row["setting"] == "unpaired" and any(not np.isnan(row[m]) for m in PAIRED_ONLY):
         raise BaselineTableError(f"{where}: SSIM and LPIPS need the worn garment: unpaired rows report VFID only")
 
@@ -115,12 +125,33 @@ def subset_facts(table: pd.DataFrame, dataset: str, subset: str) -> dict | None:
     }
 
 
+def covers_definition(reference: dict, subset: str) -> tuple[bool, str]:
+    """Whether a result was scored on every clip of the registered definition of ``subset`` in its setting."""
+    benchmark = reference.get("benchmark")
+    setting = reference.get("setting") or "paired"
+    if not benchmark or benchmark.get("name") != subset:
+        return False, f"not scored on the published {subset} list (rerun vivid-eval with subset={subset})"
+    registered = list_entry(subset, setting)
+    if benchmark.get("sha256") != registered.sha256:
+        return False, (
+            f"scored on a {subset} list with sha256 {str(benchmark.get('sha256'))[:12]}..., not the registered "
+            f"{registered.file} ({registered.sha256[:12]}...)"
+        )
+    missing = list(benchmark.get("missing_clips") or [])
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        return False, f"{len(missing)} of {benchmark.get('clips')} {subset} clips missing: {shown}"
+    return True, ""
+
+
 def comparable(reference: dict | None, facts: dict | None, subset: str) -> tuple[bool, str]:
     """Whether a result's reference set matches a published subset's definition, and if not, why."""
     if facts is None:
         return True, ""
     if not reference:
         return False, "the result records no reference set (rerun vivid-eval)"
+    if subset in PUBLISHED_SUBSETS:
+        return covers_definition(reference, subset)
     if facts["videos"] is None:
         return False, f"{subset}'s size is not published, so a result cannot be checked against it"
     reasons = []

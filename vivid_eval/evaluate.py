@@ -25,7 +25,9 @@ from omegaconf import DictConfig
 from tqdm import tqdm
 
 from vivid_data.atomic import atomic_write_text
+from vivid_data.benchmark_lists import PUBLISHED_SUBSETS, BenchmarkListError, Definition, load_definition
 from vivid_data.devices import resolve_device
+from vivid_eval.deviations import deviations_of
 from vivid_eval.inputs import EvaluationInputError, align, dataset_name, inspect, is_dataset, match, reference_set
 from vivid_eval.metrics.base import MetricUnavailable, VideoMetric, VideoSkipped
 from vivid_eval.metrics.registry import BY_COLUMN, direction
@@ -58,7 +60,10 @@ def identity(cfg: DictConfig) -> dict[str, Any]:
     folder = references.parent if references.suffix == ".json" else references
     labels = {
         "method": cfg.get("method") or Path(cfg.predictions).resolve().name,
-        "dataset": cfg.get("dataset") or dataset_name(references) or folder.resolve().name,
+        "dataset": cfg.get("dataset")
+        or ("ViViD" if cfg.get("subset") in PUBLISHED_SUBSETS else None)
+        or dataset_name(references)
+        or folder.resolve().name,
         "subset": cfg.get("subset")
         or _built_subset_name(cfg)
         or (cfg.split if (folder / "dataset.json").is_file() else "pairs" if cfg.get("pairs") else "all"),
@@ -68,6 +73,17 @@ def identity(cfg: DictConfig) -> dict[str, Any]:
     # one derived from a folder or dataset name is taken as it is
     check_labels(labels["dataset"] if given["dataset"] else None, labels["subset"] if given["subset"] else None)
     return {**labels, "labels_given": given}
+
+
+def published_definition(cfg: DictConfig) -> Definition | None:
+    """The registered definition when ``subset`` names a published list (vivid_s), read and checked."""
+    subset = cfg.get("subset")
+    if subset not in PUBLISHED_SUBSETS:
+        return None
+    try:
+        return load_definition(subset, cfg.setting, cfg.get("benchmark_dir"))
+    except BenchmarkListError as exc:
+        raise EvaluationInputError(str(exc)) from exc
 
 
 def _built_subset_name(cfg: DictConfig) -> str | None:
@@ -99,8 +115,15 @@ def evaluate(cfg: DictConfig, progress: bool = True, echo: bool = True) -> dict[
         raise EvaluationInputError(f"setting must be one of {SETTINGS}, got {cfg.setting!r}")
     protocol: Protocol = hydra.utils.instantiate(cfg.protocol, _convert_="all")
     labels = identity(cfg)
+    definition = published_definition(cfg)
     report = match(
-        cfg.predictions, cfg.references, cfg.split, cfg.get("pairs"), cfg.on_missing, cfg.get("built_subset")
+        cfg.predictions,
+        cfg.references,
+        cfg.split,
+        cfg.get("pairs"),
+        cfg.on_missing,
+        cfg.get("built_subset"),
+        definition,
     )
     policies = inspect(report.pairs, cfg.mismatch, cfg.fps_mismatch)
     device = resolve_device(cfg.device)
@@ -124,6 +147,13 @@ def evaluate(cfg: DictConfig, progress: bool = True, echo: bool = True) -> dict[
             "fps_prediction": pair.prediction_facts.get("fps"),
             "fps_reference": pair.reference_facts.get("fps"),
         }
+        if definition is not None:  # the listed window and garment (another sample's in the unpaired setting)
+            row.update(
+                window_start=pair.reference_facts["window"][0],
+                window_end=pair.reference_facts["window"][1],
+                category=pair.reference_facts.get("category"),
+                garment=pair.reference_facts.get("garment"),
+            )
         per_frame: dict[str, np.ndarray] = {}
         for name, metric in metrics.items():
             if isinstance(metric, VFID):
@@ -160,7 +190,7 @@ def summarise(cfg, labels, protocol, report, policies, device, metrics, unavaila
         "protocol": protocol.record(),
         "setting": cfg.setting,
         "versions": _versions(),
-        "reference_set": {**reference_set(cfg.references, cfg.split, report.pairs), "setting": cfg.setting},
+        "reference_set": {**reference_set(cfg.references, cfg.split, report.pairs, report), "setting": cfg.setting},
         "device": device,
         "videos": len(rows),
         "frames": int(sum(r["frames"] for r in rows)),
@@ -200,6 +230,7 @@ def summarise(cfg, labels, protocol, report, policies, device, metrics, unavaila
                 "videos": len(values),
                 "direction": direction(column) if column in BY_COLUMN else None,
             }
+    summary["deviations"] = deviations_of(summary)
     return summary
 
 
@@ -255,6 +286,20 @@ def format_summary(summary: dict) -> str:
             f"  {name:18s} skipped {len(videos)} video(s): "
             + "; ".join(f"{k}: {v}" for k, v in list(videos.items())[:3])
         )
+    benchmark = ref.get("benchmark")
+    if benchmark:
+        missing = benchmark["missing_clips"]
+        lines.append(
+            f"  {benchmark['name']} ({benchmark['setting']}, list sha256 {benchmark['sha256'][:12]}): "
+            f"{benchmark['clips_scored']} of {benchmark['clips']} clips scored"
+            + (
+                f"; missing {len(missing)}: {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}"
+                if missing
+                else ""
+            )
+        )
+    for deviation in summary.get("deviations", []):
+        lines.append(f"  deviation: {deviation} (not ranked with published rows)")
     return "\n".join(lines)
 
 

@@ -22,12 +22,14 @@ from typing import Any
 import cv2
 import numpy as np
 
+from vivid_data.benchmark_lists import Definition
 from vivid_data.formats.pairs import read_pairs_file
 from vivid_data.samples import sample_index
 from vivid_data.shards.index import load_index
 from vivid_data.shards.members import VIDEO
 from vivid_data.subsets import SubsetError, load_subset, windows_hash
 from vivid_data.video import MediaError, decode_video, probe_video
+from vivid_eval.published import PublishedReferences, dataset_references, folder_references
 
 MISMATCH_POLICIES = ("error", "truncate", "resize")
 FPS_POLICIES = ("error", "allow")
@@ -58,6 +60,8 @@ class MatchReport:
     missing: list[str] = field(default_factory=list)  # references without a prediction
     extra: list[str] = field(default_factory=list)  # predictions without a reference
     reference_set: dict[str, Any] = field(default_factory=dict)
+    definition: Definition | None = None  # a published benchmark definition (subset=vivid_s)
+    missing_clips: list[str] = field(default_factory=list)  # its listed clips without a reference video
 
 
 def is_dataset(references: str | Path) -> bool:
@@ -156,18 +160,33 @@ def match(
     pairs: str | None = None,
     on_missing: str = "error",
     built_subset: str | None = None,
+    definition: Definition | None = None,
 ) -> MatchReport:
     """Pair ``<predictions>/<sample id>.mp4`` with the references (a dataset.json split or a ViViD folder).
 
     ``built_subset`` (a subset's name in the dataset, or its json) keeps only its samples, each cut
-    to its frame window.
+    to its frame window. ``definition`` (a published list such as ViViD-S) keeps exactly its clips,
+    each cut to its listed window; predictions are named by the clip's video stem.
     """
     predictions = Path(predictions)
     if not predictions.is_dir():
         raise EvaluationInputError(f"{predictions}: prediction folder not found")
     if built_subset and not is_dataset(references):
         raise EvaluationInputError(f"built_subset={built_subset} needs a built dataset (dataset.json) as references")
-    refs = _dataset_references(references, split) if is_dataset(references) else _folder_references(references, pairs)
+    missing_clips: list[str] = []
+    if definition is not None:
+        if built_subset:
+            raise EvaluationInputError(
+                f"subset={definition.entry.subset} scores the published list {definition.entry.file}; "
+                f"built_subset={built_subset} is a subset built by a rule: choose one (a built subset is "
+                "labelled by its own name and never ranked with published rows)"
+            )
+        refs = _published(definition, references)
+        missing_clips = [c.clip_id for c in definition.clips if c.clip_id not in refs]
+    else:
+        refs = (
+            _dataset_references(references, split) if is_dataset(references) else _folder_references(references, pairs)
+        )
     if built_subset:
         refs = _subset_references(refs, references, split, built_subset)
     found = {p.stem: p for p in sorted(predictions.glob("*.mp4"))}
@@ -179,7 +198,29 @@ def match(
             message += "\n  set on_missing=skip to score the predictions that are there"
         raise EvaluationInputError(message)
     pairs_found = [VideoPair(key, found[key], refs[key][0], dict(refs[key][1])) for key in sorted(refs) if key in found]
-    return MatchReport(pairs_found, missing=missing, extra=extra)
+    return MatchReport(pairs_found, missing=missing, extra=extra, definition=definition, missing_clips=missing_clips)
+
+
+def _published(definition: Definition, references: str) -> dict[str, tuple[Callable[[], np.ndarray], dict]]:
+    """The definition's clips found in the references; every problem at once; none found is an error."""
+    found: PublishedReferences = (
+        dataset_references(definition, references)
+        if is_dataset(references)
+        else folder_references(definition, references)
+    )
+    name = definition.entry.subset
+    if found.problems:
+        raise EvaluationInputError(
+            f"{len(found.problems)} problem(s) with the {name} references in {references}:\n  "
+            + "\n  ".join(found.problems[:20])
+        )
+    if not found.references:
+        first = definition.clips[0]
+        raise EvaluationInputError(
+            f"{references}: none of the {len(definition.clips)} clips of {name} ({definition.entry.file}) is there, "
+            f"e.g. {first.category}/videos/{first.video}"
+        )
+    return found.references
 
 
 def inspect(pairs: list[VideoPair], mismatch: str = "error", fps_policy: str = "error") -> dict[str, Any]:
@@ -297,7 +338,9 @@ def dataset_name(references: str | Path) -> str | None:
     return load_index(references).get("name")
 
 
-def reference_set(references: str | Path, split: str, pairs: list[VideoPair]) -> dict[str, Any]:
+def reference_set(
+    references: str | Path, split: str, pairs: list[VideoPair], report: MatchReport | None = None
+) -> dict[str, Any]:
     """What the numbers were measured on: enough to tell whether two results (or a result and a
     published row) used the same videos."""
     ids = sorted(p.sample_id for p in pairs)
@@ -309,7 +352,21 @@ def reference_set(references: str | Path, split: str, pairs: list[VideoPair]) ->
         "ids_sha256": hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16],
         "per_category": dict(sorted(categories.items())) or None,
     }
-    subsets = {json.dumps(p.reference_facts["subset"], sort_keys=True) for p in pairs if "subset" in p.reference_facts}
+    if report is not None and report.definition is not None:
+        scored = set(ids)
+        uncovered = sorted(set(report.missing_clips) | {c.clip_id for c in report.definition.clips} - scored)
+        identity["benchmark"] = {
+            **report.definition.record(),
+            "clips_scored": len(scored),
+            "missing_clips": uncovered,
+            "missing_references": sorted(report.missing_clips),
+        }
+        identity["split"] = None
+    subsets = {
+        json.dumps(p.reference_facts["subset"], sort_keys=True)
+        for p in pairs
+        if "subset" in p.reference_facts and "windows_sha256" in p.reference_facts["subset"]
+    }
     if subsets:  # the windows, not only the ids: the same videos cut differently are other numbers
         identity["built_subset"] = json.loads(sorted(subsets)[0])
     known = [int(f) for f in frames if f is not None]

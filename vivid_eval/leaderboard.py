@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vivid_eval.baselines import COST_COLUMNS, comparable, subset_facts
 from vivid_eval.baselines import METRICS as BASELINE_METRICS
-from vivid_eval.baselines import comparable, subset_facts
+from vivid_eval.deviations import deviations_of
 from vivid_eval.metrics.frechet import frechet_distance_of
 from vivid_eval.metrics.registry import BY_COLUMN, PER_VIDEO, RANKED, SET_LEVEL, direction
 from vivid_eval.names import LabelError, check_labels
@@ -36,6 +37,8 @@ LABELS = {r.column: r.label for r in RANKED}
 PER_VIDEO_METRICS = PER_VIDEO
 VFID_METRICS = SET_LEVEL
 NOT_RANKED = "not ranked"
+#: our VFID-ResNeXt is pinned to CatV2TON's script (features as its network gives them): its scale
+RESULT_RESNEXT_SCALE = "CatV2TON scale"
 
 
 class ResultError(ValueError):
@@ -62,6 +65,10 @@ class Entry:
     comparable: bool | None = None  # results: rankable with the section's other entries
     reason: str = ""  # why not comparable
     facts: dict | None = None  # baselines: the subset's published definition
+    deviations: list[str] = field(default_factory=list)  # results: what the run did differently (never ranked)
+    measured_by: str = ""  # baselines: the paper that ran the numbers
+    resnext_scale: str = ""  # the VFID-ResNeXt scale (papers differ by about 100x)
+    costs: dict[str, float] = field(default_factory=dict)  # baselines: memory_gb, seconds_per_clip where printed
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -87,6 +94,7 @@ class Section:
     reason: str = ""
     ranks: dict[str, dict[str, str]] = field(default_factory=dict)  # metric -> entry name -> "2/5"
     comparisons: list[Comparison] = field(default_factory=list)
+    spread: list[str] = field(default_factory=list)  # methods the papers measured differently, one line each
 
     @property
     def title(self) -> str:
@@ -143,6 +151,8 @@ def load_result(folder: str | Path) -> Entry:
         per_video=per_video,
         reference_set=summary.get("reference_set"),
         unavailable=unavailable,
+        deviations=list(summary["deviations"]) if "deviations" in summary else deviations_of(summary),
+        resnext_scale=RESULT_RESNEXT_SCALE,
     )
 
 
@@ -171,14 +181,23 @@ def baseline_entries(table: pd.DataFrame) -> list[Entry]:
                     if t
                 ),
                 facts=subset_facts(table, row["dataset"], row["subset"]),
+                measured_by=row["measured_by"],
+                resnext_scale=row["resnext_scale"],
+                costs={c: float(row[c]) for c in COST_COLUMNS if not math.isnan(row[c])},
             )
         )
     return out
 
 
 def _variant(entry: Entry, metric: str) -> str:
-    """Entries are ranked on a metric only within the same variant (LPIPS: the backbone)."""
-    return (entry.lpips_net or "unknown backbone") if metric == "lpips" else ""
+    """Entries are ranked on a metric only within the same variant: LPIPS by backbone, VFID-ResNeXt by
+    its scale (papers print the same method about 100x apart); an unknown scale is ranked with nothing."""
+    if metric == "lpips":
+        return entry.lpips_net or "unknown backbone"
+    if metric == "vfid_resnext":
+        scale = entry.resnext_scale
+        return scale if scale and not scale.startswith("unknown") else f"unknown scale: {entry.name}"
+    return ""
 
 
 def rank(entries: list[Entry], metric: str) -> dict[str, str]:
@@ -213,8 +232,10 @@ def vfid_test(first: Entry, second: Entry, metric: str, resamples: int, seed: in
     rows_a = np.array([row_of_a[v] for v in shared])
     rows_b = np.array([row_of_b[v] for v in shared])
 
+    ddof = 0 if metric.startswith("fvd") else 1  # cd-FVD divides its covariance by N
+
     def difference(draw: np.ndarray) -> float:
-        return frechet_distance_of(*a.of(rows_a[draw])) - frechet_distance_of(*b.of(rows_b[draw]))
+        return frechet_distance_of(*a.of(rows_a[draw]), ddof) - frechet_distance_of(*b.of(rows_b[draw]), ddof)
 
     return paired_set_bootstrap(len(shared), difference, resamples, seed=seed)
 
@@ -244,14 +265,17 @@ def compare(
     return out
 
 
-def _unique_names(results: list[Entry], taken: set[str]) -> None:
-    """Results get names no baseline and no other result has ('ViViD' -> 'ViViD (ours)', then numbered)."""
-    taken = set(taken)
+def _unique_names(results: list[Entry], published: set[str]) -> None:
+    """Names unique within a section: a result named like one of the section's published rows becomes
+    'ViViD (ours)' ('(ours 2)', ...); two results with one name become 'X' and 'X (2)'. A name used in
+    another section is not a clash."""
+    taken = set(published)
     for entry in results:
-        name = f"{entry.name} (ours)" if entry.name in taken else entry.name
-        number = 2
+        base = f"{entry.name} (ours)" if entry.name in published else entry.name
+        name, number = base, 2
         while name in taken:
-            name, number = f"{entry.name} (ours {number})", number + 1
+            name = f"{entry.name} (ours {number})" if entry.name in published else f"{entry.name} ({number})"
+            number += 1
         entry.name = name
         taken.add(name)
 
@@ -260,7 +284,6 @@ def build_leaderboard(
     results: list[Entry], baselines: list[Entry], resamples: int = 10_000, seed: int = 0, vfid_resamples: int = 200
 ) -> list[Section]:
     """Sections for the datasets and subsets the results were scored on, results' sections first."""
-    _unique_names(results, {b.name for b in baselines})
     sections: list[Section] = []
     keys = list(dict.fromkeys(r.key for r in results))
     for key in keys:
@@ -269,6 +292,7 @@ def build_leaderboard(
         for protocol in protocols:
             members = [r for r in ours if r.protocol == protocol]
             published = [b for b in baselines if b.key == key and b.protocol == protocol]
+            _unique_names(members, {b.name for b in published})
             reason = "" if published else "no published baseline was measured under this protocol on this subset"
             sections.append(Section(*key, protocol, members + published, True, reason))
         others = list(dict.fromkeys(b.protocol for b in baselines if b.key == key and b.protocol not in protocols))
@@ -284,12 +308,39 @@ def build_leaderboard(
                 )
             )
     for section in sections:
+        section.spread = measurer_spread(baselines, section.dataset, section.subset, section.setting)
         judge_comparability(section)
         section.ranks = {m: rank(section.entries, m) for m in section.metrics()}
         section.comparisons = compare(
             [e for e in section.entries if e.kind == "result"], resamples, seed, vfid_resamples
         )
     return sections
+
+
+def measurer_spread(baselines: list[Entry], dataset: str, subset: str, setting: str) -> list[str]:
+    """'MagicTryOn: SSIM 0.869-0.902, 3 measurers (...)' for every method that several papers measured
+    on this subset and setting (under any protocol): the published numbers of one method disagree."""
+    rows = [b for b in baselines if (b.dataset, b.subset, b.setting) == (dataset, subset, setting) and b.measured_by]
+    lines = []
+    for method in dict.fromkeys(b.name for b in rows):
+        mine = [b for b in rows if b.name == method]
+        parts = []
+        for metric in LABELS:
+            measured = [(b.values[metric], b.measured_by, b.resnext_scale) for b in mine if metric in b.values]
+            measurers = list(dict.fromkeys(m for _, m, _ in measured))
+            if len(measurers) < 2:
+                continue
+            values = [v for v, _, _ in measured]
+            text = (
+                f"{LABELS[metric]} {min(values):.4g}-{max(values):.4g}, "
+                f"{len(measurers)} measurers ({', '.join(measurers)})"
+            )
+            if metric == "vfid_resnext" and len({scale for _, _, scale in measured}) > 1:
+                text += " on different scales"
+            parts.append(text)
+        if parts:
+            lines.append(f"{method}: " + "; ".join(parts))
+    return lines
 
 
 def judge_comparability(section: Section) -> None:
@@ -300,6 +351,8 @@ def judge_comparability(section: Section) -> None:
     anchor = results[0].reference_set if results else None
     for result in results:
         reasons = []
+        if result.deviations:
+            reasons.append("deviations: " + "; ".join(result.deviations))
         if published:
             ok, why = comparable(result.reference_set, facts, section.subset)
             if not ok:
@@ -323,6 +376,7 @@ def to_json(sections: list[Section]) -> dict[str, Any]:
                 "protocol": s.protocol,
                 "has_results": s.has_results,
                 "reason": s.reason,
+                "measurer_spread": s.spread,
                 "entries": [
                     {
                         "name": e.name,
@@ -335,7 +389,14 @@ def to_json(sections: list[Section]) -> dict[str, Any]:
                         "reference_set": e.reference_set,
                         "subset_facts": e.facts,
                         "unavailable": e.unavailable,
-                        **({"comparable": e.comparable, "reason": e.reason} if e.kind == "result" else {}),
+                        "measured_by": e.measured_by,
+                        "resnext_scale": e.resnext_scale,
+                        "costs": e.costs,
+                        **(
+                            {"comparable": e.comparable, "reason": e.reason, "deviations": e.deviations}
+                            if e.kind == "result"
+                            else {}
+                        ),
                         "ranks": {m: s.ranks[m][e.name] for m in s.ranks if e.name in s.ranks[m]},
                     }
                     for e in s.entries

@@ -52,6 +52,7 @@ class VFID(VideoMetric):
     settings = ("paired", "unpaired")
     protocol_fields = ("colour", "clip_len", "windows", "size", "antialias", "value_range")
     set_level = True
+    ddof = 1  # unbiased covariance, as pytorch-fid and CatV2TON's script
 
     def __init__(
         self,
@@ -116,11 +117,19 @@ class VFID(VideoMetric):
         side = "reference" if real else "prediction"
         for name, video in zip(names, batch):
             frames = as_frames(video)
-            assert self.features is not None, "setup() sets the feature function"
-            features = video_clip_features(frames, self.protocol, self.features, self.batch)
+            features = self.video_features(frames)
             if not len(features):
-                self.skipped[side][name] = f"{len(frames)} frames: shorter than one {self.protocol.clip_len}-frame clip"
+                self.skipped[side][name] = f"{len(frames)} frames: shorter than one {self.clip_len}-frame clip"
             self.per_video[side][name] = (len(frames), features)
+
+    @property
+    def clip_len(self) -> int:
+        return self.protocol.clip_len
+
+    def video_features(self, frames: np.ndarray) -> np.ndarray:
+        """(clips, D) features of one video's clips under the protocol."""
+        assert self.features is not None, "setup() sets the feature function"
+        return video_clip_features(frames, self.protocol, self.features, self.batch)
 
     def clips(self, side: str) -> tuple[list[str], list[np.ndarray], list[int]]:
         """(video ids in order, clip features per video, clip counts) of one side under the protocol."""
@@ -149,12 +158,12 @@ class VFID(VideoMetric):
         counts = {side: sum(sides[side][2]) for side in SIDES}
         if min(counts.values()) < 2:
             raise MetricUnavailable(
-                f"needs at least two {self.protocol.clip_len}-frame clips per side, got "
+                f"needs at least two {self.clip_len}-frame clips per side, got "
                 f"{counts['prediction']} predicted and {counts['reference']} reference clips"
             )
         details = frechet_details(
-            *gaussian_stats(np.concatenate(stacked["prediction"])),
-            *gaussian_stats(np.concatenate(stacked["reference"])),
+            *gaussian_stats(np.concatenate(stacked["prediction"]), self.ddof),
+            *gaussian_stats(np.concatenate(stacked["reference"]), self.ddof),
         )
         return {
             "value": details["value"],

@@ -20,12 +20,13 @@ from __future__ import annotations
 import numpy as np
 
 
-def gaussian_stats(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and unbiased covariance (N - 1) of (N, D) features."""
+def gaussian_stats(features: np.ndarray, ddof: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance of (N, D) features: unbiased (N - 1) by default, as FID and VFID;
+    ``ddof=0`` divides by N, as cd-FVD's feature statistics do."""
     features = np.asarray(features, dtype=np.float64)
     if features.ndim != 2 or len(features) < 2:
         raise ValueError(f"need (N >= 2, D) features, got shape {features.shape}")
-    return features.mean(axis=0), np.cov(features, rowvar=False)
+    return features.mean(axis=0), np.atleast_2d(np.cov(features, rowvar=False, ddof=ddof))
 
 
 def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:
@@ -69,5 +70,5 @@ def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma
     return frechet_details(mu1, sigma1, mu2, sigma2)["value"]
 
 
-def frechet_distance_of(features1: np.ndarray, features2: np.ndarray) -> float:
-    return frechet_distance(*gaussian_stats(features1), *gaussian_stats(features2))
+def frechet_distance_of(features1: np.ndarray, features2: np.ndarray, ddof: int = 1) -> float:
+    return frechet_distance(*gaussian_stats(features1, ddof), *gaussian_stats(features2, ddof))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vivid_eval.fvd import FVD
 from vivid_eval.metrics.base import VideoMetric
 from vivid_eval.metrics.lpips_metric import VideoLPIPS
 from vivid_eval.metrics.ssim import VideoSSIM
@@ -23,6 +24,7 @@ METRIC_CLASSES: dict[str, type[VideoMetric]] = {
     "warp": WarpingError,
     "vfid_i3d": VFID,
     "vfid_resnext": VFID,
+    "fvd_videomae": FVD,
 }
 
 
@@ -43,6 +45,7 @@ RANKED: tuple[Ranked, ...] = (
     Ranked("lpips", "lpips", VideoLPIPS.label, VideoLPIPS.higher_is_better),
     Ranked("vfid_i3d", "vfid_i3d", "VFID-I3D", VFID.higher_is_better, set_level=True),
     Ranked("vfid_resnext", "vfid_resnext", "VFID-ResNeXt", VFID.higher_is_better, set_level=True),
+    Ranked("fvd_videomae", "fvd_videomae", FVD.label, FVD.higher_is_better, set_level=True),
     Ranked("flicker_diff", "flicker", TemporalFlicker.label, TemporalFlicker.higher_is_better),
     Ranked("warp_prediction", "warp", WarpingError.label, WarpingError.higher_is_better),
 )

@@ -9,6 +9,7 @@ import torch
 
 from vivid_eval.networks.i3d import InceptionI3d
 from vivid_eval.networks.resnext import ResNeXt3D
+from vivid_eval.networks.videomae import GIANT, VideoMAEConfig, VideoMAEv2
 
 
 class CheckpointError(ValueError):
@@ -23,9 +24,14 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: checkpoint not found")
-    data = torch.load(path, map_location="cpu", weights_only=True)
-    if isinstance(data, dict) and "state_dict" in data and isinstance(data["state_dict"], dict):
-        data = data["state_dict"]
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # a pickle payload, a truncated file: name the file, not a raw traceback
+        raise CheckpointError(f"{path}: not loadable as plain tensors (weights_only=True): {exc}") from exc
+    for wrapper in ("state_dict", "model", "module"):  # torchvision/kenshohara, VideoMAE-v2 releases
+        if isinstance(data, dict) and wrapper in data and isinstance(data[wrapper], dict):
+            data = data[wrapper]
+            break
     if not isinstance(data, dict) or not all(isinstance(v, torch.Tensor) for v in data.values()):
         raise CheckpointError(f"{path}: not a state dict of tensors")
     return {k[len("module.") :] if k.startswith("module.") else k: v for k, v in data.items()}
@@ -52,6 +58,11 @@ def load_strict(model: ModuleT, path: str | Path) -> ModuleT:
 
 def load_i3d(path: str | Path, num_classes: int = 400) -> InceptionI3d:
     return load_strict(InceptionI3d(num_classes), path)
+
+
+def load_videomae(path: str | Path, config: VideoMAEConfig = GIANT) -> VideoMAEv2:
+    """VideoMAE-v2 (``{"module": state}`` or ``{"model": state}`` as released), strictly."""
+    return load_strict(VideoMAEv2(config), path)
 
 
 def load_resnext101(path: str | Path, num_classes: int = 400) -> ResNeXt3D:

@@ -96,6 +96,9 @@ def render(sections: list[Section], figures: list[Figure]) -> str:
         notes = list(dict.fromkeys(f"{e.name}: {e.note}" for e in section.entries if e.note))
         if notes:
             parts.append("<ul class=notes>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>")
+        if section.spread:
+            parts.append("<h3>One method, several measurers</h3>")
+            parts.append("<ul class=spread>" + "".join(f"<li>{html.escape(n)}</li>" for n in section.spread) + "</ul>")
         if section.comparisons:
             parts.append("<h3>Paired bootstrap over shared videos</h3>")
             parts.append(

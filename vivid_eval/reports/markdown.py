@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from vivid_data.atomic import atomic_write_bytes
@@ -17,8 +18,14 @@ from vivid_eval.reports.tables import (
 )
 
 
+def escape(text: str) -> str:
+    """Text we did not write (method names, folder names, notes) shown as text: a Markdown renderer
+    passes raw HTML through, so ``<script>`` in a method name would run in a viewer."""
+    return html.escape(text, quote=False)
+
+
 def _row(cells: list[str]) -> str:
-    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+    return "| " + " | ".join(escape(c).replace("|", "\\|") for c in cells) + " |"
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -37,9 +44,9 @@ def render(sections: list[Section], figures: list[Figure]) -> str:
         "",
     ]
     for section in sections:
-        lines += [f"## {section.title}", ""]
+        lines += [f"## {escape(section.title)}", ""]
         if section.reason:
-            lines += [f"*{section.reason}*", ""]
+            lines += [f"*{escape(section.reason)}*", ""]
         metrics = section.metrics()
         rows = []
         for entry in section.entries:
@@ -49,18 +56,24 @@ def render(sections: list[Section], figures: list[Figure]) -> str:
                 cells.append(f"**{text}**" if best else text)
             rows.append([entry_label(entry), entry.kind, *cells, reference_text(entry), entry.source])
         lines += [*_table(["method", "kind", *map(metric_header, metrics), "measured on", "source"], rows), ""]
-        notes = [f"- {e.name}: {e.note}" for e in section.entries if e.note]
+        notes = [f"- {escape(e.name)}: {escape(e.note)}" for e in section.entries if e.note]
         if notes:
             lines += ["Notes:", "", *dict.fromkeys(notes), ""]
+        if section.spread:
+            lines += ["One method, several measurers:", "", *(f"- {escape(n)}" for n in section.spread), ""]
         if section.comparisons:
             lines += ["Paired bootstrap over shared videos:", ""]
             lines += [*_table(COMPARISON_HEADER, [comparison_row(c) for c in section.comparisons]), ""]
-        lines += [f"![{f.caption}](figures/{f.name}.{f.suffix})" for f in figures if f.group == section.title] + [""]
+        lines += [
+            f"![{escape(f.caption)}](figures/{f.name}.{f.suffix})" for f in figures if f.group == section.title
+        ] + [""]
     videos = list(dict.fromkeys(f.group for f in figures if f.group.startswith("video ")))
     for group in videos:
-        lines += [f"## {group[0].upper()}{group[1:]}", ""]
+        lines += [f"## {escape(group[0].upper() + group[1:])}", ""]
         lines += [
-            f"![{f.caption}](figures/{f.name}.{f.suffix})  \n*{f.caption}*\n" for f in figures if f.group == group
+            f"![{escape(f.caption)}](figures/{f.name}.{f.suffix})  \n*{escape(f.caption)}*\n"
+            for f in figures
+            if f.group == group
         ]
     return "\n".join(lines).rstrip() + "\n"
 

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from vivid_eval.leaderboard import LABELS, Entry
+from vivid_eval.leaderboard import LABELS, NOT_RANKED, Entry
 from vivid_eval.metrics.registry import direction
 
 RESULT_COLOUR, BASELINE_COLOUR = "#1f77b4", "#9a9a9a"
@@ -39,7 +39,11 @@ def bar_axes(entries: list[Entry], metric: str, title: str):
     figure, axis = plt.subplots(figsize=(max(4.0, 0.55 * len(shown) + 2), 3.2))
     colours = [RESULT_COLOUR if e.kind == "result" else BASELINE_COLOUR for e in shown]
     positions = np.arange(len(shown))
-    axis.bar(positions, values, color=colours)
+    bars = axis.bar(positions, values, color=colours)
+    for bar, entry in zip(bars, shown):  # what the tables mark not ranked, the figure marks too
+        if entry.comparable is False:
+            bar.set_hatch("///")
+            bar.set_alpha(0.45)
     with_interval = [i for i, e in enumerate(shown) if metric in e.intervals]  # whiskers only where there is one
     if with_interval:
         lows = np.array([values[i] - shown[i].intervals[metric][0] for i in with_interval])
@@ -53,7 +57,8 @@ def bar_axes(entries: list[Entry], metric: str, title: str):
             capsize=4,
         )
     _zoom(axis, shown, metric, values)
-    axis.set_xticks(positions, [e.name for e in shown], rotation=35, ha="right", fontsize=8)
+    names = [e.name + (f" ({NOT_RANKED})" if e.comparable is False else "") for e in shown]
+    axis.set_xticks(positions, names, rotation=35, ha="right", fontsize=8)
     better = "higher is better" if direction(metric) == "higher" else "lower is better"
     axis.set_title(f"{LABELS[metric]} ({better})\n{title}", fontsize=9)
     axis.grid(axis="y", alpha=0.3)

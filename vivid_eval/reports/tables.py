@@ -45,7 +45,12 @@ def reference_text(entry: Entry) -> str:
             f"{facts['per_category']} per category" if facts.get("per_category") else "",
             f"{facts['frames']} frames each" if facts.get("frames") else "",
         ]
-        return ", ".join(p for p in parts if p)
+        measured = f"measured by {entry.measured_by}; " if entry.measured_by else ""
+        costs = [
+            f"{entry.costs['memory_gb']:g} GB" if "memory_gb" in entry.costs else "",
+            f"{entry.costs['seconds_per_clip']:g} s per clip" if "seconds_per_clip" in entry.costs else "",
+        ]
+        return measured + ", ".join(p for p in parts + costs if p)
     ref = entry.reference_set or {}
     frames = ref.get("frames_min")
     span = (
@@ -58,6 +63,12 @@ def reference_text(entry: Entry) -> str:
         )
     )
     text = f"{ref.get('videos', '?')} videos{span} (set {ref.get('ids_sha256', '?')})"
+    benchmark = ref.get("benchmark")
+    if benchmark:
+        text += (
+            f"; {benchmark['name']} list {str(benchmark.get('sha256'))[:12]}: "
+            f"{benchmark.get('clips_scored')} of {benchmark.get('clips')} clips"
+        )
     return text + ("" if entry.comparable is not False else f"; not comparable: {entry.reason}")
 
 
