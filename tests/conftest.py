@@ -12,6 +12,7 @@ from vivid_data.example import ExampleSpec, generate_example
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SAMPLES = REPO.parent / "shared" / "samples" / "vivid_examples"
+SHARED_BENCHMARKS = REPO.parent / "shared" / "benchmarks" / "vivid_s"
 SMALL_SPEC = ExampleSpec(per_category=2, num_frames=12, height=128, width=96, fps=24, seed=3)
 
 
@@ -23,6 +24,24 @@ def vivid_samples() -> Path:
             pytest.fail(f"CI is set but the real sample folder {SHARED_SAMPLES} is missing")
         pytest.skip(f"real ViViD sample folder {SHARED_SAMPLES} not present")
     return SHARED_SAMPLES
+
+
+@pytest.fixture(scope="session")
+def vivid_s_lists() -> Path:
+    """``../shared/benchmarks/vivid_s``: MagicTryOn's ViViD-S lists (reference data, never in the repository);
+    skipped on a user's machine without them, required in CI."""
+    if not (SHARED_BENCHMARKS / "test_data_180_paired.jsonl").is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but the published ViViD-S lists {SHARED_BENCHMARKS} are missing")
+        pytest.skip(f"published ViViD-S lists {SHARED_BENCHMARKS} not present")
+    return SHARED_BENCHMARKS
+
+
+@pytest.fixture
+def vivid_s_home(vivid_s_lists: Path, monkeypatch) -> Path:
+    """The lists where vivid-eval and the shard step look for them (``$VIVID_BENCHMARKS``)."""
+    monkeypatch.setenv("VIVID_BENCHMARKS", str(vivid_s_lists))
+    return vivid_s_lists
 
 
 @pytest.fixture(scope="session")

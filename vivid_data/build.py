@@ -97,6 +97,8 @@ def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executo
     stages = [
         (name, hydra.utils.instantiate(cfg[name], work_dir=str(paths["root"]), _convert_="all")) for name in row_stages
     ]
+    if "shard" in cfg.stages:  # the shard settings (held-out benchmark lists included) are checked before any row runs
+        hydra.utils.instantiate(cfg.shard, _convert_="all")
     owns_executor = executor is None
     all_stats: dict[str, dict] = {}
     try:

@@ -29,7 +29,12 @@ from vivid_data.shards.index import load_index
 from vivid_data.shards.members import VIDEO
 from vivid_data.subsets import SubsetError, load_subset, windows_hash
 from vivid_data.video import MediaError, decode_video, probe_video
-from vivid_eval.published import PublishedReferences, dataset_references, folder_references
+from vivid_eval.published import (
+    PublishedReferenceError,
+    PublishedReferences,
+    dataset_references,
+    folder_references,
+)
 
 MISMATCH_POLICIES = ("error", "truncate", "resize")
 FPS_POLICIES = ("error", "allow")
@@ -171,16 +176,16 @@ def match(
     predictions = Path(predictions)
     if not predictions.is_dir():
         raise EvaluationInputError(f"{predictions}: prediction folder not found")
+    if definition is not None and built_subset:
+        raise EvaluationInputError(
+            f"subset={definition.entry.subset} scores the published list {definition.entry.file}; "
+            f"built_subset={built_subset} is a subset built by a rule: choose one (a built subset is "
+            "labelled by its own name and never ranked with published rows)"
+        )
     if built_subset and not is_dataset(references):
         raise EvaluationInputError(f"built_subset={built_subset} needs a built dataset (dataset.json) as references")
     missing_clips: list[str] = []
     if definition is not None:
-        if built_subset:
-            raise EvaluationInputError(
-                f"subset={definition.entry.subset} scores the published list {definition.entry.file}; "
-                f"built_subset={built_subset} is a subset built by a rule: choose one (a built subset is "
-                "labelled by its own name and never ranked with published rows)"
-            )
         refs = _published(definition, references)
         missing_clips = [c.clip_id for c in definition.clips if c.clip_id not in refs]
     else:
@@ -203,11 +208,14 @@ def match(
 
 def _published(definition: Definition, references: str) -> dict[str, tuple[Callable[[], np.ndarray], dict]]:
     """The definition's clips found in the references; every problem at once; none found is an error."""
-    found: PublishedReferences = (
-        dataset_references(definition, references)
-        if is_dataset(references)
-        else folder_references(definition, references)
-    )
+    try:
+        found: PublishedReferences = (
+            dataset_references(definition, references)
+            if is_dataset(references)
+            else folder_references(definition, references)
+        )
+    except PublishedReferenceError as exc:
+        raise EvaluationInputError(str(exc)) from exc
     name = definition.entry.subset
     if found.problems:
         raise EvaluationInputError(

@@ -26,7 +26,7 @@ from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.manifest_stream import RowSource, column_names, count_rows, hold_rows_at, iter_rows, read_columns
 from vivid_data.schema import CATEGORIES, SPLITS
 from vivid_data.shards.members import ALL_MEMBERS, CONTENT_MEMBERS
-from vivid_data.shards.splits import assign_splits, check_no_leakage, unpaired_partners
+from vivid_data.shards.splits import assign_splits, check_no_leakage, leakage_groups, unpaired_partners
 from vivid_data.stages.base import jsonable
 from vivid_data.store import ContentStore, sha256_file
 from vivid_data.video import encode_image, read_image, read_mask
@@ -69,7 +69,13 @@ class ShardConfig:
     seed: int = FROM_YAML
     split_mode: str = FROM_YAML  # auto | recompute | keep
     name: str | None = FROM_YAML  # recorded in dataset.json; vivid-eval's default dataset label
+    hold_out: list[str] = FROM_YAML  # published benchmarks whose clips never go to train
+    benchmark_dir: str | None = FROM_YAML  # where their lists are (vivid-benchmarks); default as vivid-eval
     config: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # read (and hash-check) the held-out lists when the build starts, not after every stage ran
+        self.held_clips = held_out_clips(self.hold_out, self.benchmark_dir)
 
 
 def _member_bytes(store: ContentStore, column: str, key: str) -> bytes:
@@ -190,8 +196,35 @@ def prepare_splits(frame: pd.DataFrame, config: ShardConfig) -> tuple[pd.DataFra
     else:
         frame["split"] = assign_splits(frame, config.test_fraction, config.seed)
         decision = "assigned by group split" + (f" (source splits: {leaks[0]})" if complete and leaks else "")
+    held = hold_out(frame, getattr(config, "held_clips", {}))
     remaining = check_no_leakage(frame)
-    return frame, {"split_decision": decision, "leakage": remaining}
+    return frame, {"split_decision": decision, "leakage": remaining, **({"held_out": held} if held else {})}
+
+
+def held_out_clips(names: list[str], folder: str | None) -> dict[str, set[tuple[str, str]]]:
+    """(category, video file name) of every clip of each named published benchmark."""
+    from vivid_data.benchmark_lists import load_definition
+
+    return {
+        name: {(c.category, c.video) for c in load_definition(name, "paired", folder).clips} for name in names or []
+    }
+
+
+def hold_out(frame: pd.DataFrame, clips: dict[str, set[tuple[str, str]]]) -> dict[str, Any]:
+    """Put the benchmark clips, and every sample sharing a garment or source video with one, in the test
+    split: a model trained on the train split has never seen a ViViD-S clip (nor its garment)."""
+    if not clips or frame.empty:
+        return {}
+    keys = list(zip(frame["category"].astype(str), frame["video_name"].astype(str)))
+    groups = leakage_groups(frame)
+    report: dict[str, Any] = {}
+    for name, listed in clips.items():
+        hit = pd.Series([k in listed for k in keys], index=frame.index)
+        touched = groups.isin(set(groups[hit]))
+        moved = int((touched & (frame["split"] != "test")).sum())
+        frame.loc[touched, "split"] = "test"
+        report[name] = {"clips_found": int(hit.sum()), "clips_listed": len(listed), "moved_to_test": moved}
+    return report
 
 
 #: the manifest columns the split decision and the pairs files read (the rows are read shard by shard)
@@ -227,7 +260,7 @@ def write_dataset(manifest: RowSource, store: ContentStore, config: ShardConfig,
         "toolkit_version": __version__,
         "name": config.name or out.resolve().parent.name,
         "members": [m.name for m in ALL_MEMBERS],
-        "config": config.config or {k: v for k, v in vars(config).items() if k != "config"},
+        "config": config.config or {k: v for k, v in vars(config).items() if k not in ("config", "held_clips")},
         **split_notes,
         "splits": {},
     }
