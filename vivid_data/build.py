@@ -90,15 +90,22 @@ def run_build(cfg: DictConfig, progress: bool = True, executor=None) -> dict:
         return _run_locked(cfg, paths, progress, executor)
 
 
+def _instantiate_stages(cfg: DictConfig, paths: dict[str, Path], row_stages: list[str]) -> list[tuple[str, Any]]:
+    """The row stages, built; the shard settings (held-out benchmark lists included) are checked now too,
+    before any row runs, not after every stage has."""
+    stages = [
+        (name, hydra.utils.instantiate(cfg[name], work_dir=str(paths["root"]), _convert_="all")) for name in row_stages
+    ]
+    if "shard" in cfg.stages:
+        hydra.utils.instantiate(cfg.shard, _convert_="all")
+    return stages
+
+
 def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executor) -> dict:
     source = hydra.utils.instantiate(cfg.source, _convert_="all")
     dataset_name = getattr(source, "dataset_name", None) or paths["root"].name
     row_stages = [s for s in cfg.stages if s != "shard"]  # shard is a dataset-level step after the rows
-    stages = [
-        (name, hydra.utils.instantiate(cfg[name], work_dir=str(paths["root"]), _convert_="all")) for name in row_stages
-    ]
-    if "shard" in cfg.stages:  # the shard settings (held-out benchmark lists included) are checked before any row runs
-        hydra.utils.instantiate(cfg.shard, _convert_="all")
+    stages = _instantiate_stages(cfg, paths, row_stages)
     owns_executor = executor is None
     all_stats: dict[str, dict] = {}
     try:
