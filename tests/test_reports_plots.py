@@ -48,3 +48,20 @@ def test_whiskers_only_where_there_is_an_interval_and_the_axis_shows_differences
     figure, axis = bar_axes([Entry("x", "baseline", "d", "s", "paired", "p", {"vfid_i3d": 12.0})], "vfid_i3d", "t")
     assert not [c for c in axis.containers if isinstance(c, ErrorbarContainer)] and axis.get_ylim()[0] == 0
     plt.close(figure)
+
+
+def test_a_result_not_ranked_is_marked_in_the_figure_as_in_the_table():
+    """A not-comparable 0.947 beside CatV2TON's 0.873: hatched, faded and labelled, like its table row."""
+    import matplotlib.pyplot as plt
+
+    from vivid_eval.reports.plots import bar_axes
+
+    cut = Entry("truncated run", "result", "d", "s", "paired", "p", {"ssim": 0.947}, comparable=False)
+    full = Entry("full run", "result", "d", "s", "paired", "p", {"ssim": 0.85}, comparable=True)
+    paper = Entry("CatV2TON", "baseline", "d", "s", "paired", "p", {"ssim": 0.873})
+    figure, axis = bar_axes([cut, full, paper], "ssim", "t")
+    labels = [t.get_text() for t in axis.get_xticklabels()]
+    assert labels == ["truncated run (not ranked)", "full run", "CatV2TON"]
+    hatches = [bar.get_hatch() for bar in axis.patches]
+    assert hatches[0] == "///" and hatches[1] is None and hatches[2] is None
+    plt.close(figure)
