@@ -141,9 +141,8 @@ def main() -> None:
             their_s, their_v = theirs(refs, preds, args.catv2ton, args.catv2ton_vfid)
             print(f"CatV2TON's eval_video_metrics.py: {their_s:.1f} s; speed-up {their_s / ours_s:.2f}x (target 3x)")
             for name in sorted(set(ours_v) | set(their_v)):
-                print(
-                    f"  {name:14s} ours {ours_v.get(name, float('nan')):.6g}  theirs {their_v.get(name, float('nan')):.6g}"
-                )
+                mine, other = ours_v.get(name, float("nan")), their_v.get(name, float("nan"))
+                print(f"  {name:14s} ours {mine:.6g}  theirs {other:.6g}")
         else:
             print("CatV2TON's script not given (--catv2ton, --catv2ton-vfid): no ratio")
             for name, value in sorted(ours_v.items()):
