@@ -107,3 +107,25 @@ def test_same_names_of_different_content_get_unique_names(small_example: Path, t
         assert (exported / "dresses" / "images" / by_video[name]).read_bytes()[:3] == b"\xff\xd8\xff"
     again, _ = import_folder(exported, tmp_path / "work2")
     assert sorted(again["sample_id"]) == sorted(frame["sample_id"])
+
+
+def test_pairs_lines_that_leave_the_folder_are_refused_not_read(small_example: Path, tmp_path: Path):
+    """'../' lines, absolute paths and symlinks out of the folder: a problem each, nothing imported from outside."""
+    root = copy_of(small_example, tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("not a video")
+    garment = next((root / "lower_body" / "images").iterdir()).name
+    link = root / "lower_body" / "videos" / "link_detail.mp4"
+    link.symlink_to(outside / "secret.txt")
+    with open(root / "lower_body" / "test_pairs.txt", "a") as handle:
+        handle.write(f"../../../outside/secret.txt {garment}\n")
+        handle.write(f"{outside / 'secret.txt'} {garment}\n")
+        handle.write(f"link_detail.mp4 {garment}\n")
+        handle.write("9100004_detail.mp4 ../../../outside/secret.txt\n")
+    scan = scan_release_layout(root)
+    escaped = [p for p in scan.problems if "resolves outside" in p]
+    assert len(escaped) == 4 and all("refused" in p for p in escaped)
+    assert "lower_body/test_pairs.txt:2: '../../../outside/secret.txt' resolves outside" in escaped[0]
+    assert not any(str(outside) in str(p.video) or str(outside) in str(p.garment) for p in scan.pairs)
+    assert len(scan.pairs) == 6

@@ -12,12 +12,13 @@ import pandas as pd
 import pytest
 
 from vivid_data.benchmark_lists import load_definition
+from vivid_data.confine import confined
 from vivid_data.video import decode_video, encode_video
 from vivid_eval.baselines import load_baselines
 from vivid_eval.evaluate import evaluate_folder
 from vivid_eval.inputs import EvaluationInputError, match
 from vivid_eval.leaderboard import baseline_entries, build_leaderboard, load_result
-from vivid_eval.published import confined, folder_references
+from vivid_eval.published import folder_references
 
 SIZE = (24, 32)  # H, W: small, but SSIM's 11x11 window fits
 

@@ -58,3 +58,59 @@ def test_member_spans_read_back_the_bytes(tmp_path: Path):
         "x": b"video-bb",
         "y": b"video-a",
     }
+
+
+@pytest.mark.parametrize(
+    "splits, message",
+    [
+        ({"../../../../elsewhere/x": {"shards": []}}, "split name '../../../../elsewhere/x' is not a plain name"),
+        ({"train": {"shards": [{"path": "../outside.tar"}]}}, "shard path '../outside.tar' of split train leaves"),
+        ({"train": {"shards": [{"path": "/etc/passwd"}]}}, "shard path '/etc/passwd' of split train leaves"),
+        ({"a/b": {"shards": []}}, "split name 'a/b'"),
+    ],
+)
+def test_an_index_naming_paths_outside_its_folder_is_refused(tmp_path: Path, splits, message: str):
+    (tmp_path / "dataset.json").write_text(json.dumps({"format": "vivid-webdataset", "splits": splits}))
+    with pytest.raises(DatasetIndexError, match=message):
+        load_index(tmp_path)
+
+
+def test_a_shard_path_symlinked_out_of_the_folder_is_refused(tmp_path: Path):
+    (tmp_path / "outside.tar").write_bytes(b"")
+    (tmp_path / "ds").mkdir()
+    (tmp_path / "ds" / "train.tar").symlink_to(tmp_path / "outside.tar")
+    index = {"format": "vivid-webdataset", "splits": {"train": {"shards": [{"path": "train.tar"}]}}}
+    (tmp_path / "ds" / "dataset.json").write_text(json.dumps(index))
+    with pytest.raises(DatasetIndexError, match=r"shard path 'train\.tar' of split train leaves"):
+        load_index(tmp_path / "ds")
+
+
+@pytest.mark.parametrize("member", ["../evil.json", "/abs.json", "sub/a.json", "link"])
+def test_verify_refuses_members_the_loader_refuses(tmp_path: Path, member: str):
+    import hashlib
+    import io
+    import tarfile
+
+    from vivid_data.shards.index import verify_dataset
+
+    shard = tmp_path / "shards" / "train-000000.tar"
+    shard.parent.mkdir()
+    with tarfile.open(shard, "w") as tar:
+        info = tarfile.TarInfo(member)
+        if member == "link":
+            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            tar.addfile(info)
+        else:
+            info.size = 2
+            tar.addfile(info, io.BytesIO(b"{}"))
+    data = shard.read_bytes()
+    record = {
+        "path": "shards/train-000000.tar",
+        "count": 1,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    index = {"format": "vivid-webdataset", "splits": {"train": {"shards": [record]}}}
+    (tmp_path / "dataset.json").write_text(json.dumps(index))
+    problems = verify_dataset(tmp_path)
+    assert len(problems) == 1 and repr(member) in problems[0]

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from vivid_data.benchmark_lists import Clip, Definition
+from vivid_data.confine import confined
 from vivid_data.formats.release_layout import is_release_layout
 from vivid_data.samples import sample_index
 from vivid_data.shards.index import load_index
@@ -44,17 +45,6 @@ def _window(decode: Callable[..., np.ndarray], source: Any, start: int, end: int
 
 def _window_of_loaded(load: Callable[[], np.ndarray], start: int, end: int) -> np.ndarray:
     return load()[start:end]
-
-
-def confined(root: Path, *parts: str) -> Path | None:
-    """``root/parts`` when it resolves (symlinks followed) inside ``root``; None when it escapes."""
-    base = root.resolve()
-    path = base.joinpath(*parts)
-    try:
-        resolved = path.resolve()
-    except (OSError, RuntimeError):
-        return None
-    return resolved if resolved.is_relative_to(base) else None
 
 
 def _facts(clip: Clip, definition: Definition, full_frames: int | None, extra: dict[str, Any]) -> dict[str, Any]:

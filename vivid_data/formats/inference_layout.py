@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from vivid_data.confine import confined
 from vivid_data.formats.folder_pair import FolderPair, FolderScan, product_id_from_name
 from vivid_data.formats.pairs import read_pairs_file
 from vivid_data.schema import CATEGORIES
@@ -64,8 +65,16 @@ def scan_inference_layout(
     for video_name, garment_name, line_category, origin in entries:
         mentioned.add(video_name)
         pair_category = line_category or category or category_from_name(video_name)
-        video, garment = root / "videos" / video_name, root / "cloth" / garment_name
-        missing = [str(p.relative_to(root)) for p in (video, garment) if not p.is_file()]
+        video, garment = confined(root, "videos", video_name), confined(root, "cloth", garment_name)
+        if video is None or garment is None:
+            bad = video_name if video is None else garment_name
+            scan.problems.append(f"{origin}: {bad!r} resolves outside {root}; refused (paths stay in the folder)")
+            continue
+        missing = [
+            f"{sub}/{name}"
+            for sub, name, p in (("videos", video_name, video), ("cloth", garment_name, garment))
+            if not p.is_file()
+        ]
         if missing:
             scan.problems.append(f"{origin}: missing {', '.join(missing)}")
             continue
@@ -74,9 +83,9 @@ def scan_inference_layout(
                 f"{origin}: no category for {video_name}; add a third column to the pairs file or set source.category"
             )
             continue
-        extras = {name: root / name / video_name for name in VIDEO_EXTRAS if (root / name / video_name).is_file()}
-        if (root / "cloth_mask" / garment_name).is_file():
-            extras["garment_mask"] = root / "cloth_mask" / garment_name
+        extras = {n: p for n in VIDEO_EXTRAS if (p := confined(root, n, video_name)) is not None and p.is_file()}
+        if (mask := confined(root, "cloth_mask", garment_name)) is not None and mask.is_file():
+            extras["garment_mask"] = mask
         scan.pairs.append(
             FolderPair(
                 category=pair_category,

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from vivid_data.atomic import atomic_directory
+from vivid_data.confine import confined
 from vivid_data.formats.export_names import ExportItem, export_names
 from vivid_data.formats.folder_pair import FolderPair, FolderScan, product_id_from_name
 from vivid_data.formats.pairs import PairLine, PairsFileError, format_pairs, read_pairs_file
@@ -109,15 +110,25 @@ def _pair_of_line(
     if line.category not in (None, category):
         problems.append(f"{origin}: category column {line.category!r} inside {category}/")
         return None
-    video, garment = folder / "videos" / line.video, folder / "images" / line.garment
-    missing = [str(p.relative_to(root)) for p in (video, garment) if not p.is_file()]
+    video, garment = confined(folder, "videos", line.video), confined(folder, "images", line.garment)
+    if video is None or garment is None:
+        bad = line.video if video is None else line.garment
+        problems.append(
+            f"{origin}: {bad!r} resolves outside {root}; refused (paths in a pairs file stay in the folder)"
+        )
+        return None
+    missing = [
+        f"{category}/{sub}/{name}"
+        for sub, name, p in (("videos", line.video, video), ("images", line.garment, garment))
+        if not p.is_file()
+    ]
     if missing:
         problems.append(f"{origin}: missing {', '.join(missing)}")
         return None
-    extras = {n: folder / n / line.video for n in VIDEO_EXTRAS if (folder / n / line.video).is_file()}
+    extras = {n: p for n in VIDEO_EXTRAS if (p := confined(folder, n, line.video)) is not None and p.is_file()}
     for modality, sub in IMAGE_EXTRAS.items():
-        if (folder / sub / line.garment).is_file():
-            extras[modality] = folder / sub / line.garment
+        if (p := confined(folder, sub, line.garment)) is not None and p.is_file():
+            extras[modality] = p
     meta = metadata.get((category, line.video, line.garment), {})
     return FolderPair(
         category=category,

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from vivid_data.confine import confined, is_plain_relative
 from vivid_data.schema import SAMPLE_ID_PATTERN
 from vivid_data.store import sha256_file
 
@@ -32,8 +33,27 @@ def load_index(path: str | Path) -> dict[str, Any]:
         raise DatasetIndexError(f"{path}: not a JSON dataset index ({exc})") from exc
     if index.get("format") != "vivid-webdataset":
         raise DatasetIndexError(f"{path}: not a vivid-webdataset index")
+    _check_names(path, index)
     index["_root"] = str(path.parent)
     return index
+
+
+SPLIT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+def _check_names(path: Path, index: dict[str, Any]) -> None:
+    """Split names are plain words and shard paths stay under the index's folder (symlinks followed):
+    every reader and writer joins them to a folder (the export writes ``<category>/<split>_pairs.txt``)."""
+    splits = index.get("splits")
+    if not isinstance(splits, dict):
+        raise DatasetIndexError(f"{path}: 'splits' must be an object of split name -> shards")
+    for split, info in splits.items():
+        if not isinstance(split, str) or not SPLIT_NAME.match(split):
+            raise DatasetIndexError(f"{path}: split name {split!r} is not a plain name (letters, digits, _ and -)")
+        for shard in (info or {}).get("shards", []):
+            where = shard.get("path") if isinstance(shard, dict) else shard
+            if not isinstance(where, str) or not is_plain_relative(where) or confined(path.parent, where) is None:
+                raise DatasetIndexError(f"{path}: shard path {where!r} of split {split} leaves {path.parent}; refused")
 
 
 def shard_paths(index: dict[str, Any], split: str) -> list[str]:
@@ -107,11 +127,12 @@ def read_spans(path: str | Path, spans: dict[str, Span]) -> dict[str, bytes]:
 
 
 def tar_keys(path: Path) -> list[str]:
-    """Sample keys in a shard, in order; raises on a truncated or corrupt tar."""
+    """Sample keys in a shard, in order; raises on a truncated or corrupt tar, and DatasetIndexError on a
+    member that is a link or whose name is a path (what the loader refuses, verify refuses too)."""
     keys: list[str] = []
     with tarfile.open(path, "r:") as tar:
         for member in tar:
-            key = member.name.split(".", 1)[0]
+            key, _ = split_member_name(path, member)
             if not keys or keys[-1] != key:
                 keys.append(key)
     return keys
@@ -136,6 +157,9 @@ def verify_dataset(path: str | Path) -> list[str]:
                 continue
             try:
                 count = len(tar_keys(file))
+            except DatasetIndexError as exc:
+                problems.append(str(exc))
+                continue
             except (tarfile.TarError, OSError) as exc:
                 problems.append(f"{shard['path']}: unreadable tar ({exc})")
                 continue
