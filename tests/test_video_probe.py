@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import numpy as np
 import pytest
 from mediafaults import arrow_frames, rotated_mp4
 
@@ -70,3 +71,37 @@ def test_rotation_is_read_from_the_display_matrix(degrees: int):
     assert info.rotation == degrees
     assert (info.display_height, info.display_width) == upright.shape[1:3]
     assert probe_video(encode_video(upright)).rotation == 0
+
+
+def _two_stream_mp4(path, small=(32, 24), large=(320, 240)) -> None:
+    """A first stream under any pixel cap and a second, larger one (the one decoders pick)."""
+    import av
+
+    with av.open(str(path), mode="w", format="mp4") as container:
+        streams = []
+        for width, height in (small, large):
+            stream = container.add_stream("libx264", rate=24)
+            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+            streams.append(stream)
+        for t in range(6):
+            for stream in streams:
+                frame = av.VideoFrame.from_ndarray(
+                    np.full((stream.height, stream.width, 3), 30 * t, np.uint8), format="rgb24"
+                )
+                for packet in stream.encode(frame):
+                    container.mux(packet)
+        for stream in streams:
+            for packet in stream.encode():
+                container.mux(packet)
+
+
+def test_a_second_video_stream_is_refused(tmp_path):
+    """decord decodes the larger stream: probing only the first would let a 4K stream past the pixel cap."""
+    import decord
+
+    path = tmp_path / "two.mp4"
+    _two_stream_mp4(path)
+    assert decord.VideoReader(str(path))[0].shape == (240, 320, 3)  # what a decoder would take
+    with pytest.raises(MediaError) as info:
+        probe_video(path)
+    assert info.value.problem == "multiple_video_streams" and "(32x24, 320x240)" in str(info.value)

@@ -7,7 +7,8 @@ class MediaError(ValueError):
     """A video or image that cannot be used.
 
     ``problem`` is a short machine-readable tag (``missing``, ``empty``, ``not_a_video``,
-    ``not_an_image``, ``truncated``, ``no_video_stream``, ``bad_frames``, ``encode``)
+    ``not_an_image``, ``truncated``, ``no_video_stream``, ``multiple_video_streams``, ``bad_frames``,
+    ``encode``)
     that stages record as a rejection reason.
     """
 

@@ -63,7 +63,15 @@ def probe_video(source: MediaSource, name: str | None = None) -> VideoInfo:
         with container:
             if not container.streams.video:
                 raise MediaError(label, "no_video_stream", f"{len(container.streams)} other streams")
-            stream = container.streams.video[0]
+            moving = [s for s in container.streams.video if not _is_cover_art(s)]
+            if len(moving) > 1:
+                # the decoder picks the "best" stream, not the first: a 192x256 first stream would pass
+                # the pixel cap while a 3840x2160 second one is decoded. One video stream per file.
+                sizes = ", ".join(f"{s.codec_context.width}x{s.codec_context.height}" for s in moving)
+                raise MediaError(
+                    label, "multiple_video_streams", f"{len(moving)} video streams ({sizes}); one expected"
+                )
+            stream = moving[0] if moving else container.streams.video[0]
             declared = int(stream.frames or 0)
             packets = 0
             try:
@@ -96,6 +104,14 @@ def probe_video(source: MediaSource, name: str | None = None) -> VideoInfo:
         codec=codec,
         pix_fmt=pix_fmt,
     )
+
+
+def _is_cover_art(stream) -> bool:
+    """A still image attached to the file (cover art), which no decoder takes for the video."""
+    disposition = getattr(stream, "disposition", 0)
+    flag = getattr(getattr(av, "stream", None), "Disposition", None)
+    attached = getattr(flag, "attached_pic", 1024) if flag is not None else 1024
+    return bool(int(disposition) & int(attached))
 
 
 def normalize_rotation(degrees: float | None) -> int:
