@@ -50,6 +50,33 @@ class DiesOnSeven:
         return value * 10
 
 
+class StopsOnFour:
+    """A worker that hangs on one row: it stops itself with SIGSTOP, as a stuck decoder or a debugger would."""
+
+    def __call__(self, value: int) -> int:
+        if value == 4:
+            os.kill(os.getpid(), signal.SIGSTOP)
+        return value + 100
+
+
+def test_a_hung_worker_fails_its_row_timeout_and_the_rest_goes_on():
+    executor = LocalExecutor(2, row_timeout_s=2.0)
+    started = time.monotonic()
+    try:
+        results = {r.index: r for r in executor.map_unordered(StopsOnFour(), list(range(8)))}
+        again = {r.index: r.value for r in executor.map_unordered(StopsOnFour(), [1, 2])}
+    finally:
+        executor.close()
+    assert time.monotonic() - started < 60
+    stuck = results[4]
+    assert stuck.kind == "timeout" and stuck.value is None
+    assert "over the limit executor.row_timeout_s=2" in stuck.error and "killed and replaced" in stuck.error
+    assert {i: r.value for i, r in results.items() if i != 4} == {i: i + 100 for i in range(8) if i != 4}
+    assert again == {0: 101, 1: 102} and executor.deaths[-1]["exit"] == "timeout"
+    with pytest.raises(ValueError, match="row_timeout_s must be positive"):
+        LocalExecutor(2, row_timeout_s=0)
+
+
 def test_a_killed_worker_fails_only_its_row_and_is_replaced():
     executor = LocalExecutor(2)
     try:

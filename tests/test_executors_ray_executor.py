@@ -81,6 +81,24 @@ def test_a_killed_ray_worker_fails_only_its_row():
     assert {i: r.value for i, r in results.items() if i != 3} == {0: 0, 1: 1, 2: 2, 4: 4, 5: 5}
 
 
+def test_a_hung_ray_task_fails_its_row_timeout():
+    import os
+    import signal
+
+    def stops_on_two(value: int) -> int:
+        if value == 2:
+            os.kill(os.getpid(), signal.SIGSTOP)
+        return value
+
+    executor = RayExecutor(address="local", num_cpus=2, row_timeout_s=3.0)
+    try:
+        results = {r.index: r for r in executor.map_unordered(stops_on_two, [0, 1, 2, 3, 4])}
+    finally:
+        executor.close()
+    assert results[2].kind == "timeout" and "executor.row_timeout_s=3" in results[2].error
+    assert {i: r.value for i, r in results.items() if i != 2} == {0: 0, 1: 1, 3: 3, 4: 4}
+
+
 def test_ray_tasks_use_as_many_threads_as_their_stage_declares():
     import os
 

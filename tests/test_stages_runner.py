@@ -105,6 +105,8 @@ class Fetcher:
             raise UnicodeEncodeError("ascii", row["video_src"], 0, 1, "ordinal not in range(128)")
         if "kill" in row["video_src"]:
             os.kill(os.getpid(), signal.SIGKILL)
+        if "stop" in row["video_src"]:
+            os.kill(os.getpid(), signal.SIGSTOP)  # hangs: only the row time limit ends it
         return [outcome({**row, "sample_id": f"s{row['candidate_id']}"}, "ok", fetched=True)]
 
     def finalize(self, manifest):
@@ -170,6 +172,26 @@ def test_a_worker_death_fails_its_row_only(tmp_path: Path):
     assert "http://a/kill.mp4" in frame.loc["http://a/kill.mp4", "detail"]
     assert (frame["status"] == "ok").sum() == 5
     assert len(report.stats["worker_deaths"]) == 1 and "kill.mp4" in report.stats["worker_deaths"][0]
+
+
+def test_a_hung_worker_fails_its_row_timeout_and_the_stage_finishes(tmp_path: Path):
+    executor = LocalExecutor(2, row_timeout_s=2.0)
+    try:
+        report = run_stage(
+            Fetcher(),
+            candidates(*[f"http://a/{i}.mp4" for i in range(5)], "http://a/stop.mp4"),
+            tmp_path,
+            executor,
+            progress=False,
+            validate=False,
+        )
+    finally:
+        executor.close()
+    frame = report.frame.set_index("video_src")
+    row = frame.loc["http://a/stop.mp4"]
+    assert (row["status"], row["reason"]) == ("failed", "timeout")
+    assert "http://a/stop.mp4" in row["detail"] and "row_timeout_s=2" in row["detail"]
+    assert (frame["status"] == "ok").sum() == 5
 
 
 def test_a_changed_source_field_reaches_the_manifest_without_recomputing(tmp_path: Path):

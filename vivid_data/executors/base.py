@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 #: what went wrong with a task: its function raised, its set-up raised, or its worker died
-EXCEPTION, SETUP_ERROR, WORKER_DIED = "exception", "setup_error", "worker_died"
+EXCEPTION, SETUP_ERROR, WORKER_DIED, TIMEOUT = "exception", "setup_error", "worker_died", "timeout"
 
 
 @dataclass
@@ -29,7 +29,7 @@ class TaskResult:
     value: Any
     error: str | None
     duration_s: float
-    kind: str | None = None  # None when ok; else EXCEPTION, SETUP_ERROR or WORKER_DIED
+    kind: str | None = None  # None when ok; else EXCEPTION, SETUP_ERROR, WORKER_DIED or TIMEOUT
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from typing import Any
 
 from vivid_data.config_defaults import yaml_defaults
 from vivid_data.executors.base import (
+    TIMEOUT,
     WORKER_DIED,
     StageResources,
     TaskResult,
@@ -114,6 +115,10 @@ DEFAULTS = yaml_defaults("executor/local.yaml")
 class LocalExecutor:
     """Runs tasks in ``workers`` spawned processes (default: one per core); ``workers=1`` runs inline.
 
+    A task that runs longer than ``row_timeout_s`` (a stuck decoder, a worker stopped by a signal)
+    is a ``timeout`` result: its worker is killed and replaced, the other rows go on. Inline
+    (``workers=1``) nothing can be killed, so there is no limit there.
+
     The pool is started on first use and kept for the following stages until :meth:`close`.
     A stage runs ``workers / resources.cpus`` tasks at once: fewer for a stage that needs two
     cores, more for one that mostly waits on the network (ingest declares 0.5 CPU, so a
@@ -122,10 +127,15 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: int | None = DEFAULTS["workers"]) -> None:
+    def __init__(
+        self, workers: int | None = DEFAULTS["workers"], row_timeout_s: float | None = DEFAULTS["row_timeout_s"]
+    ) -> None:
         self.workers = int(workers or os.cpu_count() or 1)
         if self.workers < 1:
             raise ValueError(f"executor.workers must be at least 1, got {workers}")
+        if row_timeout_s is not None and row_timeout_s <= 0:
+            raise ValueError(f"executor.row_timeout_s must be positive (or null), got {row_timeout_s}")
+        self.row_timeout_s = row_timeout_s
         self._context = multiprocessing.get_context("spawn")
         self._pool: list[_Worker] = []
         self.deaths: list[dict[str, Any]] = []
@@ -185,14 +195,14 @@ class LocalExecutor:
                 self._dispatch(waiting, busy, limit, token, fn)
                 if not busy:
                     continue
-                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=self._wait_s(busy))
                 for worker in list(busy):
-                    result = self._collect(worker, ready)
+                    result = self._collect(worker, ready) or self._overdue(worker)
                     if result is None:
                         continue
                     busy.remove(worker)
                     worker.task = None
-                    if result.kind == WORKER_DIED:
+                    if result.kind in (WORKER_DIED, TIMEOUT):
                         self._replace(worker)
                     yield result
         finally:
@@ -224,6 +234,27 @@ class LocalExecutor:
         worker.task = task
         worker.started = time.monotonic()
         return True
+
+    def _wait_s(self, busy: list[_Worker]) -> float | None:
+        """How long to wait for a result before the first busy worker runs past the row time limit."""
+        if self.row_timeout_s is None:
+            return None
+        now = time.monotonic()
+        return max(0.0, min(w.started + self.row_timeout_s - now for w in busy))
+
+    def _overdue(self, worker: _Worker) -> TaskResult | None:
+        """A ``timeout`` result for a worker past the row time limit (stuck, stopped, looping); None otherwise.
+        The caller replaces the worker: its row fails, the build goes on."""
+        elapsed = time.monotonic() - worker.started
+        if self.row_timeout_s is None or elapsed < self.row_timeout_s:
+            return None
+        index = worker.task[0] if worker.task else -1
+        self.deaths.append({"pid": worker.process.pid, "exit": "timeout", "task": index})
+        detail = (
+            f"worker process {worker.process.pid} spent {elapsed:.1f}s on this row, over the limit "
+            f"executor.row_timeout_s={self.row_timeout_s:g}; it was killed and replaced"
+        )
+        return TaskResult(index, None, detail, elapsed, TIMEOUT)
 
     def _collect(self, worker: _Worker, ready: list) -> TaskResult | None:
         """The worker's result if it has one, a ``worker_died`` result if it died, else None."""
@@ -257,7 +288,7 @@ class LocalExecutor:
         self._pool = []
 
     def describe(self) -> dict[str, Any]:
-        return {"executor": self.name, "workers": self.workers}
+        return {"executor": self.name, "workers": self.workers, "row_timeout_s": self.row_timeout_s}
 
     def parallelism(self, resources: StageResources | None = None) -> int:
         """Tasks that run at once (of a stage with these resources)."""

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from vivid_data.config_defaults import yaml_defaults
 from vivid_data.executors.base import (
+    TIMEOUT,
     WORKER_DIED,
     TaskResult,
     import_stage_modules,
@@ -43,11 +45,15 @@ class RayExecutor:
         num_cpus: int | None = DEFAULTS["num_cpus"],
         max_in_flight: int | None = DEFAULTS["max_in_flight"],
         num_gpus: int | None = DEFAULTS["num_gpus"],
+        row_timeout_s: float | None = DEFAULTS["row_timeout_s"],
     ) -> None:
         self.address = address
         self.num_cpus = num_cpus
         self.num_gpus = num_gpus
         self.max_in_flight = max_in_flight
+        if row_timeout_s is not None and row_timeout_s <= 0:
+            raise ValueError(f"executor.row_timeout_s must be positive (or null), got {row_timeout_s}")
+        self.row_timeout_s = row_timeout_s
         self._started_here = False
         self.deaths: list[dict[str, Any]] = []
 
@@ -84,8 +90,6 @@ class RayExecutor:
 
     def map_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[TaskResult]:
         ray = self._ensure_ray()
-        from ray.exceptions import RayError, RayTaskError
-
         needs = resources_of(fn)
         gpus_available = ray.cluster_resources().get("GPU", 0)
         if needs.gpus > gpus_available:
@@ -100,10 +104,13 @@ class RayExecutor:
         limit = self.max_in_flight or max(2, 2 * slots)
         queue = iter(enumerate(items))
         pending: dict[Any, int] = {}
+        started: dict[Any, float] = {}  # submission time by task: what the row time limit counts from
 
         def submit(task) -> None:
             index, item = task
-            pending[remote_call.remote(token, fn_ref, index, item)] = index
+            ref = remote_call.remote(token, fn_ref, index, item)
+            pending[ref] = index
+            started[ref] = time.monotonic()
 
         for task in queue:
             submit(task)
@@ -111,22 +118,13 @@ class RayExecutor:
                 break
         try:
             while pending:
-                done, _ = ray.wait(list(pending), num_returns=1)
+                done, _ = ray.wait(list(pending), num_returns=1, timeout=self._wait_s(started))
                 for ref in done:
-                    index = pending.pop(ref)
-                    try:
-                        result = ray.get(ref)
-                    except RayTaskError as exc:  # run_task catches everything: this is Ray's own failure
-                        result = TaskResult(index, None, f"Ray task failed: {exc}", 0.0, WORKER_DIED)
-                    except RayError as exc:  # the worker died (OOM kill, crash) or the node went away
-                        self.deaths.append({"task": index, "exit": type(exc).__name__})
-                        result = TaskResult(
-                            index,
-                            None,
-                            f"Ray worker died while processing this row ({type(exc).__name__}: {str(exc)[:500]})",
-                            0.0,
-                            WORKER_DIED,
-                        )
+                    del started[ref]
+                finished = [self._result(ray, ref, pending.pop(ref)) for ref in done] or self._overdue(
+                    ray, pending, started
+                )
+                for result in finished:
                     yield result
                     following = next(queue, None)
                     if following is not None:
@@ -134,6 +132,42 @@ class RayExecutor:
         finally:
             for ref in pending:
                 ray.cancel(ref, force=True)
+
+    def _result(self, ray, ref, index: int) -> TaskResult:
+        """A finished task's result; Ray's own failures (a dead worker or node) as ``worker_died``."""
+        from ray.exceptions import RayError, RayTaskError
+
+        try:
+            return ray.get(ref)
+        except RayTaskError as exc:  # run_task catches everything: this is Ray's own failure
+            return TaskResult(index, None, f"Ray task failed: {exc}", 0.0, WORKER_DIED)
+        except RayError as exc:  # the worker died (OOM kill, crash) or the node went away
+            self.deaths.append({"task": index, "exit": type(exc).__name__})
+            detail = f"Ray worker died while processing this row ({type(exc).__name__}: {str(exc)[:500]})"
+            return TaskResult(index, None, detail, 0.0, WORKER_DIED)
+
+    def _overdue(self, ray, pending: dict[Any, int], started: dict[Any, float]) -> list[TaskResult]:
+        """``timeout`` results for the tasks past the row time limit, each cancelled (its worker killed)."""
+        out = []
+        for ref, index in list(pending.items()):
+            elapsed = time.monotonic() - started[ref]
+            if self.row_timeout_s is None or elapsed < self.row_timeout_s:
+                continue
+            del pending[ref], started[ref]
+            ray.cancel(ref, force=True)
+            self.deaths.append({"task": index, "exit": "timeout"})
+            detail = (
+                f"Ray task spent {elapsed:.1f}s on this row, over the limit "
+                f"executor.row_timeout_s={self.row_timeout_s:g}; it was cancelled (its worker killed)"
+            )
+            out.append(TaskResult(index, None, detail, elapsed, TIMEOUT))
+        return out
+
+    def _wait_s(self, started: dict[Any, float]) -> float | None:
+        """Seconds until the oldest pending task reaches the row time limit (None: wait for a result)."""
+        if self.row_timeout_s is None or not started:
+            return None
+        return max(0.0, min(started.values()) + self.row_timeout_s - time.monotonic())
 
     def close(self) -> None:
         if self._started_here:
@@ -143,7 +177,13 @@ class RayExecutor:
             self._started_here = False
 
     def describe(self) -> dict[str, Any]:
-        return {"executor": self.name, "address": self.address, "num_cpus": self.num_cpus, "num_gpus": self.num_gpus}
+        return {
+            "executor": self.name,
+            "address": self.address,
+            "num_cpus": self.num_cpus,
+            "num_gpus": self.num_gpus,
+            "row_timeout_s": self.row_timeout_s,
+        }
 
     def parallelism(self, resources=None) -> int:
         """Tasks that may run at once on the cluster (for per-host download intervals)."""

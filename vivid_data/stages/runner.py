@@ -20,7 +20,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from vivid_data.atomic import atomic_write_text, temp_name
-from vivid_data.executors.base import SETUP_ERROR, WORKER_DIED
+from vivid_data.executors.base import SETUP_ERROR, TIMEOUT, WORKER_DIED
 from vivid_data.manifest_stream import ManifestWriter, RowSource, count_rows, iter_rows
 from vivid_data.stages.base import BYTES, DETAIL, Row, Stage, config_hash, jsonable, outcome, stage_records
 from vivid_data.stages.journal import Journal
@@ -249,9 +249,9 @@ def _compute(
                 result.error or "",
             )
         if result.error is not None:
-            reason = "worker_died" if result.kind == WORKER_DIED else "exception"
+            reason = {WORKER_DIED: "worker_died", TIMEOUT: "timeout"}.get(result.kind or "", "exception")
             outputs = [failure_row(row, stage.name, reason, result.error)]
-            if result.kind == WORKER_DIED:
+            if result.kind in (WORKER_DIED, TIMEOUT):
                 deaths.append(f"{row_location(row)}: {summary_line(result.error)}")
         else:
             outputs = result.value
