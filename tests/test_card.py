@@ -77,6 +77,23 @@ def test_size_categories_and_licence():
     facts.licenses = Counter({"CC-BY-4.0": 3, "Apache-2.0": 1})
     assert card_header(facts)["license"] == "other"
     assert card_header(facts)["configs"][0]["data_files"] == []  # a split without shards is not listed
+    facts.licenses = Counter({"unknown": 6})
+    assert card_header(facts)["license"] == "unknown"  # what every sample says, not "other"
+
+
+def test_names_and_licences_are_text_in_the_markdown():
+    from collections import Counter
+
+    from vivid_data.card import card_markdown
+
+    facts = CardFacts(
+        name="<script>alert(1)</script>", splits={"train": {"count": 1, "categories": {"dresses": 1}, "shards": []}}
+    )
+    facts.licenses = Counter({"<img src=x onerror=alert(1)>": 1})
+    text = card_markdown(facts)
+    body = text.split("---", 2)[2]  # after the YAML header (which yaml.safe_dump quotes)
+    assert "<script>" not in body and "<img" not in body
+    assert "# &lt;script&gt;alert(1)&lt;/script&gt;" in body and "&lt;img src=x onerror=alert(1)&gt; (1)" in body
 
 
 def test_the_page_in_chromium(browser, built: Path):  # noqa: F811

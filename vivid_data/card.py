@@ -179,12 +179,21 @@ def gather(
 
 # ---- README.md (Hugging Face dataset card) -------------------------------------------------
 def _licence_id(licenses: Counter) -> str:
-    """One licence for the header: the samples' own when they all share one, else ``other``."""
+    """One licence for the header: the samples' own when they all share one (``unknown`` when none
+    says), else ``other``."""
     if len(licenses) == 1:
         only = next(iter(licenses))
-        if only and only != "unknown" and " " not in only:
+        if only == "unknown" or not only:
+            return "unknown"
+        if " " not in only:
             return only.lower()
     return "other"
+
+
+def _md(value: Any) -> str:
+    """Text the build did not write (a dataset name, a licence, a rule's caveat) shown as text in Markdown:
+    a renderer passes raw HTML through, so ``<script>`` in a name would run in a viewer."""
+    return html.escape(str(value), quote=False).replace("|", "\\|")
 
 
 def card_header(facts: CardFacts) -> dict[str, Any]:
@@ -209,7 +218,7 @@ def card_header(facts: CardFacts) -> dict[str, Any]:
 
 def _table(header: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -219,7 +228,7 @@ def card_markdown(facts: CardFacts) -> str:
     counts.append(["all", *(facts.splits[s]["count"] for s in splits)])
     parts = [
         "---\n" + yaml.safe_dump(card_header(facts), sort_keys=False) + "---",
-        f"# {facts.name}",
+        f"# {_md(facts.name)}",
         "Garment-video pairs for video virtual try-on (ViViD layout: a model video, the garment image, its "
         "mask, agnostic and DensePose videos, pose keypoints), built with the ViViD toolkit (`vivid-build`). "
         "`card.html` next to this file shows score histograms and thumbnails.",
@@ -266,7 +275,7 @@ def card_markdown(facts: CardFacts) -> str:
     if facts.licenses:
         parts.append(
             "## Licences\n\nPer sample (`json.license`, with `json.attribution`): "
-            + ", ".join(f"{name} ({n})" for name, n in facts.licenses.most_common())
+            + ", ".join(f"{_md(name)} ({n})" for name, n in facts.licenses.most_common())
             + ". Respect each sample's licence and attribution."
         )
     parts.append(_loading_section(facts))
