@@ -76,3 +76,19 @@ def test_huge_image_is_refused_from_its_header():
         read_image(png_claiming(9000, 9000))
     assert info.value.problem == "too_many_pixels"
     assert image_size(png_claiming(300, 200), verify=False) == (300, 200)
+
+
+def test_a_sixteen_bit_grey_png_keeps_its_tones():
+    """PIL's own conversion clips 16-bit values: the garment would be all white and rejected as blank."""
+    import io
+
+    from PIL import Image
+
+    ramp = np.linspace(0, 65535, 64 * 48).reshape(64, 48).astype(np.uint16)
+    buffer = io.BytesIO()
+    Image.fromarray(ramp).save(buffer, "PNG")
+    image = read_image(buffer.getvalue())
+    assert image.shape == (64, 48, 3) and image.dtype == np.uint8
+    assert image[0, 0, 0] == 0 and image[-1, -1, 0] == 255 and 120 < image.mean() < 135
+    assert np.abs(image[..., 0].astype(int) - np.rint(ramp / 257).astype(int)).max() <= 1
+    assert read_mask(buffer.getvalue()).mean() == pytest.approx(0.5, abs=0.02)

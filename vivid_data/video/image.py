@@ -68,8 +68,21 @@ def has_alpha(image: Image.Image) -> bool:
     return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info)
 
 
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16-bit and 32-bit grey images scaled to 8 bits: PIL's own conversion clips them, so a 16-bit PNG
+    garment (values up to 65,535) would come out all white."""
+    if image.mode not in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        return image
+    values = np.asarray(image, dtype=np.float64)
+    top = 65535.0 if image.mode.startswith("I;16") or (image.mode == "I" and values.max(initial=0) > 255) else 255.0
+    if image.mode == "F":
+        top = max(1.0, float(values.max(initial=0))) if values.max(initial=0) > 1 else 1.0
+    return Image.fromarray(np.clip(np.rint(values / top * 255), 0, 255).astype(np.uint8), mode="L")
+
+
 def _rgb(image: Image.Image) -> Image.Image:
     """RGB with transparent pixels composited on white (a product cut-out on a white page), not black."""
+    image = _eight_bit(image)
     if not has_alpha(image):
         return image.convert("RGB")
     rgba = image.convert("RGBA")
@@ -87,7 +100,7 @@ def read_mask(source: MediaSource, name: str | None = None, threshold: int = MAS
 
     The threshold matters for JPEG masks (ViViD's ``cloth_mask``), whose edges are not binary.
     """
-    return np.asarray(_load(source, name).convert("L")) > threshold
+    return np.asarray(_eight_bit(_load(source, name)).convert("L")) > threshold
 
 
 def encode_image(array: np.ndarray, fmt: str = "JPEG", quality: int = 95) -> bytes:
