@@ -177,6 +177,22 @@ def test_robots_txt_and_the_host_interval_apply_to_media(tmp_path: Path, mp4: by
     assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.28
 
 
+def test_a_crawl_delay_longer_than_the_deadline_fails_at_once(tmp_path: Path, mp4: bytes):
+    """Crawl-delay 30 under a 2 s deadline: the second download fails now, naming the delay, instead of
+    sleeping 30 s and then timing out."""
+    with FaultServer() as server:
+        server.add("/robots.txt", b"User-agent: *\nCrawl-delay: 30\n")
+        first, second = (server.add(f"/{i}.mp4", mp4 + bytes([i])) for i in range(2))
+        polite = Politeness(config().http)
+        download(first, ContentStore(tmp_path), config(deadline_s=2), expect="video", politeness=polite)
+        started = time.monotonic()
+        with pytest.raises(DownloadError) as info:
+            download(second, ContentStore(tmp_path), config(deadline_s=2), expect="video", politeness=polite)
+        assert time.monotonic() - started < 1.0 and server.requests["/1.mp4"] == 0
+    assert info.value.reason == "politeness_past_deadline" and second in str(info.value)
+    assert "robots.txt Crawl-delay 30s" in info.value.detail and "ingest.deadline_s=2" in info.value.detail
+
+
 def test_interval_is_spread_over_parallel_workers():
     polite = Politeness(HttpConfig(), min_interval_s=0.5, obey_robots=False, parallel_workers=4)
     assert polite.interval_s == 2.0  # 4 workers, each every 2 s: one request per 0.5 s per host in all

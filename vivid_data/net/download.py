@@ -14,6 +14,7 @@ from vivid_data.atomic import named_os_error, temp_name
 from vivid_data.net.addresses import BlockedAddressError
 from vivid_data.net.http import DeadlineExceeded, HttpConfig, UrlError, open_url
 from vivid_data.net.polite import Politeness, RobotsDisallowed
+from vivid_data.net.ratelimit import WaitPastDeadline
 from vivid_data.sniff import IMAGE_KINDS, VIDEO_KINDS, sniff_bytes
 from vivid_data.store import ContentStore, StoredObject, key_for
 
@@ -129,7 +130,7 @@ def download(
     robots.txt and the per-host interval before every request and redirect hop.
     """
     deadline = time.monotonic() + config.deadline_s
-    before = politeness.before if politeness is not None else None
+    before = (lambda hop: politeness.before(hop, deadline)) if politeness is not None else None
     last: _Retryable | None = None
     attempt = 0
     for attempt in range(1, config.retries + 2):
@@ -173,6 +174,15 @@ def _attempt(
         raise DownloadError(url, "bad_url", str(exc), permanent=True) from exc
     except RobotsDisallowed as exc:
         raise DownloadError(url, "robots_disallowed", str(exc), permanent=True) from exc
+    except WaitPastDeadline as exc:
+        cause = f"{exc.__cause__}: " if exc.__cause__ else ""
+        raise DownloadError(
+            url,
+            "politeness_past_deadline",
+            f"{cause}the next request to {exc.host} is allowed in {exc.wait_s:.0f}s, after the download deadline "
+            f"(ingest.deadline_s={config.deadline_s:g}); not waited for",
+            permanent=False,
+        ) from exc
     except DeadlineExceeded as exc:
         raise DownloadError(
             url, "deadline_exceeded", f"{exc} (deadline {config.deadline_s:g}s, attempt {attempt})", permanent=False

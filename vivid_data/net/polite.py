@@ -13,7 +13,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from vivid_data.net.http import HttpConfig
-from vivid_data.net.ratelimit import HostLimiter
+from vivid_data.net.ratelimit import HostLimiter, WaitPastDeadline
 from vivid_data.net.robots import RobotsCache
 
 
@@ -34,11 +34,22 @@ class Politeness:
         self.robots = RobotsCache(http) if obey_robots else None
         self.limiter = HostLimiter(self.interval_s, per_host_concurrency=1)
 
-    def before(self, url: str) -> None:
+    def before(self, url: str, deadline: float | None = None) -> None:
+        """Robots.txt and the host's interval; a wait that would outlast ``deadline`` (monotonic) is not
+        slept: :class:`~vivid_data.net.ratelimit.WaitPastDeadline` (a Crawl-delay of 30 s under a
+        10 s download deadline fails at once, naming the delay, instead of sleeping and timing out)."""
         delay = 0.0
         if self.robots is not None:
             if not self.robots.allowed(url):
                 raise RobotsDisallowed(f"{url}: disallowed by the site's robots.txt for {self.http.user_agent!r}")
             delay = self.robots.crawl_delay(url) * self.parallel_workers  # Crawl-delay is per site, too
         if self.interval_s > 0 or delay > 0:
-            self.limiter.wait(urlsplit(url).netloc, delay)
+            try:
+                self.limiter.wait(urlsplit(url).netloc, delay, not_after=deadline)
+            except WaitPastDeadline as exc:
+                cause = (
+                    f"robots.txt Crawl-delay {delay:g}s"
+                    if delay > self.interval_s
+                    else f"interval {self.interval_s:g}s"
+                )
+                raise WaitPastDeadline(exc.host, exc.wait_s, exc.left_s) from RuntimeError(cause)
