@@ -58,3 +58,21 @@ def test_category_map_order_and_default():
     assert map_category("Short sleeve shirt", RULES) == "upper_body"
     assert map_category("Denim shorts", RULES) == "lower_body"
     assert map_category("Hats", RULES) is None
+
+
+def test_a_malformed_block_does_not_hide_the_product_beside_it():
+    """A 100,000-deep array (json's recursion limit) and '@type': 5 next to a valid Product."""
+    deep = "[" * 100_000 + "]" * 100_000
+    odd = json.dumps({"@type": 5, "image": {"url": {"url": "x"}}})
+    product = json.dumps(
+        {
+            "@type": "Product",
+            "name": "Wrap dress",
+            "sku": "D-9",
+            "image": "/d9.jpg",
+            "subjectOf": {"@type": ["VideoObject", 7], "contentUrl": "/d9.mp4"},
+        }
+    )
+    found = extract(page(deep, odd, product), "https://shop.example/p/d9", RULES)
+    assert (found.video, found.garment) == ("https://shop.example/d9.mp4", "https://shop.example/d9.jpg")
+    assert (found.product_id, found.category) == ("D-9", "dresses")

@@ -49,31 +49,44 @@ class PageFindings:
     name: str | None = None
 
 
+#: JSON-LD nesting we look into; a page's data is a few levels deep, a hostile one 100,000
+MAX_DEPTH = 32
+
+
 def _walk(node: Any) -> Iterator[dict]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
+    """Every object in a JSON-LD value, breadth first, never deeper than MAX_DEPTH (no recursion)."""
+    queue = [(node, 0)]
+    while queue:
+        value, depth = queue.pop(0)
+        if depth > MAX_DEPTH:
+            continue
+        if isinstance(value, dict):
+            yield value
+            queue.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            queue.extend((child, depth + 1) for child in value)
 
 
 def _types(node: dict) -> set[str]:
+    """The node's ``@type`` names; a malformed one (a number, an object) names nothing."""
     kind = node.get("@type", [])
-    return {kind} if isinstance(kind, str) else set(kind)
+    if isinstance(kind, str):
+        return {kind}
+    return {k for k in kind if isinstance(k, str)} if isinstance(kind, list) else set()
 
 
-def _first_url(value: Any) -> str | None:
+def _first_url(value: Any, depth: int = 0) -> str | None:
+    if depth > MAX_DEPTH:
+        return None
     if isinstance(value, str):
         return value
     if isinstance(value, list):
         for item in value:
-            found = _first_url(item)
+            found = _first_url(item, depth + 1)
             if found:
                 return found
     if isinstance(value, dict):
-        return _first_url(value.get("contentUrl") or value.get("url"))
+        return _first_url(value.get("contentUrl") or value.get("url"), depth + 1)
     return None
 
 
@@ -82,8 +95,8 @@ def json_ld_objects(soup: BeautifulSoup) -> list[Any]:
     for script in soup.find_all("script", attrs={"type": re.compile(r"application/ld\+json", re.I)}):
         try:
             objects.append(json.loads(script.string or script.get_text() or ""))
-        except json.JSONDecodeError:
-            continue  # one broken block must not hide the others
+        except (json.JSONDecodeError, RecursionError, ValueError):
+            continue  # one broken (or absurdly deep) block must not hide the others
     return objects
 
 
