@@ -43,8 +43,19 @@ def test_reads_all_formats(tmp_path: Path, suffix: str):
 
 def test_errors_name_file_and_row(tmp_path: Path):
     path = tmp_path / "urls.csv"
-    pd.DataFrame([{**ROWS[0], "category": "shoes"}]).to_csv(path, index=False)
-    with pytest.raises(ValueError, match=r"urls.csv:2: unknown category 'shoes'"):
+    pd.DataFrame([{**ROWS[0], "category": "shoes"}, ROWS[1], {**ROWS[1], "video_url": "v", "split": "val"}]).to_csv(
+        path, index=False
+    )
+    result = UrlListSource(str(path)).candidates()  # one bad line never stops the build
+    assert list(result.candidates["category"]) == ["dresses"]
+    assert result.notes["problems"] == [
+        f"urls.csv:2 ({ROWS[0]['video_url']}): unknown category 'shoes'; expected one of upper_body, lower_body, dresses",
+        "urls.csv:4 (v): unknown split 'val'; expected one of train, test",
+    ]
+    path.write_text("video_url,garment_url,category\n")
+    with pytest.raises(
+        ValueError, match=r"urls.csv: the URL list has its columns \(video_url, garment_url, category\) but no rows"
+    ):
         UrlListSource(str(path)).candidates()
     pd.DataFrame([{"video_url": "x"}]).to_csv(path, index=False)
     with pytest.raises(ValueError, match="missing columns"):
@@ -54,6 +65,16 @@ def test_errors_name_file_and_row(tmp_path: Path):
     (tmp_path / "urls.txt").write_text("x")
     with pytest.raises(ValueError, match="unsupported"):
         UrlListSource(str(tmp_path / "urls.txt")).candidates()
+
+
+def test_lines_that_repeat_a_pair_are_counted(tmp_path: Path):
+    """5,000 identical lines that differ only in product_id are one candidate, and the notes say so."""
+    path = tmp_path / "urls.csv"
+    pd.DataFrame([{**ROWS[0], "product_id": f"P{i}"} for i in range(5000)]).to_csv(path, index=False)
+    result = UrlListSource(str(path)).candidates()
+    assert len(result.candidates) == 1 and result.candidates.loc[0, "product_id"] == "P0"
+    assert result.notes["duplicates"]["lines"] == 4999
+    assert result.notes["duplicates"]["examples"][0] == "urls.csv:3 repeats urls.csv:2"
 
 
 def test_a_long_list_is_read_in_chunks_with_line_numbers_and_one_copy_of_each_pair(tmp_path: Path):

@@ -120,6 +120,12 @@ def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executo
             ):
                 if items:
                     print(f"{len(items)} {label}: " + "; ".join(items[:10]) + (" ..." if len(items) > 10 else ""))
+            duplicates = found.notes.get("duplicates")
+            if duplicates:
+                print(
+                    f"{duplicates['lines']} line(s) repeat an earlier line's pair and were kept once: "
+                    + "; ".join(duplicates["examples"])
+                )
             found.candidates = None  # from here on, rows stream from the manifests on disk
             manifest: Path = candidates
             for stage_name, stage in stages:

@@ -43,8 +43,9 @@ def make_candidate_id(category: str, video_src: str, garment_src: str) -> str:
     return hashlib.sha256(f"{category}|{video_src}|{garment_src}".encode()).hexdigest()[:24]
 
 
-def candidates_frame(rows: list[dict]) -> pd.DataFrame:
-    """Complete candidate rows with defaults and ids; check categories; drop exact repeats."""
+def candidates_frame(rows: list[dict], drop_repeats: bool = True) -> pd.DataFrame:
+    """Complete candidate rows with defaults and ids; check categories; drop exact repeats (unless the
+    caller counts them itself: ``drop_repeats=False``)."""
     columns = list(dict.fromkeys([*CANDIDATE_COLUMNS, *(k for row in rows for k in row)]))
     frame = pd.DataFrame(rows, columns=columns).astype(object)  # absent values stay None, not float NaN
     if frame.empty:
@@ -68,7 +69,7 @@ def candidates_frame(rows: list[dict]) -> pd.DataFrame:
     frame["local_files"] = frame["local_files"].map(lambda value: value is True)  # only an explicit True
     frame["status"] = "ok"
     frame["reason"] = None
-    return frame.drop_duplicates("candidate_id").reset_index(drop=True)
+    return frame.drop_duplicates("candidate_id").reset_index(drop=True) if drop_repeats else frame
 
 
 def _name_of(location: str) -> str:

@@ -47,6 +47,8 @@ class UrlListSource:
         missing = [c for c in REQUIRED if c not in table.columns]
         if missing:
             raise ValueError(f"{path}: missing columns {missing} (need {', '.join(REQUIRED)})")
+        if table.empty:
+            raise ValueError(f"{path}: the URL list has its columns ({', '.join(map(str, table.columns))}) but no rows")
         first = 2 if path.suffix == ".csv" else 1
         parts: list[pd.DataFrame] = []
         problems: list[str] = []
@@ -59,27 +61,48 @@ class UrlListSource:
                 if (row := _candidate(record, f"{path.name}:{number}", problems)) is not None
             ]
             if rows:
-                parts.append(compact_text(candidates_frame(rows)))
+                parts.append(compact_text(candidates_frame(rows, drop_repeats=False)))
         frame = pd.concat(parts, ignore_index=True) if parts else candidates_frame([])
         del parts  # the chunks' copies, before the de-duplicated one is made
-        frame = frame.drop_duplicates("candidate_id", ignore_index=True)
-        return SourceResult(frame, {"root": str(path), "problems": problems})
+        repeated = frame["candidate_id"].duplicated()
+        duplicates = _describe_duplicates(frame, repeated)
+        frame = frame[~repeated].reset_index(drop=True)
+        notes = {"root": str(path), "problems": problems, **({"duplicates": duplicates} if duplicates else {})}
+        return SourceResult(frame, notes)
 
     def open(self):
         return no_resources(self.candidates())
 
 
+def _describe_duplicates(frame: pd.DataFrame, repeated: pd.Series) -> dict | None:
+    """How many lines repeat an earlier line's pair (same URLs and category: one candidate), with examples,
+    so that 5,000 lines that differ only in product_id are not silently one row."""
+    count = int(repeated.sum())
+    if not count:
+        return None
+    first = frame.drop_duplicates("candidate_id").set_index("candidate_id")["origin"]
+    examples = [
+        f"{origin} repeats {first[cid]}"
+        for cid, origin in zip(frame.loc[repeated, "candidate_id"][:5], frame.loc[repeated, "origin"][:5])
+    ]
+    return {"lines": count, "examples": examples}
+
+
 def _candidate(record: dict, origin: str, problems: list[str]) -> dict | None:
-    """One URL-list line as a candidate row; None (and a problem) when it has no video or garment URL."""
+    """One URL-list line as a candidate row; None (and a problem naming the line and its URL) when it cannot
+    be one: no video or garment URL, an unknown category or split. One bad line never stops the build."""
+    where = f"{origin} ({record.get('video_url') or 'no video_url'})"
     category = record.get("category")
     if category not in CATEGORIES:
-        raise ValueError(f"{origin}: unknown category {category!r}; expected one of {', '.join(CATEGORIES)}")
+        problems.append(f"{where}: unknown category {category!r}; expected one of {', '.join(CATEGORIES)}")
+        return None
     if not record.get("video_url") or not record.get("garment_url"):
         problems.append(f"{origin}: empty video_url or garment_url")
         return None
     split = record.get("split") or None
     if split is not None and split not in SPLITS:
-        raise ValueError(f"{origin}: unknown split {split!r}; expected one of {', '.join(SPLITS)}")
+        problems.append(f"{where}: unknown split {split!r}; expected one of {', '.join(SPLITS)}")
+        return None
     row = {
         "category": category,
         "video_src": record["video_url"],
