@@ -140,6 +140,24 @@ def test_unpaired_without_weights_measures_nothing_and_says_so(folders, tmp_path
     assert "ssim: not measured in the unpaired setting" in str(info.value)
 
 
+def test_a_pickle_payload_checkpoint_is_named_and_the_other_metrics_run(folders, tmp_path: Path, monkeypatch):
+    """weights_only=True refuses a pickle that would run code: the metric is unavailable with the file named,
+    the run goes on with the others."""
+    import pickle
+
+    class Payload:
+        def __reduce__(self):
+            return (print, ("this would have run",))
+
+    monkeypatch.setenv("VIVID_HOME", str(tmp_path))
+    (tmp_path / "weights").mkdir()
+    (tmp_path / "weights" / "rgb_imagenet.pt").write_bytes(pickle.dumps({"w": Payload()}))
+    summary = evaluate(config(folders, "same", metrics="[ssim,vfid_i3d]"), progress=False)
+    assert "ssim" in summary["metrics"] and "vfid_i3d" not in summary["metrics"]
+    reason = summary["unavailable"]["vfid_i3d"]
+    assert str(tmp_path / "weights" / "rgb_imagenet.pt") in reason and "weights_only=True" in reason
+
+
 @pytest.mark.slow
 def test_vfid_i3d_with_weights_in_the_official_layout(folders, tmp_path: Path, monkeypatch):
     from test_networks_checkpoints import official_i3d_state

@@ -74,13 +74,13 @@ class FVD(VFID):
         if self.features is None:
             from vivid_data.store import sha256_file
             from vivid_data.weights import WeightsUnavailable, path_of
-            from vivid_eval.networks.checkpoints import load_videomae
+            from vivid_eval.networks.checkpoints import CheckpointError, load_videomae
 
             try:
                 path = path_of(NETWORKS[self.network])
-            except WeightsUnavailable as exc:
+                network = load_videomae(path).to(device)
+            except (WeightsUnavailable, CheckpointError) as exc:
                 raise MetricUnavailable(str(exc)) from exc
-            network = load_videomae(path).to(device)
             self.weight_hash = sha256_file(path)
             self.features = lambda clips, net=network: net.features(clips.to(device))
         return self

@@ -93,13 +93,13 @@ class VFID(VideoMetric):
         if self.features is None:
             from vivid_data.store import sha256_file
             from vivid_data.weights import WeightsUnavailable, path_of
-            from vivid_eval.networks.checkpoints import load_i3d, load_resnext101
+            from vivid_eval.networks.checkpoints import CheckpointError, load_i3d, load_resnext101
 
             try:
                 path = path_of(NETWORKS[self.network])
-            except WeightsUnavailable as exc:
+                network = (load_i3d if self.network == "i3d" else load_resnext101)(path).to(device)
+            except (WeightsUnavailable, CheckpointError) as exc:  # missing, or not plain tensors: named, others run
                 raise MetricUnavailable(str(exc)) from exc
-            network = (load_i3d if self.network == "i3d" else load_resnext101)(path).to(device)
             self.weight_hash = sha256_file(path)
             self.features = lambda clips, net=network: net.features(clips.to(device))
         return self

@@ -73,10 +73,9 @@ def load_raft(variant: str = "large", checkpoint: str | Path | None = None) -> t
 
         checkpoint = path_of(f"raft_{variant}")
     model = (raft_large if variant == "large" else raft_small)(weights=None, progress=False)
-    state = torch.load(checkpoint, map_location="cpu", weights_only=True)
-    if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
-        state = state["state_dict"]
-    state = {k.removeprefix("module."): v for k, v in state.items()}
+    from vivid_eval.networks.checkpoints import read_state_dict
+
+    state = read_state_dict(checkpoint)  # weights_only=True; a pickle payload is a CheckpointError naming the file
     result = model.load_state_dict(state, strict=False)
     if result.missing_keys or result.unexpected_keys:
         raise ValueError(

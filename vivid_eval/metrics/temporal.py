@@ -188,10 +188,11 @@ class WarpingError(VideoMetric):
         if self.flow.method == "raft" and self.raft is None:
             from vivid_data.weights import WeightsUnavailable
             from vivid_eval.metrics.flow import load_raft
+            from vivid_eval.networks.checkpoints import CheckpointError
 
             try:
                 self.raft = RaftFlow(load_raft(self.flow.raft_variant, self.flow.raft_checkpoint), device)
-            except WeightsUnavailable as exc:
+            except (WeightsUnavailable, CheckpointError, FileNotFoundError) as exc:
                 raise MetricUnavailable(str(exc)) from exc
         return self
 
