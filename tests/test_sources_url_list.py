@@ -49,7 +49,8 @@ def test_errors_name_file_and_row(tmp_path: Path):
     result = UrlListSource(str(path)).candidates()  # one bad line never stops the build
     assert list(result.candidates["category"]) == ["dresses"]
     assert result.notes["problems"] == [
-        f"urls.csv:2 ({ROWS[0]['video_url']}): unknown category 'shoes'; expected one of upper_body, lower_body, dresses",
+        f"urls.csv:2 ({ROWS[0]['video_url']}): unknown category 'shoes'; "
+        "expected one of upper_body, lower_body, dresses",
         "urls.csv:4 (v): unknown split 'val'; expected one of train, test",
     ]
     path.write_text("video_url,garment_url,category\n")

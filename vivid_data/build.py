@@ -101,6 +101,19 @@ def _instantiate_stages(cfg: DictConfig, paths: dict[str, Path], row_stages: lis
     return stages
 
 
+def print_source_notes(notes: dict) -> None:
+    """What the source could not use, and the lines it folded together, before any row runs."""
+    for label, items in (("problems", notes.get("problems")), ("unpaired videos", notes.get("unpaired"))):
+        if items:
+            print(f"{len(items)} {label}: " + "; ".join(items[:10]) + (" ..." if len(items) > 10 else ""))
+    duplicates = notes.get("duplicates")
+    if duplicates:
+        print(
+            f"{duplicates['lines']} line(s) repeat an earlier line's pair and were kept once: "
+            + "; ".join(duplicates["examples"])
+        )
+
+
 def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executor) -> dict:
     source = hydra.utils.instantiate(cfg.source, _convert_="all")
     dataset_name = getattr(source, "dataset_name", None) or paths["root"].name
@@ -114,18 +127,7 @@ def _run_locked(cfg: DictConfig, paths: dict[str, Path], progress: bool, executo
             if owns_executor:
                 executor = hydra.utils.instantiate(cfg.executor, _convert_="all")
             candidates = save_candidates(found.candidates, paths["manifests"] / "candidates.parquet")
-            for label, items in (
-                ("problems", found.notes.get("problems")),
-                ("unpaired videos", found.notes.get("unpaired")),
-            ):
-                if items:
-                    print(f"{len(items)} {label}: " + "; ".join(items[:10]) + (" ..." if len(items) > 10 else ""))
-            duplicates = found.notes.get("duplicates")
-            if duplicates:
-                print(
-                    f"{duplicates['lines']} line(s) repeat an earlier line's pair and were kept once: "
-                    + "; ".join(duplicates["examples"])
-                )
+            print_source_notes(found.notes)
             found.candidates = None  # from here on, rows stream from the manifests on disk
             manifest: Path = candidates
             for stage_name, stage in stages:
