@@ -103,3 +103,45 @@ def test_choices_and_group_options_come_from_the_config_package():
     assert "metric" not in build and "model" not in build  # only the groups the command uses
     assert choices("eval")["protocol"] == ("vivid_v1", ["catv2ton_compat", "vivid_v1"])
     assert group_options("no_such_group") == []
+
+
+def test_argument_errors_are_one_line_before_any_heavy_import(tmp_path: Path):
+    """A bare path, a missing required key, an output folder that is a file: exit 2, one line, nothing written."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    cases = [
+        (
+            ("vivid-eval", "preds/x", "data/"),
+            "arguments are key=value, got 'preds/x' 'data/'; did you mean: "
+            "vivid-eval predictions=preds/x references=data/",
+        ),
+        (("vivid-eval", "predictions=x"), "missing references=DATASET_OR_FOLDER (required)"),
+        (("vivid-build", "source=example", f"work_dir={afile}"), f"work_dir={afile} is a file, not a folder"),
+    ]
+    for args, message in cases:
+        result = run(*args, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        first = result.stderr.splitlines()[0]
+        assert first == f"{args[0]}: error: {message}" and "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_with_one_line_and_a_rerun_resumes(tmp_path: Path):
+    import signal
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HYDRA")}
+    command = [str(Path(sys.executable).parent / "vivid-build"), "source=example", f"work_dir={tmp_path / 'w'}"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "w" / "journal").is_dir() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert err.rstrip().splitlines()[-1] == (
+        "vivid-build: interrupted; what finished is kept, run the same command again to resume"
+    )
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err

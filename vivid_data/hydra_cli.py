@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from vivid_data import quiet
@@ -61,7 +62,7 @@ def run(app: App, argv: list[str] | None = None) -> None:
         print(app.help_text(choices(app.config_name)))
         raise SystemExit(0)
     if not any(a.startswith("--") for a in args):  # --cfg, --multirun, ...: Hydra's own handling
-        problem = check_overrides(app.config_name, args)
+        problem = positional_problem(app, args) or check_overrides(app.config_name, args) or preflight(app, args)
         if problem:
             print(f"{app.name}: error: {problem}\n(see '{app.name} --help')", file=sys.stderr)
             raise SystemExit(2)
@@ -73,7 +74,45 @@ def run(app: App, argv: list[str] | None = None) -> None:
     import hydra
 
     sys.argv = [app.name, *args]
-    hydra.main(version_base="1.3", config_path=f"pkg://{CONFIG_MODULE}", config_name=app.config_name)(task)()
+    try:
+        hydra.main(version_base="1.3", config_path=f"pkg://{CONFIG_MODULE}", config_name=app.config_name)(task)()
+    except KeyboardInterrupt:
+        # one line, not a traceback: what was done is journaled or written atomically
+        print(f"\n{app.name}: interrupted; what finished is kept, run the same command again to resume", file=sys.stderr)
+        raise SystemExit(130) from None
+
+
+def positional_problem(app: App, args: list[str]) -> str | None:
+    """Hydra takes key=value only: a bare path (as most tools take one) gets the key=value form to use."""
+    bare = [a for a in args if "=" not in a and not a.startswith("-")]
+    if not bare:
+        return None
+    keys = [form.split("=")[0] for form, _ in app.parameters if "=" in form]
+    example = " ".join(f"{key}={value}" for key, value in zip(keys, bare))
+    return (
+        f"arguments are key=value, got {' '.join(repr(b) for b in bare)}"
+        + (f"; did you mean: {app.name} {example}" if example else "")
+    )
+
+
+#: config keys naming folders a command writes into: an existing file there is refused up front
+OUTPUT_FOLDER_KEYS = ("work_dir", "out_dir", "out")
+
+
+def preflight(app: App, args: list[str]) -> str | None:
+    """Before any heavy import: required keys that are still ``???``, output folders that are files."""
+    from omegaconf import OmegaConf
+
+    cfg = _compose(app.config_name, args)
+    missing = sorted(k for k in OmegaConf.missing_keys(cfg) if "." not in k)
+    if missing:
+        forms = dict((form.split("=")[0], form) for form, _ in app.parameters)
+        return "missing " + ", ".join(forms.get(k, f"{k}=...") for k in missing) + " (required)"
+    for key in OUTPUT_FOLDER_KEYS:
+        value = cfg.get(key) if key in cfg else None
+        if isinstance(value, str) and value and Path(value).expanduser().exists() and not Path(value).expanduser().is_dir():
+            return f"{key}={value} is a file, not a folder"
+    return None
 
 
 def _is_true_override(arg: str, key: str) -> bool:
