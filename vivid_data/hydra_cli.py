@@ -78,7 +78,8 @@ def run(app: App, argv: list[str] | None = None) -> None:
         hydra.main(version_base="1.3", config_path=f"pkg://{CONFIG_MODULE}", config_name=app.config_name)(task)()
     except KeyboardInterrupt:
         # one line, not a traceback: what was done is journaled or written atomically
-        print(f"\n{app.name}: interrupted; what finished is kept, run the same command again to resume", file=sys.stderr)
+        message = f"{app.name}: interrupted; what finished is kept, run the same command again to resume"
+        print(f"\n{message}", file=sys.stderr)
         raise SystemExit(130) from None
 
 
@@ -89,9 +90,8 @@ def positional_problem(app: App, args: list[str]) -> str | None:
         return None
     keys = [form.split("=")[0] for form, _ in app.parameters if "=" in form]
     example = " ".join(f"{key}={value}" for key, value in zip(keys, bare))
-    return (
-        f"arguments are key=value, got {' '.join(repr(b) for b in bare)}"
-        + (f"; did you mean: {app.name} {example}" if example else "")
+    return f"arguments are key=value, got {' '.join(repr(b) for b in bare)}" + (
+        f"; did you mean: {app.name} {example}" if example else ""
     )
 
 
@@ -110,7 +110,8 @@ def preflight(app: App, args: list[str]) -> str | None:
         return "missing " + ", ".join(forms.get(k, f"{k}=...") for k in missing) + " (required)"
     for key in OUTPUT_FOLDER_KEYS:
         value = cfg.get(key) if key in cfg else None
-        if isinstance(value, str) and value and Path(value).expanduser().exists() and not Path(value).expanduser().is_dir():
+        folder = Path(value).expanduser() if isinstance(value, str) and value else None
+        if folder is not None and folder.exists() and not folder.is_dir():
             return f"{key}={value} is a file, not a folder"
     return None
 
