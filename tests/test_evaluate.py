@@ -49,6 +49,7 @@ def config(folders, predictions: str, **overrides):
         f"out_dir={folders['root'] / ('out_' + predictions)}",
         "metric.lpips.random_backbone=true",
         "metrics=[ssim,lpips,flicker,warp,vfid_i3d]",
+        "overwrite=true",  # these tests reuse one out_dir per predictions folder with varying settings
     ]
     options += [f"{k}={v}" for k, v in overrides.items()]
     with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
@@ -138,6 +139,18 @@ def test_unpaired_without_weights_measures_nothing_and_says_so(folders, tmp_path
     with pytest.raises(NothingMeasured, match=r"vfid_i3d: .*vivid-weights fetch i3d_rgb_imagenet") as info:
         evaluate(config(folders, "same", setting="unpaired"), progress=False)
     assert "ssim: not measured in the unpaired setting" in str(info.value)
+
+
+def test_an_out_dir_with_another_evaluation_is_refused_not_silently_replaced(folders, tmp_path: Path):
+    out = tmp_path / "eval"
+    first = evaluate(config(folders, "noisy", metrics="[ssim,flicker]", out_dir=out, overwrite="false"), progress=False)
+    again = evaluate(config(folders, "noisy", metrics="[ssim,flicker]", out_dir=out, overwrite="false"), progress=False)
+    assert again["metrics"] == first["metrics"]  # the same settings: recomputed in place
+    with pytest.raises(EvaluationInputError, match=r"holds vivid-eval outputs made with other settings \(metrics"):
+        evaluate(config(folders, "noisy", metrics="[ssim]", out_dir=out, overwrite="false"), progress=False)
+    assert "flicker_diff" in json.loads((out / "summary.json").read_text())["metrics"]  # the earlier run is intact
+    replaced = evaluate(config(folders, "noisy", metrics="[ssim]", out_dir=out, overwrite="true"), progress=False)
+    assert "flicker_diff" not in replaced["metrics"]
 
 
 def test_a_pickle_payload_checkpoint_is_named_and_the_other_metrics_run(folders, tmp_path: Path, monkeypatch):

@@ -38,7 +38,7 @@ def test_defaults_and_validation():
     assert LocalExecutor().workers == (os.cpu_count() or 1)
     with pytest.raises(ValueError):
         LocalExecutor(workers=-1)
-    assert LocalExecutor(3).describe() == {"executor": "local", "workers": 3}
+    assert LocalExecutor(3).describe() == {"executor": "local", "workers": 3, "row_timeout_s": 1800}
 
 
 class DiesOnSeven:
@@ -206,4 +206,4 @@ def test_rtmpose_and_segformer_stages_run_on_two_workers(small_example, tmp_path
     overrides = model_build_overrides(small_example, tmp_path / "models", tmp_path / "work")
     stats = run_build(compose_build([*overrides, "executor.workers=2"]), progress=False)
     assert stats["pose"]["counts"]["ok"] == 6 and stats["parse"]["counts"]["ok"] == 6
-    assert stats["parse"]["executor"] == {"executor": "local", "workers": 2}
+    assert stats["parse"]["executor"] == {"executor": "local", "workers": 2, "row_timeout_s": 1800}

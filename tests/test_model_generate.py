@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hydra import compose, initialize_config_module
 
+from vivid_data.output_settings import OutputSettingsError
 from vivid_data.video import decode_video, probe_video
 from vivid_eval.inputs import match
 from vivid_model.generate import generate, resolve_dtype
@@ -49,6 +50,14 @@ def test_writes_what_vivid_eval_reads_and_resumes(example_dataset: Path, tmp_pat
     generate(config(example_dataset, out), progress=False)
     assert (out / f"{first.sample_id}.mp4").stat().st_mtime_ns == kept
     assert np.array_equal(decode_video(second), before)
+    # other settings into the same folder: refused (the 2-step videos would stay under a 3-step record) ...
+    with pytest.raises(OutputSettingsError, match=r"\(settings.steps: 2 -> 3\).*overwrite=true"):
+        generate(config(example_dataset, out, "generation.steps=3"), progress=False)
+    assert json.loads((out / "generation.json").read_text())["settings"]["steps"] == 2
+    # ... or, with overwrite=true, every video is made again with the new settings
+    record = generate(config(example_dataset, out, "generation.steps=3", "overwrite=true"), progress=False)
+    assert record["settings"]["steps"] == 3 and len(record["videos"]) == 3
+    assert (out / f"{first.sample_id}.mp4").stat().st_mtime_ns != kept
 
 
 def test_generation_size_unpaired_and_limits(unpaired_dataset: Path, tmp_path: Path):

@@ -29,3 +29,17 @@ def test_unknown_kind_and_missing_agnostic(tmp_path: Path, capsys):
     (tmp_path / "videos" / "x.mp4").write_bytes(b"")
     assert main([str(tmp_path), "--out", str(tmp_path / "out")]) == 2
     assert f"{tmp_path / 'agnostic' / 'x.mp4'}: missing" in capsys.readouterr().err
+
+
+def test_another_seed_into_the_same_folder_refuses_or_replaces(sanity_report, tmp_path: Path, capsys):
+    """--seed 7 into a seed-0 folder: refused (the seed-0 videos would stay); --overwrite remakes them."""
+    out = tmp_path / "sanity"
+    references = str(sanity_report["references"])
+    assert main([references, "--out", str(out), "--kinds", "shuffled"]) == 0
+    seed0 = decode_video(out / "shuffled" / "clip_a.mp4")
+    assert main([references, "--out", str(out), "--kinds", "shuffled"]) == 0  # same settings: resumed
+    assert main([references, "--out", str(out), "--kinds", "shuffled", "--seed", "7"]) == 2
+    assert "seed: 0 -> 7" in capsys.readouterr().err
+    assert np.array_equal(decode_video(out / "shuffled" / "clip_a.mp4"), seed0)
+    assert main([references, "--out", str(out), "--kinds", "shuffled", "--seed", "7", "--overwrite"]) == 0
+    assert not np.array_equal(decode_video(out / "shuffled" / "clip_a.mp4"), seed0)

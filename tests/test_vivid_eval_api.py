@@ -41,4 +41,5 @@ def test_the_exports_are_the_classes_the_cli_runs():
         vivid_eval.TemporalFlicker,
         vivid_eval.WarpingError,
         vivid_eval.VFID,
+        vivid_eval.FVD,
     } == set(METRIC_CLASSES.values())

@@ -1,6 +1,6 @@
 """Evaluation of try-on videos: metrics, protocols, leaderboard.
 
-    from vivid_eval import evaluate_folder, VideoSSIM, VideoLPIPS, VFID, temporal_flicker, warping_error
+    from vivid_eval import evaluate_folder, VideoSSIM, VideoLPIPS, VFID, FVD, temporal_flicker, warping_error
 
 ``evaluate_folder`` is ``vivid-eval`` as a function; the metric classes are the ones it runs
 (torchmetrics ``Metric`` objects: ``update`` per video, ``compute`` over videos; VFID takes
@@ -32,6 +32,7 @@ _EXPORTS = {
     "VIVID_V1": "vivid_eval.protocols",
     "Protocol": "vivid_eval.protocols",
     "VFID": "vivid_eval.vfid",
+    "FVD": "vivid_eval.fvd",
 }
 
 
@@ -49,6 +50,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "CATV2TON_COMPAT",
+    "FVD",
     "METRIC_CLASSES",
     "PROTOCOLS",
     "RANKED",

@@ -21,12 +21,13 @@ from typing import Any
 
 import hydra
 import numpy as np
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from vivid_data.atomic import atomic_write_text
 from vivid_data.benchmark_lists import PUBLISHED_SUBSETS, BenchmarkListError, Definition, load_definition
 from vivid_data.devices import resolve_device
+from vivid_data.output_settings import OutputSettingsError, claim
 from vivid_eval.deviations import deviations_of
 from vivid_eval.inputs import EvaluationInputError, align, dataset_name, inspect, is_dataset, match, reference_set
 from vivid_eval.metrics.base import MetricUnavailable, VideoMetric, VideoSkipped
@@ -92,6 +93,22 @@ def _built_subset_name(cfg: DictConfig) -> str | None:
     return Path(str(chosen)).stem if chosen else None
 
 
+#: what an evaluation folder holds; replaced together when overwrite=true
+EVAL_OUTPUTS = ("summary.json", "per_video.csv", "per_frame.csv", "features/*.npz", "strips/*.jpg")
+
+
+def claim_out_dir(cfg: DictConfig) -> None:
+    """Refuse an ``out_dir`` that holds an evaluation made with other settings (its columns would be lost
+    without a word); ``overwrite=true`` replaces it. The same settings again simply recompute."""
+    settings = {str(k): v for k, v in dict(OmegaConf.to_container(cfg, resolve=True)).items()}  # type: ignore[arg-type]
+    for key in ("out_dir", "device", "verbose", "overwrite", "strips"):
+        settings.pop(key, None)
+    try:
+        claim(cfg.out_dir, "vivid-eval", settings, bool(cfg.get("overwrite")), EVAL_OUTPUTS)
+    except OutputSettingsError as exc:
+        raise EvaluationInputError(str(exc)) from exc
+
+
 def build_metrics(cfg: DictConfig, protocol: Protocol, device: str) -> tuple[dict[str, VideoMetric], dict[str, str]]:
     """The requested metrics, set up; and the reason for each one that cannot run."""
     ready: dict[str, VideoMetric] = {}
@@ -126,6 +143,7 @@ def evaluate(cfg: DictConfig, progress: bool = True, echo: bool = True) -> dict[
         definition,
     )
     policies = inspect(report.pairs, cfg.mismatch, cfg.fps_mismatch)
+    claim_out_dir(cfg)
     device = resolve_device(cfg.device)
     metrics, unavailable = build_metrics(cfg, protocol, device)
     if not metrics:

@@ -9,12 +9,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vivid_data.atomic import atomic_write_text
-from vivid_eval.baselines import BaselineTableError, load_baselines
-from vivid_eval.leaderboard import ResultError, Section, baseline_entries, build_leaderboard, load_result, to_json
-from vivid_eval.reports import html, markdown
-from vivid_eval.reports.figures import all_figures
+
+if TYPE_CHECKING:  # the report modules pull in pandas and matplotlib: imported when the command runs
+    from vivid_eval.leaderboard import Section
 
 
 def run(
@@ -27,6 +27,11 @@ def run(
     vfid_resamples: int = 200,
 ) -> tuple[dict[str, Path], list[Section]]:
     """Write leaderboard.json, leaderboard.md (+ figures/) and leaderboard.html; return their paths and the sections."""
+    from vivid_eval.baselines import load_baselines
+    from vivid_eval.leaderboard import baseline_entries, build_leaderboard, load_result, to_json
+    from vivid_eval.reports import html, markdown
+    from vivid_eval.reports.figures import all_figures
+
     entries = [load_result(r) for r in results]
     sections = build_leaderboard(entries, baseline_entries(load_baselines(baselines)), resamples, seed, vfid_resamples)
     figures = all_figures(sections, entries, videos)
@@ -41,7 +46,13 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="vivid-leaderboard", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="vivid-leaderboard",
+        description=__doc__.splitlines()[0],
+        epilog="examples:\n  vivid-leaderboard out/eval/mine out/eval/other --out out/leaderboard\n"
+        "  vivid-leaderboard out/eval/* --out out/leaderboard --videos 0 --resamples 2000",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("results", nargs="+", type=Path, help="vivid-eval output folders (or their summary.json)")
     parser.add_argument("--out", type=Path, required=True, help="folder for leaderboard.{md,html,json} and figures/")
     parser.add_argument("--baselines", type=Path, help="another baseline table (default: the one shipped)")
@@ -53,8 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         default=200,
         help="VFID bootstrap draws (each recomputes two Frechet distances; 0 turns it off)",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="the bootstrap's random seed (default 0)")
     args = parser.parse_args(argv)
+    from vivid_eval.baselines import BaselineTableError
+    from vivid_eval.leaderboard import ResultError
+    from vivid_eval.reports import markdown
+
     try:
         written, sections = run(
             args.results, args.out, args.baselines, args.videos, args.resamples, args.seed, args.vfid_resamples

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from vivid_data.output_settings import OutputSettingsError, claim
 from vivid_data.samples import split_samples
 from vivid_data.shards.members import AGNOSTIC, VIDEO
 from vivid_data.video import decode_video, encode_video
@@ -56,9 +57,20 @@ def make_prediction(kind: str, reference: np.ndarray, agnostic: np.ndarray, rng:
 
 
 def write_sanity_baselines(
-    references: Path, out: Path, split: str = "test", kinds=KINDS, seed: int = 0, progress: bool = True
+    references: Path,
+    out: Path,
+    split: str = "test",
+    kinds=KINDS,
+    seed: int = 0,
+    progress: bool = True,
+    overwrite: bool = False,
 ) -> dict[str, Path]:
-    """Write ``out/<kind>/<sample id>.mp4`` (lossless H.264, so the codec adds nothing) for each kind."""
+    """Write ``out/<kind>/<sample id>.mp4`` (lossless H.264, so the codec adds nothing) for each kind.
+
+    A folder made with the same settings is resumed; one made with others (another seed) is refused,
+    or with ``overwrite`` replaced: never a mix of seed-0 and seed-7 videos."""
+    made_with = {"references": str(references), "split": split, "kinds": list(kinds), "seed": seed}
+    claim(out, "vivid-sanity", made_with, overwrite, tuple(f"{kind}/*.mp4" for kind in KINDS))
     rng = np.random.default_rng(seed)
     folders = {kind: out / kind for kind in kinds}
     for folder in folders.values():
@@ -74,16 +86,27 @@ def write_sanity_baselines(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="vivid-sanity", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="vivid-sanity",
+        description=__doc__.splitlines()[0],
+        epilog="examples:\n  vivid-sanity work/dataset --out out/sanity\n"
+        "  vivid-sanity work/dataset --out out/sanity --kinds shuffled --seed 7 --overwrite",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("references", type=Path, help="a dataset.json (or its folder) or a ViViD folder")
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True, help="folder for <kind>/<sample id>.mp4")
     parser.add_argument("--split", default="test")
     parser.add_argument("--kinds", default=",".join(KINDS), help=f"comma-separated, from {', '.join(KINDS)}")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="the shuffled baseline's permutations (default 0)")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace the videos of an --out made with other settings"
+    )
     args = parser.parse_args(argv)
     try:
-        folders = write_sanity_baselines(args.references, args.out, args.split, args.kinds.split(","), args.seed)
-    except (ValueError, FileNotFoundError, KeyError) as exc:
+        folders = write_sanity_baselines(
+            args.references, args.out, args.split, args.kinds.split(","), args.seed, overwrite=args.overwrite
+        )
+    except (OutputSettingsError, ValueError, FileNotFoundError, KeyError) as exc:
         print(f"vivid-sanity: error: {exc}", file=sys.stderr)
         return 2
     for kind, folder in folders.items():

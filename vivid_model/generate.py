@@ -3,8 +3,10 @@
 Writes ``<out_dir>/<sample id>.mp4`` (H.264, the source's fps; resized back to the source size
 unless ``output_size=generation``) and ``<out_dir>/generation.json`` (settings, model, weight
 reports, and per video the garment used and the seconds it took). A video already in
-``out_dir`` is kept, so an interrupted run resumes where it stopped; every file is written
-atomically. A sample that fails to decode is recorded in ``generation.json`` and skipped.
+``out_dir`` is kept when the folder was made with the same settings, so an interrupted run
+resumes where it stopped; with other settings the run refuses (``overwrite=true`` replaces the
+earlier videos), never mixes. Every file is written atomically. A sample that fails to decode is
+recorded in ``generation.json`` and skipped.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from tqdm import tqdm
 
 from vivid_data.atomic import atomic_write_text
 from vivid_data.devices import resolve_device
+from vivid_data.output_settings import OutputSettingsError, claim
 from vivid_data.samples import MemberChecksumError
 from vivid_data.video import MediaError, encode_video
 from vivid_data.weights import WeightsUnavailable
@@ -52,7 +55,21 @@ def generate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
     settings = GenerationSettings(**cfg.generation)
     pipeline = ViViDPipeline(components, device, dtype)
     record_path = out / "generation.json"
-    record = json.loads(record_path.read_text()) if record_path.is_file() else {"videos": {}, "failed": {}}
+    made_with = {
+        "settings": settings.record(),
+        "model": OmegaConf.to_container(cfg.model),
+        "setting": cfg.setting,
+        "pose_input": cfg.pose_input,
+        "output_size": cfg.output_size,
+        "max_frames": cfg.max_frames,
+        "dtype": str(dtype).removeprefix("torch."),
+        "references": str(cfg.references),
+        "pairs": cfg.get("pairs"),
+        "split": cfg.split,
+    }
+    state = claim(out, "vivid-generate", made_with, bool(cfg.get("overwrite")), ("*.mp4", "generation.json"))
+    resume = state == "resume" and record_path.is_file()
+    record = json.loads(record_path.read_text()) if resume else {"videos": {}, "failed": {}}
     record.update(
         settings=settings.record(),
         model=OmegaConf.to_container(cfg.model),
@@ -109,7 +126,14 @@ def main(cfg: DictConfig) -> None:
     """The CLI's task (see vivid_model.cli:generate_main): user errors in one line, exit 2."""
     try:
         record = generate(cfg)
-    except (SampleError, CheckpointError, WeightsUnavailable, FileNotFoundError, ValueError) as exc:
+    except (
+        SampleError,
+        CheckpointError,
+        WeightsUnavailable,
+        OutputSettingsError,
+        FileNotFoundError,
+        ValueError,
+    ) as exc:
         print(f"vivid-generate: error: {exc}", file=sys.stderr)
         sys.exit(2)
     print(f"{len(record['videos'])} videos in {cfg.out_dir} ({len(record['failed'])} failed)")
