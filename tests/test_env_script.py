@@ -38,9 +38,10 @@ def test_two_clones_run_their_own_code_and_two_first_runs_build_once(tmp_path: P
     assert {out.strip().splitlines()[-1] for out, _ in outputs} == {str(other / ".venv")}
     assert sum("installing the checkout" in err for _, err in outputs) == 1  # the second waited, then reused
     code = "import vivid_data; print(vivid_data.__file__, getattr(vivid_data, 'WHICH_CHECKOUT', 'this'))"
-    theirs = subprocess.run([str(other / ".venv" / "bin" / "python"), "-c", code], capture_output=True, text=True)
+    python = str(other / ".venv" / "bin" / "python")
+    theirs = subprocess.run([python, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert theirs.stdout.split() == [str(other / "vivid_data" / "__init__.py"), "other"]
-    ours = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    ours = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert ours.stdout.split() == [str(REPO / "vivid_data" / "__init__.py"), "this"]  # untouched by the clone
     command = other / ".venv" / "bin" / "vivid-build"
     assert command.is_file() and str(other / ".venv" / "bin" / "python") in command.read_text().splitlines()[0]
