@@ -27,6 +27,11 @@ def test_shards_index_and_plain_readers(imported, tmp_path: Path):
     index_path = build(imported, tmp_path / "ds", maxcount=2)
     index = load_index(index_path)
     assert index["split_decision"] == "kept the source's splits" and index["leakage"] == []
+    from importlib.metadata import version
+
+    import vivid_data
+
+    assert index["toolkit_version"] == vivid_data.__version__ == version("vivid-toolkit")  # written once
     assert {s: p["count"] for s, p in index["splits"].items()} == {"train": 3, "test": 3}
     assert [len(p["shards"]) for p in index["splits"].values()] == [2, 2]
     assert index["splits"]["train"]["categories"] == {"upper_body": 1, "lower_body": 1, "dresses": 1}

@@ -8,4 +8,4 @@ import os
 # so it is set here, before anything of ours imports pyarrow; a value the user set is kept.
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # the one place the version is written (pyproject.toml reads it)
