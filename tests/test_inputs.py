@@ -63,3 +63,19 @@ def test_the_reference_set_identifies_the_videos(folder: Path):
     assert identity["source"] == "folder" and len(identity["content_sha256"]) == 16
     fewer = reference_set(str(folder / "refs"), "test", report.pairs[:2])
     assert fewer["ids_sha256"] != identity["ids_sha256"]
+
+
+def test_a_pairs_file_listing_a_video_twice_or_leaving_the_folder_is_refused(folder: Path):
+    preds = folder / "preds"
+    for name in ("upper1", "upper2"):
+        encode_video(np.zeros((12, 32, 24, 3), np.uint8), preds / f"{name}.mp4")
+    pairs = folder / "pairs.txt"
+    pairs.write_text("upper1.mp4 a.jpg\nupper1.mp4 b.jpg\nupper2.mp4 a.jpg\nupper2.mp4 c.jpg\n")
+    with pytest.raises(EvaluationInputError) as info:
+        match(preds, str(folder / "refs"), pairs=str(pairs))
+    text = str(info.value)
+    assert "2 video(s) listed more than once: upper1.mp4 (line 1: a.jpg, line 2: b.jpg)" in text
+    assert "keep one line per video" in text
+    pairs.write_text("../../../etc/passwd a.jpg\n")
+    with pytest.raises(EvaluationInputError, match=r"video '../../../etc/passwd' resolves outside .*; refused"):
+        match(preds, str(folder / "refs"), pairs=str(pairs))

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from vivid_data.benchmark_lists import Definition
+from vivid_data.confine import confined
 from vivid_data.formats.pairs import read_pairs_file
 from vivid_data.samples import sample_index
 from vivid_data.shards.index import load_index
@@ -127,12 +128,35 @@ def _folder_references(folder: str, pairs: str | None) -> dict[str, tuple[Callab
     videos = Path(folder) / "videos"
     if not videos.is_dir():
         raise EvaluationInputError(f"{folder}: neither a dataset.json nor a ViViD folder with videos/")
-    names = [line.video for line in read_pairs_file(pairs)] if pairs else sorted(p.name for p in videos.glob("*.mp4"))
+    if pairs:
+        lines = read_pairs_file(pairs)
+        _refuse_repeated_videos(pairs, [(line.video, line.garment, line.line_no) for line in lines])
+        names = [line.video for line in lines]
+    else:
+        names = sorted(p.name for p in videos.glob("*.mp4"))
     out: dict[str, tuple[Callable[[], np.ndarray], dict]] = {}
-    for name in dict.fromkeys(names):
-        path = videos / name
+    for name in names:
+        path = confined(videos, name)
+        if path is None:
+            raise EvaluationInputError(f"{pairs}: video {name!r} resolves outside {videos}; refused")
         out[Path(name).stem] = (partial(decode_video, path), {"path": str(path)})
     return out
+
+
+def _refuse_repeated_videos(pairs: str, lines: list[tuple[str, str, int]]) -> None:
+    """Predictions are named by their video, so a video listed with two garments could be scored only once:
+    four lines on two videos would silently become two references. Say so instead."""
+    seen: dict[str, list[str]] = {}
+    for video, garment, number in lines:
+        seen.setdefault(video, []).append(f"line {number}: {garment}")
+    repeated = {video: where for video, where in seen.items() if len(where) > 1}
+    if repeated:
+        shown = "; ".join(f"{video} ({', '.join(where)})" for video, where in list(repeated.items())[:5])
+        raise EvaluationInputError(
+            f"{pairs}: {len(repeated)} video(s) listed more than once: {shown}. A prediction is named by its "
+            "video (<video stem>.mp4), so each video is scored once: keep one line per video (one pairs file "
+            "per garment setting)"
+        )
 
 
 def _closest(name: str, candidates: list[str]) -> list[str]:
