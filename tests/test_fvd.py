@@ -142,3 +142,41 @@ def test_fvd_reports_unavailable_without_weights(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("VIVID_HOME", str(tmp_path))
     with pytest.raises(MetricUnavailable, match="vivid-weights fetch videomae_v2_g_ssv2"):
         FVD().setup("cpu")
+
+
+@pytest.mark.slow
+def test_i3d_fvd_equals_cd_fvd_on_the_same_clips(tmp_path: Path):
+    """cd-fvd's own InceptionI3d (random weights, batch-norm statistics included) saved in its layout, loaded
+    strictly by ours; its preprocess_i3d, FeatureStats and distance against our FVD(network="i3d")."""
+    from cdfvd.third_party.i3d.pytorch_i3d import InceptionI3d as TheirI3d
+
+    from vivid_eval.networks.checkpoints import load_i3d
+
+    torch.manual_seed(3)
+    theirs = TheirI3d(400, in_channels=3).eval()
+    with torch.no_grad():
+        for name, tensor in theirs.state_dict().items():
+            if tensor.dtype.is_floating_point:
+                tensor.copy_(
+                    torch.rand_like(tensor) + 0.5 if "running_var" in name else torch.randn_like(tensor) * 0.05
+                )
+    path = tmp_path / "i3d_pretrained_400.pt"
+    torch.save(theirs.state_dict(), path)
+    ours = load_i3d(path)
+    fake, real = _videos(3, seed=5), _videos(3, seed=6)
+    clips = lambda videos: np.concatenate([v.reshape(-1, 16, *v.shape[1:]) for v in videos])  # noqa: E731
+    stats = {
+        name: cdfvd.get_i3d_logits(
+            FeatureStats(capture_mean_cov=True), theirs, clips(videos), batchsize=2, device="cpu"
+        )
+        for name, videos in (("fake", fake), ("real", real))
+    }
+    expected = float(cdfvd.cdfvd.compute_fvd_from_stats(None, stats["fake"], stats["real"]))
+    metric = FVD(network="i3d", features=lambda c: ours(c))
+    for i, video in enumerate(fake):
+        metric.update(video, real=False, ids=[f"v{i}"])
+    for i, video in enumerate(real):
+        metric.update(video, real=True, ids=[f"v{i}"])
+    result = metric.result()
+    assert result["prediction_clips"] == result["reference_clips"] == 6
+    assert expected > 0 and result["value"] == pytest.approx(expected, rel=1e-3)

@@ -32,6 +32,7 @@ def weights(tmp_path_factory) -> Path:
     (home / "weights").mkdir()
     torch.manual_seed(0)
     torch.save(official_i3d_state(), home / "weights" / "rgb_imagenet.pt")
+    torch.save(official_i3d_state(), home / "weights" / "i3d_pretrained_400.pt")  # FVD (I3D): the same layout
     torch.save({"state_dict": official_resnext101_state()}, home / "weights" / "resnext-101-kinetics.pth")
     return home
 
@@ -76,3 +77,4 @@ def test_every_metric_config_runs_on_the_real_sample(vivid_samples: Path, weight
             assert set(metric.last) == set(metric.columns)
     assert 0.5 < scored["ssim"] < 1 and scored["lpips"] > 0 and scored["flicker"] >= 0 and scored["warp"] >= 0
     assert scored["vfid_i3d"] > 0 and scored["vfid_resnext"] > 0 and scored["fvd_videomae"] > 0
+    assert scored["fvd_i3d"] > 0

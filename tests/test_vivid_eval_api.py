@@ -42,4 +42,4 @@ def test_the_exports_are_the_classes_the_cli_runs():
         vivid_eval.WarpingError,
         vivid_eval.VFID,
         vivid_eval.FVD,
-    } == set(METRIC_CLASSES.values())
+    } == set(METRIC_CLASSES.values())  # FVD serves fvd_videomae and fvd_i3d

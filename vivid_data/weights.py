@@ -61,6 +61,13 @@ REGISTRY = {
             how_to_get="vivid-weights fetch videomae_v2_g_ssv2 (the file cd-fvd downloads; about 4 GB)",
         ),
         WeightsEntry(
+            "i3d_pretrained_400",
+            "i3d_pretrained_400.pt",
+            "https://github.com/songweige/TATS/raw/main/tats/fvd/i3d_pretrained_400.pt",
+            used_by="FVD (I3D)",
+            how_to_get="vivid-weights fetch i3d_pretrained_400 (the file cd-fvd's I3D FVD downloads)",
+        ),
+        WeightsEntry(
             "alexnet",
             "alexnet-owt-7be5be79.pth",
             "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",

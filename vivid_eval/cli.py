@@ -16,7 +16,7 @@ APP = App(
         ("references=DATASET_OR_FOLDER", "a built dataset (dataset.json or its folder) or a ViViD folder (required)"),
         ("out_dir=DIR", "where the results go (default: eval_out)"),
         ("protocol=vivid_v1|catv2ton_compat", "the measurement convention; catv2ton_compat meets published VFIDs"),
-        ("metrics=[ssim,lpips,flicker,warp,vfid_i3d,vfid_resnext,fvd_videomae]", "which metrics run"),
+        ("metrics=[ssim,lpips,flicker,warp,vfid_i3d,vfid_resnext,fvd_videomae,fvd_i3d]", "which metrics run"),
         (
             "subset=vivid_s setting=paired|unpaired",
             "score exactly the published ViViD-S clips and windows (vivid-benchmarks fetch vivid_s)",

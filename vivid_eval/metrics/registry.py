@@ -25,6 +25,7 @@ METRIC_CLASSES: dict[str, type[VideoMetric]] = {
     "vfid_i3d": VFID,
     "vfid_resnext": VFID,
     "fvd_videomae": FVD,
+    "fvd_i3d": FVD,
 }
 
 
@@ -45,7 +46,8 @@ RANKED: tuple[Ranked, ...] = (
     Ranked("lpips", "lpips", VideoLPIPS.label, VideoLPIPS.higher_is_better),
     Ranked("vfid_i3d", "vfid_i3d", "VFID-I3D", VFID.higher_is_better, set_level=True),
     Ranked("vfid_resnext", "vfid_resnext", "VFID-ResNeXt", VFID.higher_is_better, set_level=True),
-    Ranked("fvd_videomae", "fvd_videomae", FVD.label, FVD.higher_is_better, set_level=True),
+    Ranked("fvd_videomae", "fvd_videomae", "FVD (VideoMAE-v2)", FVD.higher_is_better, set_level=True),
+    Ranked("fvd_i3d", "fvd_i3d", "FVD (I3D)", FVD.higher_is_better, set_level=True),
     Ranked("flicker_diff", "flicker", TemporalFlicker.label, TemporalFlicker.higher_is_better),
     Ranked("warp_prediction", "warp", WarpingError.label, WarpingError.higher_is_better),
 )
