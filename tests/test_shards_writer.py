@@ -125,3 +125,30 @@ def test_ray_data_reads_the_shards(imported, tmp_path: Path):
         ray.shutdown()
     assert len(rows) == 3 and len({r["__key__"] for r in rows}) == 3
     assert all(bytes(r["video.mp4"])[4:8] == b"ftyp" for r in rows)
+
+
+def test_unpaired_sources_stay_unpaired_through_the_shards_and_the_evaluator(small_example, tmp_path: Path):
+    """A folder whose garments are not the ones worn (source.setting=unpaired, as the official examples):
+    the samples say so, the paired test lists leave them out, and vivid-eval refuses to score them paired."""
+    from vivid_data.samples import sample_index
+    from vivid_eval.evaluate import refuse_unpaired_references
+    from vivid_eval.inputs import EvaluationInputError, match
+
+    frame, _ = import_folder(small_example, tmp_path / "work", setting="unpaired")
+    assert set(frame["setting"]) == {"unpaired"}
+    index_path = write_dataset(
+        frame, ContentStore(tmp_path / "work" / "store"), ShardConfig(out_dir=str(tmp_path / "ds")), progress=False
+    )
+    own = [json.loads(line) for line in (tmp_path / "ds" / "pairs" / "test.jsonl").read_text().splitlines()]
+    assert {e["setting"] for e in own if e["garment_sample_id"] == e["sample_id"]} == {"unpaired"}
+    assert (tmp_path / "ds" / "pairs" / "upper_body" / "test_pairs.txt").read_text() == ""
+    samples = sample_index(index_path, "test")
+    assert {s.meta["setting"] for s in samples.values()} == {"unpaired"}
+    preds = tmp_path / "preds"
+    preds.mkdir()
+    for key in samples:
+        (preds / f"{key}.mp4").write_bytes(b"")
+    report = match(preds, str(index_path), "test")
+    with pytest.raises(EvaluationInputError, match=r"3 reference\(s\) are unpaired .* setting=unpaired"):
+        refuse_unpaired_references(report.pairs, "paired")
+    refuse_unpaired_references(report.pairs, "unpaired")  # the unpaired setting is what they are for

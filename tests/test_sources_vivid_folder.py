@@ -34,3 +34,20 @@ def test_configuration_errors(tmp_path: Path):
         VividFolderSource(path=str(tmp_path / "absent")).scan()
     with pytest.raises(ValueError, match="neither ViViD layout"):
         VividFolderSource(path=str(tmp_path)).scan()
+
+
+def test_setting_from_the_names_or_as_told(small_example: Path, vivid_samples: Path, tmp_path: Path):
+    """ViViD names a video and its own garment by one product id: paired; the official examples dress
+    upper1.mp4 in 00057_00.jpg: unpaired. source.setting overrides."""
+    from vivid_data.sources.vivid_folder import VividFolderSource
+
+    with VividFolderSource(path=str(small_example)).open() as found:
+        assert set(found.candidates["setting"]) == {"paired"}
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("upper1.mp4 00057_00.jpg upper_body\n")
+    with VividFolderSource(path=str(vivid_samples), pairs=str(pairs)).open() as found:
+        assert list(found.candidates["setting"]) == ["unpaired"]
+    with VividFolderSource(path=str(vivid_samples), pairs=str(pairs), setting="paired").open() as found:
+        assert list(found.candidates["setting"]) == ["paired"]
+    with pytest.raises(ValueError, match=r"source\.setting must be one of"):
+        VividFolderSource(path=str(small_example), setting="both")

@@ -29,6 +29,7 @@ CANDIDATE_COLUMNS = (
     "license",
     "attribution",
     "split",
+    "setting",
     "origin",
     "local_files",
     "video_sha256",

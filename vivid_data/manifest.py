@@ -15,6 +15,7 @@ from vivid_data.schema import (
     COLUMN_DTYPES,
     REQUIRED_COLUMNS,
     SAMPLE_ID_PATTERN,
+    SETTINGS,
     SPLITS,
     STATUSES,
     SampleRecord,
@@ -101,6 +102,7 @@ def validate_manifest(frame: pd.DataFrame, source: str = "<manifest>", first_row
         ("category", CATEGORIES, False),
         ("status", STATUSES, False),
         ("split", SPLITS, True),
+        ("setting", SETTINGS, True),
     )
     for column, allowed, nullable in checks:
         values = frame[column]

@@ -10,6 +10,7 @@ from typing import Any
 
 CATEGORIES: tuple[str, ...] = ("upper_body", "lower_body", "dresses")
 SPLITS: tuple[str, ...] = ("train", "test")
+SETTINGS: tuple[str, ...] = ("paired", "unpaired")
 STATUSES: tuple[str, ...] = ("ok", "rejected", "failed")
 
 #: Modalities of a sample; each column holds a content-store key (or None when absent).
@@ -89,6 +90,8 @@ class SampleRecord:
     attribution: str | None = None
     # placement and progress
     split: str | None = None
+    #: whether the garment image is the one worn in the video (paired) or another (unpaired); None: unknown
+    setting: str | None = None
     status: str = "ok"
     reason: str | None = None
     #: for rows that are not ok: one readable line naming the URL or file and what was wrong
@@ -100,6 +103,8 @@ class SampleRecord:
         check_category(self.category)
         if self.split is not None and self.split not in SPLITS:
             raise ValueError(f"sample {self.sample_id}: unknown split {self.split!r}; expected {SPLITS}")
+        if self.setting is not None and self.setting not in SETTINGS:
+            raise ValueError(f"sample {self.sample_id}: unknown setting {self.setting!r}; expected {SETTINGS}")
         if self.status not in STATUSES:
             raise ValueError(f"sample {self.sample_id}: unknown status {self.status!r}; expected {STATUSES}")
 
@@ -145,5 +150,5 @@ COLUMN_DTYPES: dict[str, str] = {
     for f in fields(SampleRecord)
 }
 #: columns added after the first manifests were written: filled with nulls when missing
-OPTIONAL_COLUMNS: tuple[str, ...] = ("detail",)
+OPTIONAL_COLUMNS: tuple[str, ...] = ("detail", "setting")
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMN_DTYPES if c not in OPTIONAL_COLUMNS)

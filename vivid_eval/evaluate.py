@@ -93,6 +93,20 @@ def _built_subset_name(cfg: DictConfig) -> str | None:
     return Path(str(chosen)).stem if chosen else None
 
 
+def refuse_unpaired_references(pairs: list, setting: str) -> None:
+    """Paired metrics compare a try-on with the video of the person wearing the garment: references whose
+    source says the video wears another garment (the official ViViD examples) cannot be scored paired."""
+    if setting != "paired":
+        return
+    unpaired = sorted(p.sample_id for p in pairs if p.reference_facts.get("setting") == "unpaired")
+    if unpaired:
+        raise EvaluationInputError(
+            f"{len(unpaired)} reference(s) are unpaired (their video wears another garment than the listed one): "
+            + ", ".join(unpaired[:5])
+            + "; SSIM and LPIPS against them would measure the garment swap. Evaluate with setting=unpaired"
+        )
+
+
 #: what an evaluation folder holds; replaced together when overwrite=true
 EVAL_OUTPUTS = ("summary.json", "per_video.csv", "per_frame.csv", "features/*.npz", "strips/*.jpg")
 
@@ -142,6 +156,7 @@ def evaluate(cfg: DictConfig, progress: bool = True, echo: bool = True) -> dict[
         cfg.get("built_subset"),
         definition,
     )
+    refuse_unpaired_references(report.pairs, cfg.setting)
     policies = inspect(report.pairs, cfg.mismatch, cfg.fps_mismatch)
     claim_out_dir(cfg)
     device = resolve_device(cfg.device)

@@ -86,6 +86,7 @@ def _dataset_references(index_path: str, split: str) -> dict[str, tuple[Callable
                 "fps": meta.get("fps"),
                 "category": meta.get("category"),
                 "sha256": (meta.get("sha256") or {}).get(VIDEO.name),
+                "setting": meta.get("setting"),  # unpaired: the video wears another garment than the listed one
             }
             found[key] = (partial(sample.video, VIDEO), facts)
     return found

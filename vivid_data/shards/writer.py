@@ -49,6 +49,7 @@ META_COLUMNS = (
     "license",
     "attribution",
     "split",
+    "setting",
     "video_sha256",
     "garment_sha256",
 )
@@ -239,6 +240,7 @@ PLAN_COLUMNS = (
     "clean_parent_id",
     "video_name",
     "garment_name",
+    "setting",
 )
 #: rows read from the manifest at once while writing shards (more when one shard holds more), held
 #: as Arrow without the hash and thumbnail columns (~1 KB a row): ~1 MB whatever the dataset's size
@@ -344,7 +346,8 @@ def write_pairs(frame: pd.DataFrame, out: Path, seed: int) -> dict[str, str]:
         part = test[test["category"] == category]
         if part.empty:
             continue
-        paired = format_pairs(zip(part["video_name"], part["garment_name"]))
+        worn = part if "setting" not in part else part[part["setting"].fillna("paired") != "unpaired"]
+        paired = format_pairs(zip(worn["video_name"], worn["garment_name"]))
         unpaired = format_pairs(
             (v, by_id.at[partners[s], "garment_name"])
             for s, v in zip(part["sample_id"], part["video_name"])
@@ -356,9 +359,11 @@ def write_pairs(frame: pd.DataFrame, out: Path, seed: int) -> dict[str, str]:
         ):
             atomic_write_text(out / name, text)
             written[name] = f"{category} test, {'unpaired' if 'unpaired' in name else 'paired'}"
+    # a sample's own garment is its paired setting, unless the source says the video wears another one
+    own = test["setting"].fillna("paired") if "setting" in test else pd.Series("paired", index=test.index)
     lines = [
-        json.dumps({"sample_id": s, "category": c, "garment_sample_id": s, "setting": "paired"})
-        for s, c in zip(test["sample_id"], test["category"])
+        json.dumps({"sample_id": s, "category": c, "garment_sample_id": s, "setting": setting})
+        for s, c, setting in zip(test["sample_id"], test["category"], own)
     ]
     lines += [
         json.dumps({"sample_id": s, "category": by_id.at[s, "category"], "garment_sample_id": g, "setting": "unpaired"})

@@ -53,6 +53,8 @@ class VividExamplesSource:
             row = {
                 "category": category,
                 "split": "test",
+                # the official examples dress each model in another person's garment: not the one worn
+                "setting": "unpaired",
                 "origin": f"ViViD@{COMMIT[:8]}:{video}+{garment}",
                 "license": LICENSE,
                 "attribution": ATTRIBUTION,

@@ -7,13 +7,24 @@ from pathlib import Path
 
 from vivid_data.candidates import candidates_frame
 from vivid_data.config_defaults import FROM_YAML, defaults_from
-from vivid_data.formats.folder_pair import FolderPair, FolderScan
+from vivid_data.formats.folder_pair import FolderPair, FolderScan, product_id_from_name
 from vivid_data.formats.inference_layout import is_inference_layout, scan_inference_layout
 from vivid_data.formats.release_layout import is_release_layout, scan_release_layout
 from vivid_data.sources.base import SourceResult, no_resources
 
 LAYOUTS = ("auto", "inference", "release")
 ON_MISSING = ("error", "skip")
+SETTING_CHOICES = ("auto", "paired", "unpaired")
+
+
+def pair_setting(pair: FolderPair, setting: str = "auto") -> str:
+    """Whether the garment is the one worn in the video. ViViD names both files by product
+    (``1057795_detail.mp4`` / ``1057795_in_xl.jpg``): the same product is paired; another one (the
+    official examples dress ``upper1.mp4`` in ``00057_00.jpg``) is unpaired."""
+    if setting != "auto":
+        return setting
+    same = product_id_from_name(pair.video.name) == product_id_from_name(pair.garment.name)
+    return "paired" if same else "unpaired"
 
 
 @dataclass
@@ -27,6 +38,7 @@ class VividFolderSource:
     prompt_config: str | None = FROM_YAML
     category: str | None = FROM_YAML
     split: str | None = FROM_YAML
+    setting: str = FROM_YAML
     on_missing: str = FROM_YAML
 
     def __post_init__(self) -> None:
@@ -36,6 +48,8 @@ class VividFolderSource:
             raise ValueError(f"source.layout must be one of {LAYOUTS}, got {self.layout!r}")
         if self.on_missing not in ON_MISSING:
             raise ValueError(f"source.on_missing must be one of {ON_MISSING}, got {self.on_missing!r}")
+        if self.setting not in SETTING_CHOICES:
+            raise ValueError(f"source.setting must be one of {SETTING_CHOICES}, got {self.setting!r}")
 
     @property
     def dataset_name(self) -> str:
@@ -81,7 +95,7 @@ class VividFolderSource:
         return scan
 
     def open(self):
-        return no_resources(scan_to_candidates(self.scan(), local_files=True))
+        return no_resources(scan_to_candidates(self.scan(), local_files=True, setting=self.setting))
 
 
 EXTRA_SOURCES = {
@@ -92,9 +106,12 @@ EXTRA_SOURCES = {
 }
 
 
-def pair_to_candidate(pair: FolderPair, locate=lambda path: path.as_uri(), local_files: bool = True) -> dict:
+def pair_to_candidate(
+    pair: FolderPair, locate=lambda path: path.as_uri(), local_files: bool = True, setting: str = "auto"
+) -> dict:
     """One candidate row for a folder pair; ``locate`` maps a file to where ingest fetches it."""
     row = {
+        "setting": pair_setting(pair, setting),
         "category": pair.category,
         "product_id": pair.product_id,
         "video_src": locate(pair.video),
@@ -112,7 +129,9 @@ def pair_to_candidate(pair: FolderPair, locate=lambda path: path.as_uri(), local
     return row
 
 
-def scan_to_candidates(scan: FolderScan, locate=lambda path: path.as_uri(), local_files: bool = True) -> SourceResult:
-    frame = candidates_frame([pair_to_candidate(p, locate, local_files) for p in scan.pairs])
+def scan_to_candidates(
+    scan: FolderScan, locate=lambda path: path.as_uri(), local_files: bool = True, setting: str = "auto"
+) -> SourceResult:
+    frame = candidates_frame([pair_to_candidate(p, locate, local_files, setting) for p in scan.pairs])
     notes = {"root": str(scan.root), "layout": scan.layout, "problems": scan.problems, "unpaired": scan.unpaired}
     return SourceResult(frame, notes)

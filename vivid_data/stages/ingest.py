@@ -296,6 +296,7 @@ class IngestStage:
             license=row.get("license"),
             attribution=row.get("attribution"),
             split=row.get("split"),
+            setting=row.get("setting"),
             **{m: s.key for m, s in stored.items()},
             **facts,
         ).to_row()
