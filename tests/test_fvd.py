@@ -101,6 +101,14 @@ def _videos(count: int, seed: int, frames: int = 32) -> list[np.ndarray]:
     return out
 
 
+def scored(metric: FVD, fake: list[np.ndarray], real: list[np.ndarray]) -> dict:
+    """The metric's result over both sets, each video under its own id."""
+    for side, videos in ((False, fake), (True, real)):
+        for i, video in enumerate(videos):
+            metric.update(video, real=side, ids=[f"v{i}"])
+    return metric.result()
+
+
 def test_fvd_equals_cd_fvd_on_the_same_clips(checkpoint):
     theirs, path = checkpoint
     fake, real = _videos(20, seed=2), _videos(20, seed=3)
@@ -115,11 +123,7 @@ def test_fvd_equals_cd_fvd_on_the_same_clips(checkpoint):
 
     network = load_videomae(path, TINY)
     metric = FVD(features=network.features)
-    for i, video in enumerate(fake):
-        metric.update(video, real=False, ids=[f"v{i}"])
-    for i, video in enumerate(real):
-        metric.update(video, real=True, ids=[f"v{i}"])
-    result = metric.result()
+    result = scored(metric, fake, real)
     assert result["prediction_clips"] == result["reference_clips"] == 40
     assert result["value"] == pytest.approx(expected, rel=1e-3)
     assert expected > 0
@@ -173,10 +177,6 @@ def test_i3d_fvd_equals_cd_fvd_on_the_same_clips(tmp_path: Path):
     }
     expected = float(cdfvd.cdfvd.compute_fvd_from_stats(None, stats["fake"], stats["real"]))
     metric = FVD(network="i3d", features=lambda c: ours(c))
-    for i, video in enumerate(fake):
-        metric.update(video, real=False, ids=[f"v{i}"])
-    for i, video in enumerate(real):
-        metric.update(video, real=True, ids=[f"v{i}"])
-    result = metric.result()
+    result = scored(metric, fake, real)
     assert result["prediction_clips"] == result["reference_clips"] == 6
     assert expected > 0 and result["value"] == pytest.approx(expected, rel=1e-3)

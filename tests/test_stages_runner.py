@@ -151,12 +151,12 @@ def test_an_exception_keeps_the_row_identity_and_names_the_url(tmp_path: Path):
     assert fetch(retry_failed=True).stats["computed_rows"] == 1
 
 
-def test_a_worker_death_fails_its_row_only(tmp_path: Path):
-    executor = LocalExecutor(2)
+def fetch_with_one_bad_row(tmp_path: Path, bad: str, executor: LocalExecutor):
+    """Five good rows and one whose worker the Fetcher kills or stops, on a pool of two."""
     try:
-        report = run_stage(
+        return run_stage(
             Fetcher(),
-            candidates(*[f"http://a/{i}.mp4" for i in range(5)], "http://a/kill.mp4"),
+            candidates(*[f"http://a/{i}.mp4" for i in range(5)], bad),
             tmp_path,
             executor,
             progress=False,
@@ -164,6 +164,10 @@ def test_a_worker_death_fails_its_row_only(tmp_path: Path):
         )
     finally:
         executor.close()
+
+
+def test_a_worker_death_fails_its_row_only(tmp_path: Path):
+    report = fetch_with_one_bad_row(tmp_path, "http://a/kill.mp4", LocalExecutor(2))
     frame = report.frame.set_index("video_src")
     assert (frame.loc["http://a/kill.mp4", "status"], frame.loc["http://a/kill.mp4", "reason"]) == (
         "failed",
@@ -175,18 +179,7 @@ def test_a_worker_death_fails_its_row_only(tmp_path: Path):
 
 
 def test_a_hung_worker_fails_its_row_timeout_and_the_stage_finishes(tmp_path: Path):
-    executor = LocalExecutor(2, row_timeout_s=2.0)
-    try:
-        report = run_stage(
-            Fetcher(),
-            candidates(*[f"http://a/{i}.mp4" for i in range(5)], "http://a/stop.mp4"),
-            tmp_path,
-            executor,
-            progress=False,
-            validate=False,
-        )
-    finally:
-        executor.close()
+    report = fetch_with_one_bad_row(tmp_path, "http://a/stop.mp4", LocalExecutor(2, row_timeout_s=2.0))
     frame = report.frame.set_index("video_src")
     row = frame.loc["http://a/stop.mp4"]
     assert (row["status"], row["reason"]) == ("failed", "timeout")

@@ -38,6 +38,22 @@ class PublishedReferences:
     missing: list[str] = field(default_factory=list)  # listed clips with no reference video
     problems: list[str] = field(default_factory=list)
 
+    def add(
+        self,
+        clip: Clip,
+        definition: Definition,
+        frames: int | None,
+        where: str,
+        extra: dict[str, Any],
+        load: Callable[[], np.ndarray],
+    ) -> None:
+        """One listed clip found at ``where``: a reference cut to its window, or a problem when too short."""
+        short = _too_short(clip, frames, where)
+        if short:
+            self.problems.append(short)
+        else:
+            self.references[clip.clip_id] = (load, _facts(clip, definition, frames, extra))
+
 
 def _window(decode: Callable[..., np.ndarray], source: Any, start: int, end: int) -> np.ndarray:
     return decode(source, indices=range(start, end))
@@ -87,17 +103,9 @@ def folder_references(definition: Definition, root: str | Path) -> PublishedRefe
         except MediaError as exc:
             out.problems.append(f"{clip.clip_id}: reference {exc}")
             continue
-        short = _too_short(clip, info.num_frames, str(path))
-        if short:
-            out.problems.append(short)
-            continue
-        facts = _facts(
-            clip,
-            definition,
-            info.num_frames,
-            {"path": str(path), "width": info.width, "height": info.height, "fps": info.fps},
-        )
-        out.references[clip.clip_id] = (partial(_window, decode_video, path, clip.start, clip.end), facts)
+        extra = {"path": str(path), "width": info.width, "height": info.height, "fps": info.fps}
+        load = partial(_window, decode_video, path, clip.start, clip.end)
+        out.add(clip, definition, info.num_frames, str(path), extra, load)
     return out
 
 
@@ -118,23 +126,14 @@ def dataset_references(definition: Definition, dataset: str | Path) -> Published
             continue
         split, sample = found
         meta = sample.meta
-        short = _too_short(clip, meta.get("num_frames"), f"{sample.shard}:{sample.sample_id}")
-        if short:
-            out.problems.append(short)
-            continue
-        facts = _facts(
-            clip,
-            definition,
-            meta.get("num_frames"),
-            {
-                "width": meta.get("width"),
-                "height": meta.get("height"),
-                "fps": meta.get("fps"),
-                "sample_id": sample.sample_id,
-                "split": split,
-                "sha256": (meta.get("sha256") or {}).get(VIDEO.name),
-            },
-        )
-        load = partial(sample.video, VIDEO)
-        out.references[clip.clip_id] = (partial(_window_of_loaded, load, clip.start, clip.end), facts)
+        extra = {
+            "width": meta.get("width"),
+            "height": meta.get("height"),
+            "fps": meta.get("fps"),
+            "sample_id": sample.sample_id,
+            "split": split,
+            "sha256": (meta.get("sha256") or {}).get(VIDEO.name),
+        }
+        load = partial(_window_of_loaded, partial(sample.video, VIDEO), clip.start, clip.end)
+        out.add(clip, definition, meta.get("num_frames"), f"{sample.shard}:{sample.sample_id}", extra, load)
     return out
