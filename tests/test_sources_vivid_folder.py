@@ -51,3 +51,11 @@ def test_setting_from_the_names_or_as_told(small_example: Path, vivid_samples: P
         assert list(found.candidates["setting"]) == ["paired"]
     with pytest.raises(ValueError, match=r"source\.setting must be one of"):
         VividFolderSource(path=str(small_example), setting="both")
+
+
+def test_a_generic_folder_name_takes_its_parents(tmp_path: Path):
+    from vivid_data.sources.vivid_folder import VividFolderSource
+
+    for folder, expected in (("ViViD/data", "ViViD-data"), ("ViViD", "ViViD"), ("shop/videos", "shop-videos")):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        assert VividFolderSource(path=str(tmp_path / folder)).dataset_name == expected

@@ -15,6 +15,8 @@ from vivid_data.sources.base import SourceResult, no_resources
 LAYOUTS = ("auto", "inference", "release")
 ON_MISSING = ("error", "skip")
 SETTING_CHOICES = ("auto", "paired", "unpaired")
+#: folder names that say nothing about the dataset (the official repository keeps its examples in data/)
+GENERIC_FOLDER_NAMES = ("data", "dataset", "datasets", "videos", "test", "train", "input", "inputs")
 
 
 def pair_setting(pair: FolderPair, setting: str = "auto") -> str:
@@ -53,8 +55,12 @@ class VividFolderSource:
 
     @property
     def dataset_name(self) -> str:
-        """The folder's name (ViViD's released data unpacked into ``ViViD/`` is named ViViD)."""
-        return self.root.name
+        """The folder's name (ViViD's released data unpacked into ``ViViD/`` is named ViViD); a generic
+        one (the official repository's ``data/``) is prefixed with its parent's: ``ViViD-data``."""
+        name = self.root.name
+        if name.lower() in GENERIC_FOLDER_NAMES and self.root.parent.name:
+            return f"{self.root.parent.name}-{name}"
+        return name
 
     @property
     def root(self) -> Path:
