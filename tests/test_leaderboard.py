@@ -297,3 +297,15 @@ def test_results_on_different_videos_are_not_ranked_together(tmp_path: Path, pub
     assert a.comparable and not b.comparable and "measured on other videos (7)" in b.reason
     assert all(ranked.get("b") in (None, NOT_RANKED) for ranked in section.ranks.values())
     assert any(ranked.get("b") == NOT_RANKED for ranked in section.ranks.values())
+
+
+def test_results_on_one_built_subset_rank_against_each_other_but_not_the_published_rows(tmp_path: Path, published):
+    built = {**VIVID_S_SET, "built_subset": {"name": "vivid_s_like", "windows_sha256": "feedface"}}
+    built.pop("benchmark")
+    a = load_result(write_result(tmp_path / "a", "a", subset="our_windows", reference_set=built))
+    b = load_result(write_result(tmp_path / "b", "b", subset="our_windows", reference_set=built, ssim=(0.9, 0.9, 0.9)))
+    section = build_leaderboard([a, b], published, resamples=100)[0]
+    assert a.deviations and a.comparable is True and section.ranks["ssim"] == {"b": "1/2", "a": "2/2"}
+    labelled = load_result(write_result(tmp_path / "c", "c", protocol="catv2ton_compat", reference_set=built))
+    build_leaderboard([labelled], published, resamples=100)
+    assert labelled.comparable is False and "deviations: built subset vivid_s_like" in labelled.reason

@@ -3,12 +3,21 @@
 A run that truncated frames, resized predictions, accepted another frame rate, skipped videos or
 references, or scored a subset built by our own rule measured something other than the
 published setting. Each such deviation is a line in ``summary.json`` (``deviations``); the
-leaderboard lists it beside the result and keeps the result out of every ranking.
+leaderboard lists it beside the result and keeps the result out of every ranking; a built subset
+only out of the ranking with published rows (two results on the same built windows still rank).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+BUILT_SUBSET = "built subset"
+
+
+def is_reference_deviation(deviation: str) -> bool:
+    """A deviation in what was measured on (a built subset), not in how: it keeps a result away from the
+    published rows, while results on the same windows still rank against each other."""
+    return deviation.startswith(BUILT_SUBSET)
 
 
 def deviations_of(summary: dict[str, Any]) -> list[str]:
@@ -34,7 +43,7 @@ def deviations_of(summary: dict[str, Any]) -> list[str]:
     built = reference.get("built_subset")
     if built:
         out.append(
-            f"built subset {built.get('name')}: windows chosen by our rule, not a published list "
+            f"{BUILT_SUBSET} {built.get('name')}: windows chosen by our rule, not a published list "
             f"(windows {built.get('windows_sha256')})"
         )
     return out

@@ -26,7 +26,7 @@ import pandas as pd
 
 from vivid_eval.baselines import COST_COLUMNS, comparable, subset_facts
 from vivid_eval.baselines import METRICS as BASELINE_METRICS
-from vivid_eval.deviations import deviations_of
+from vivid_eval.deviations import deviations_of, is_reference_deviation
 from vivid_eval.metrics.frechet import frechet_distance_of
 from vivid_eval.metrics.registry import BY_COLUMN, PER_VIDEO, RANKED, SET_LEVEL, direction
 from vivid_eval.names import LabelError, check_labels
@@ -351,8 +351,11 @@ def judge_comparability(section: Section) -> None:
     anchor = results[0].reference_set if results else None
     for result in results:
         reasons = []
-        if result.deviations:
-            reasons.append("deviations: " + "; ".join(result.deviations))
+        # a measurement deviation keeps a result out of every ranking; a built subset only out of the
+        # published rows' (two methods on the same built windows are compared like any two results)
+        blocking = [d for d in result.deviations if published or not is_reference_deviation(d)]
+        if blocking:
+            reasons.append("deviations: " + "; ".join(blocking))
         if published:
             ok, why = comparable(result.reference_set, facts, section.subset)
             if not ok:
