@@ -150,23 +150,34 @@ def test_fvd_reports_unavailable_without_weights(tmp_path: Path, monkeypatch):
 
 @pytest.mark.slow
 def test_i3d_fvd_equals_cd_fvd_on_the_same_clips(tmp_path: Path):
-    """cd-fvd's own InceptionI3d (random weights, batch-norm statistics included) saved in its layout, loaded
-    strictly by ours; its preprocess_i3d, FeatureStats and distance against our FVD(network="i3d")."""
+    """cd-fvd's own InceptionI3d (He-initialised so that activations keep their scale through the network)
+    saved in its layout, loaded strictly by ours with cd-fvd's batch-norm eps (1e-5, where piergiaj's is
+    1e-3: with 1e-3 the features differ by up to 3%); its preprocess_i3d, FeatureStats and distance
+    against our FVD(network="i3d")."""
+    import math
+
     from cdfvd.third_party.i3d.pytorch_i3d import InceptionI3d as TheirI3d
 
+    from vivid_eval.fvd import CD_FVD_I3D_BN_EPS
     from vivid_eval.networks.checkpoints import load_i3d
 
     torch.manual_seed(3)
     theirs = TheirI3d(400, in_channels=3).eval()
     with torch.no_grad():
         for name, tensor in theirs.state_dict().items():
-            if tensor.dtype.is_floating_point:
-                tensor.copy_(
-                    torch.rand_like(tensor) + 0.5 if "running_var" in name else torch.randn_like(tensor) * 0.05
-                )
+            if name.endswith("conv3d.weight"):
+                tensor.copy_(torch.randn_like(tensor) * math.sqrt(2.0 / tensor[0].numel()))
+            elif "running_var" in name:
+                tensor.copy_(torch.rand_like(tensor) * 0.5 + 0.75)
+            elif "running_mean" in name:
+                tensor.copy_(torch.randn_like(tensor) * 0.1)
     path = tmp_path / "i3d_pretrained_400.pt"
     torch.save(theirs.state_dict(), path)
-    ours = load_i3d(path)
+    ours = load_i3d(path, bn_eps=CD_FVD_I3D_BN_EPS)
+    probe = torch.rand(2, 3, 16, 224, 224, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    with torch.no_grad():
+        expected_logits, logits = theirs(probe), ours(probe)
+    assert float((logits - expected_logits).abs().max()) < 1e-3 * float(expected_logits.abs().mean())
     fake, real = _videos(3, seed=5), _videos(3, seed=6)
     clips = lambda videos: np.concatenate([v.reshape(-1, 16, *v.shape[1:]) for v in videos])  # noqa: E731
     stats = {
@@ -176,7 +187,6 @@ def test_i3d_fvd_equals_cd_fvd_on_the_same_clips(tmp_path: Path):
         for name, videos in (("fake", fake), ("real", real))
     }
     expected = float(cdfvd.cdfvd.compute_fvd_from_stats(None, stats["fake"], stats["real"]))
-    metric = FVD(network="i3d", features=lambda c: ours(c))
-    result = scored(metric, fake, real)
+    result = scored(FVD(network="i3d", features=lambda c: ours(c)), fake, real)
     assert result["prediction_clips"] == result["reference_clips"] == 6
-    assert expected > 0 and result["value"] == pytest.approx(expected, rel=1e-3)
+    assert expected > 1.0 and result["value"] == pytest.approx(expected, rel=1e-3)

@@ -32,6 +32,8 @@ NETWORKS = {"videomae": "videomae_v2_g_ssv2", "i3d": "i3d_pretrained_400"}
 #: the value range each network takes its frames in (cd-fvd's preprocess_videomae / preprocess_i3d)
 VALUE_RANGES = {"videomae": (0.0, 1.0), "i3d": (-1.0, 1.0)}
 LABELS = {"videomae": "FVD (VideoMAE-v2)", "i3d": "FVD (I3D)"}
+#: cd-fvd's InceptionI3d (TATS's copy of piergiaj's) builds its batch norms with eps 1e-5, not 1e-3
+CD_FVD_I3D_BN_EPS = 1e-5
 
 
 def fvd_clips(
@@ -90,7 +92,10 @@ class FVD(VFID):
 
             try:
                 path = path_of(NETWORKS[self.network])
-                network = (load_videomae if self.network == "videomae" else load_i3d)(path).to(device)
+                if self.network == "videomae":
+                    network = load_videomae(path).to(device)
+                else:  # cd-fvd's I3D (from TATS) normalises with eps 1e-5, piergiaj's with 1e-3
+                    network = load_i3d(path, bn_eps=CD_FVD_I3D_BN_EPS).to(device)
             except (WeightsUnavailable, CheckpointError) as exc:
                 raise MetricUnavailable(str(exc)) from exc
             self.weight_hash = sha256_file(path)

@@ -56,8 +56,8 @@ def load_strict(model: ModuleT, path: str | Path) -> ModuleT:
     return model.eval()
 
 
-def load_i3d(path: str | Path, num_classes: int = 400) -> InceptionI3d:
-    return load_strict(InceptionI3d(num_classes), path)
+def load_i3d(path: str | Path, num_classes: int = 400, bn_eps: float = 1e-3) -> InceptionI3d:
+    return load_strict(InceptionI3d(num_classes, bn_eps), path)
 
 
 def load_videomae(path: str | Path, config: VideoMAEConfig = GIANT) -> VideoMAEv2:

@@ -100,13 +100,17 @@ class InceptionI3d(nn.Module):
 
     feature_dim = 1024
 
-    def __init__(self, num_classes: int = 400) -> None:
+    def __init__(self, num_classes: int = 400, bn_eps: float = 1e-3) -> None:
+        """``bn_eps``: 1e-3 as piergiaj's network (VFID); cd-fvd's copy of it (TATS) uses 1e-5."""
         super().__init__()
         self.order = []
         for name, make in _layers():
             self.add_module(name, make())
             self.order.append(name)
         self.logits = Unit3D(1024, num_classes, batch_norm=False, bias=True, activation=False)
+        for module in self.modules():
+            if isinstance(module, nn.BatchNorm3d):
+                module.eps = bn_eps
 
     def trunk(self, x: torch.Tensor) -> torch.Tensor:
         for name in self.order:
