@@ -93,16 +93,15 @@ class FVD(VFID):
             try:
                 path = path_of(NETWORKS[self.network])
                 if self.network == "videomae":
-                    network = load_videomae(path).to(device)
-                else:  # cd-fvd's I3D (from TATS) normalises with eps 1e-5, piergiaj's with 1e-3
-                    network = load_i3d(path, bn_eps=CD_FVD_I3D_BN_EPS).to(device)
+                    videomae = load_videomae(path).to(device)
+                    self.features = lambda clips: videomae.features(clips.to(device))
+                else:  # cd-fvd's I3D (from TATS) normalises with eps 1e-5, piergiaj's with 1e-3; its output is
+                    # the logits after the 2x7x7 pool, averaged over time
+                    i3d = load_i3d(path, bn_eps=CD_FVD_I3D_BN_EPS).to(device)
+                    self.features = lambda clips: i3d(clips.to(device))
             except (WeightsUnavailable, CheckpointError) as exc:
                 raise MetricUnavailable(str(exc)) from exc
             self.weight_hash = sha256_file(path)
-            if self.network == "videomae":
-                self.features = lambda clips, net=network: net.features(clips.to(device))
-            else:  # the logits after the 2x7x7 pool, averaged over time: what cd-fvd's I3D returns
-                self.features = lambda clips, net=network: net(clips.to(device))
         return self
 
     def video_features(self, frames: np.ndarray) -> np.ndarray:
