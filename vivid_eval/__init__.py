@@ -32,6 +32,8 @@ _EXPORTS = {
     "VIVID_V1": "vivid_eval.protocols",
     "Protocol": "vivid_eval.protocols",
     "VFID": "vivid_eval.vfid",
+    "from_loader": "vivid_eval.metrics.contract",
+    "as_videos": "vivid_eval.metrics.contract",
     "FVD": "vivid_eval.fvd",
 }
 
@@ -61,7 +63,9 @@ __all__ = [
     "VideoLPIPS",
     "VideoSSIM",
     "WarpingError",
+    "as_videos",
     "evaluate_folder",
+    "from_loader",
     "reference_flows",
     "ssim_video",
     "temporal_flicker",

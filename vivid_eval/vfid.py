@@ -21,8 +21,8 @@ import torch
 
 from vivid_data.atomic import atomic_write_bytes
 from vivid_eval.metrics.base import MetricUnavailable, VideoMetric
+from vivid_eval.metrics.contract import as_video, as_videos
 from vivid_eval.metrics.frechet import frechet_details, gaussian_stats
-from vivid_eval.metrics.temporal import as_frames
 from vivid_eval.protocols import VIVID_V1, Protocol, catv2ton_clip_counts, clip_windows, prepare_clip
 
 FeatureFn = Callable[[torch.Tensor], torch.Tensor]  # (N, 3, T, H, W) -> (N, D)
@@ -104,19 +104,15 @@ class VFID(VideoMetric):
             self.features = lambda clips, net=network: net.features(clips.to(device))
         return self
 
-    def update(self, videos, real: bool, ids: Sequence[str] | None = None) -> None:  # type: ignore[override]
-        """Add one video (T, H, W, 3) uint8 / (T, 3, H, W) in [0, 1], or a list of them, to one side."""
+    def update(self, videos, real: bool, ids: Sequence[str] | None = None) -> None:
+        """Add one video, a 5-D batch or a list of videos (any form the metrics' input contract accepts) to one side."""
         if self.features is None:
             self.setup(self.device_name)
-        batch = [videos] if _is_one_video(videos) else list(videos)
-        names = (
-            list(ids)
-            if ids is not None
-            else [f"video{len(self.per_video['reference' if real else 'prediction']) + i}" for i in range(len(batch))]
-        )
         side = "reference" if real else "prediction"
-        for name, video in zip(names, batch):
-            frames = as_frames(video)
+        # an array or tensor (one video, or a 5-D batch) or a list of videos, each in any accepted form
+        batch = as_videos(videos, side) if hasattr(videos, "shape") else [as_video(v, side) for v in videos]
+        names = list(ids) if ids is not None else [f"video{len(self.per_video[side]) + i}" for i in range(len(batch))]
+        for name, frames in zip(names, batch):
             features = self.video_features(frames)
             if not len(features):
                 self.skipped[side][name] = f"{len(frames)} frames: shorter than one {self.clip_len}-frame clip"
@@ -183,10 +179,6 @@ class VFID(VideoMetric):
 
     def describe(self) -> dict:
         return {"network": self.network, "weights_sha256": self.weight_hash}
-
-
-def _is_one_video(value) -> bool:
-    return hasattr(value, "shape") and len(value.shape) == 4
 
 
 def vfid(

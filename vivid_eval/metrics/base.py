@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torchmetrics import Metric
 
+from vivid_eval.metrics.contract import video_pairs
+
 
 class MetricUnavailable(RuntimeError):
     """The metric cannot run here (weights missing, ...); the message says how to fix it."""
@@ -65,9 +67,12 @@ class VideoMetric(Metric):
     def score(self, prediction: np.ndarray, reference: np.ndarray) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         raise NotImplementedError
 
-    def update(self, prediction: np.ndarray, reference: np.ndarray) -> None:
-        self.last, self.last_frames = self.score(prediction, reference)
-        self.values.append(torch.tensor(self.last[self.primary], dtype=torch.float64))
+    def update(self, prediction: Any, reference: Any) -> None:
+        """Score one video pair, or each pair of a batch, in any form :mod:`~vivid_eval.metrics.contract`
+        accepts (``last`` and ``last_frames`` then hold the batch's last pair)."""
+        for one_prediction, one_reference in video_pairs(prediction, reference):
+            self.last, self.last_frames = self.score(one_prediction, one_reference)
+            self.values.append(torch.tensor(self.last[self.primary], dtype=torch.float64))
 
     def compute(self) -> torch.Tensor:
         """The mean of the primary column over the videos scored."""

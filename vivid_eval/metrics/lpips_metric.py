@@ -122,6 +122,8 @@ class VideoLPIPS(VideoMetric):
 
 
 def _unit(frames) -> torch.Tensor:
+    """(T, 3, H, W) float in [0, 1] from the contract's frames (uint8, or float in [0, 1])."""
     if isinstance(frames, torch.Tensor):
         return frames.float()
-    return torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float() / 255.0
+    tensor = torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float()
+    return tensor / 255.0 if frames.dtype == np.uint8 else tensor

@@ -109,13 +109,18 @@ class VideoSSIM(VideoMetric):
     columns = ("ssim",)
 
     def score(self, prediction, reference) -> tuple[dict[str, float], dict[str, np.ndarray]]:
-        if self.device_name != "cpu":
+        height, width = np.shape(prediction)[1:3]
+        if min(height, width) < WINDOW:  # said of the caller's frames, before any chunking
+            raise ValueError(f"SSIM needs frames of at least {WINDOW}x{WINDOW}, got {height}x{width}")
+        if self.device_name != "cpu" or prediction.dtype != np.uint8 or reference.dtype != np.uint8:
             prediction, reference = _unit(prediction, self.device_name), _unit(reference, self.device_name)
         value, per_frame = ssim_video(prediction, reference)
         return {"ssim": value}, {"ssim": per_frame.cpu().numpy()}
 
 
 def _unit(frames, device: str) -> torch.Tensor:
+    """(T, 3, H, W) float64 in [0, 1] from the contract's frames (uint8, or float in [0, 1])."""
     if isinstance(frames, torch.Tensor):
         return frames.to(device)
-    return torch.from_numpy(np.ascontiguousarray(frames)).to(device).permute(0, 3, 1, 2).double() / 255.0
+    tensor = torch.from_numpy(np.ascontiguousarray(frames)).to(device).permute(0, 3, 1, 2).double()
+    return tensor / 255.0 if frames.dtype == np.uint8 else tensor

@@ -26,6 +26,7 @@ import numpy as np
 
 from vivid_data.config_defaults import yaml_defaults
 from vivid_eval.metrics.base import MetricUnavailable, VideoMetric, VideoSkipped
+from vivid_eval.metrics.contract import as_video
 from vivid_eval.metrics.flow import FlowConfig, RaftFlow, pair_flows
 
 WORKERS = 2
@@ -36,21 +37,8 @@ class TooFewFrames(ValueError):
 
 
 def as_frames(video) -> np.ndarray:
-    """uint8 (T, H, W, 3) from such an array, or from a tensor/array (T, 3, H, W) in [0, 1]."""
-    if hasattr(video, "detach"):  # a torch tensor
-        video = video.detach().cpu().numpy()
-    array = np.asarray(video)
-    if array.ndim != 4:
-        raise ValueError(f"a video must be (T, H, W, 3) uint8 or (T, 3, H, W) in [0, 1]; got shape {array.shape}")
-    if array.dtype == np.uint8 and array.shape[-1] == 3:
-        return np.ascontiguousarray(array)
-    if array.shape[1] == 3 and array.dtype != np.uint8:
-        if array.min() < 0 or array.max() > 1:
-            raise ValueError(f"float frames must be in [0, 1], got [{array.min():.3f}, {array.max():.3f}]")
-        return np.ascontiguousarray((array.transpose(0, 2, 3, 1) * 255).round().astype(np.uint8))
-    raise ValueError(
-        f"a video must be (T, H, W, 3) uint8 or (T, 3, H, W) float in [0, 1]; got {array.dtype} {array.shape}"
-    )
+    """uint8 (T, H, W, 3) frames of one video in any form the metrics' input contract accepts."""
+    return as_video(video)
 
 
 def temporal_flicker(frames) -> float:
