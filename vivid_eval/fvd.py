@@ -22,7 +22,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from vivid_eval.metrics.base import MetricUnavailable
 from vivid_eval.protocols import Protocol
 from vivid_eval.vfid import VFID, FeatureFn
 
@@ -73,36 +72,23 @@ class FVD(VFID):
         self.name = f"fvd_{network}"
         self.label = LABELS[network]
 
-    @property
-    def weights(self) -> tuple[str, ...]:  # type: ignore[override]
-        return () if self.custom_features else (NETWORKS[self.network],)
+    def weights_name(self) -> str:
+        return NETWORKS[self.network]
 
     @property
     def clip_len(self) -> int:
         return CLIP_FRAMES
 
-    def setup(self, device: str = "cpu", protocol: Protocol | None = None) -> FVD:
-        self.device_name = device
-        if protocol is not None:
-            self.protocol = protocol
-        if self.features is None:
-            from vivid_data.store import sha256_file
-            from vivid_data.weights import WeightsUnavailable, path_of
-            from vivid_eval.networks.checkpoints import CheckpointError, load_i3d, load_videomae
+    def load_features(self, path, device: str) -> FeatureFn:
+        from vivid_eval.networks.checkpoints import load_i3d, load_videomae
 
-            try:
-                path = path_of(NETWORKS[self.network])
-                if self.network == "videomae":
-                    videomae = load_videomae(path).to(device)
-                    self.features = lambda clips: videomae.features(clips.to(device))
-                else:  # cd-fvd's I3D (from TATS) normalises with eps 1e-5, piergiaj's with 1e-3; its output is
-                    # the logits after the 2x7x7 pool, averaged over time
-                    i3d = load_i3d(path, bn_eps=CD_FVD_I3D_BN_EPS).to(device)
-                    self.features = lambda clips: i3d(clips.to(device))
-            except (WeightsUnavailable, CheckpointError) as exc:
-                raise MetricUnavailable(str(exc)) from exc
-            self.weight_hash = sha256_file(path)
-        return self
+        if self.network == "videomae":
+            videomae = load_videomae(path).to(device)
+            return lambda clips: videomae.features(clips.to(device))
+        # cd-fvd's I3D (TATS's copy) normalises with eps 1e-5, piergiaj's with 1e-3; its output is the logits
+        # after the 2x7x7 pool, averaged over time
+        i3d = load_i3d(path, bn_eps=CD_FVD_I3D_BN_EPS).to(device)
+        return lambda clips: i3d(clips.to(device))
 
     def video_features(self, frames: np.ndarray) -> np.ndarray:
         assert self.features is not None, "setup() sets the feature function"

@@ -75,7 +75,18 @@ class VFID(VideoMetric):
 
     @property
     def weights(self) -> tuple[str, ...]:  # type: ignore[override]
-        return () if self.custom_features else (NETWORKS[self.network],)
+        return () if self.custom_features else (self.weights_name(),)
+
+    def weights_name(self) -> str:
+        """The registry name of the network's weights."""
+        return NETWORKS[self.network]
+
+    def load_features(self, path, device: str) -> FeatureFn:
+        """The feature function of the network whose checkpoint is ``path`` (loaded strictly)."""
+        from vivid_eval.networks.checkpoints import load_i3d, load_resnext101
+
+        network = (load_i3d if self.network == "i3d" else load_resnext101)(path).to(device)
+        return lambda clips: network.features(clips.to(device))
 
     def reset(self) -> None:
         super().reset()
@@ -93,15 +104,14 @@ class VFID(VideoMetric):
         if self.features is None:
             from vivid_data.store import sha256_file
             from vivid_data.weights import WeightsUnavailable, path_of
-            from vivid_eval.networks.checkpoints import CheckpointError, load_i3d, load_resnext101
+            from vivid_eval.networks.checkpoints import CheckpointError
 
             try:
-                path = path_of(NETWORKS[self.network])
-                network = (load_i3d if self.network == "i3d" else load_resnext101)(path).to(device)
+                path = path_of(self.weights_name())
+                self.features = self.load_features(path, device)
             except (WeightsUnavailable, CheckpointError) as exc:  # missing, or not plain tensors: named, others run
                 raise MetricUnavailable(str(exc)) from exc
             self.weight_hash = sha256_file(path)
-            self.features = lambda clips, net=network: net.features(clips.to(device))
         return self
 
     def update(self, videos, real: bool, ids: Sequence[str] | None = None) -> None:

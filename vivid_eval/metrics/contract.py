@@ -1,10 +1,10 @@
 """One input contract for every metric: what a video may be, and the error for anything else.
 
 Accepted: a numpy array or a torch tensor, uint8 (0-255) or float in [0, 1], frames last
-(T, H, W, 3) or channels first (T, 3, H, W), one video or a batch (B, T, ...). Everything is
-turned into uint8 (T, H, W, 3) frames, the form the evaluator decodes and the metric cores take.
-Anything else (floats outside [0, 1], such as the training loader's [-1, 1] clips; another
-number of channels; an empty video) is a ``ValueError`` naming the caller's shape and dtype,
+(T, H, W, 3) or channels first (T, 3, H, W), one video or a batch (B, T, ...), each turned into
+(T, H, W, 3) frames, the form the evaluator decodes and the metric cores take. Anything else
+(floats outside [0, 1], such as the training loader's [-1, 1] clips; another number of channels;
+an empty video) is a ``ValueError`` naming the caller's shape and dtype,
 never a silently wrong number. :func:`from_loader` turns a loader clip into the accepted range.
 Per-frame metrics keep float input as float (frames last, in [0, 1]: SSIM and LPIPS are not
 rounded to 8 bits); the temporal metrics and the Frechet distances take uint8 (``quantize``).

@@ -36,14 +36,9 @@ class TooFewFrames(ValueError):
     """A video too short for the metric (one frame has no temporal behaviour)."""
 
 
-def as_frames(video) -> np.ndarray:
-    """uint8 (T, H, W, 3) frames of one video in any form the metrics' input contract accepts."""
-    return as_video(video)
-
-
 def temporal_flicker(frames) -> float:
     """VBench: ``(255 - mean over t of mean |f_t - f_{t+1}|) / 255`` on uint8 frames (higher = steadier)."""
-    frames = as_frames(frames)
+    frames = as_video(frames)
     if len(frames) < 2:
         raise TooFewFrames(f"temporal flicker needs at least two frames, got {len(frames)}")
     diffs = [cv2.absdiff(a, b).mean() for a, b in itertools.pairwise(frames)]
@@ -89,7 +84,7 @@ def reference_flows(
     reference: np.ndarray, flow: FlowConfig = FlowConfig(), raft: RaftFlow | None = None
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """(trusted-pixel mask, forward flow) per consecutive pair of the reference video."""
-    reference = as_frames(reference)
+    reference = as_video(reference)
     if len(reference) < 2:
         raise TooFewFrames(f"the warping error needs at least two frames, got {len(reference)}")
     flows = pair_flows(reference, flow, raft)
@@ -112,7 +107,7 @@ def warping_error(
 ) -> tuple[float, np.ndarray]:
     """Mean warping error of ``output`` (uint8 RGB frames, or a tensor in [0, 1]) under the reference's
     flows (:func:`reference_flows`), and per pair."""
-    output = as_frames(output)
+    output = as_video(output)
     if len(output) < 2:
         raise TooFewFrames(f"the warping error needs at least two frames, got {len(output)}")
     if len(flows) != len(output) - 1:
