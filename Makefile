@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 DEMO_DIR ?= build/demo
 
-.PHONY: demo test lint env lock clean-demo
+.PHONY: demo test lint docs env lock clean-demo
 
 env:
 	@bash scripts/env.sh >/dev/null
@@ -29,8 +29,17 @@ demo:
 test:
 	@env_dir=$$(bash scripts/env.sh); \
 	$(MAKE) --no-print-directory lint ENV_DIR="$$env_dir"; \
+	$(MAKE) --no-print-directory docs ENV_DIR="$$env_dir"; \
 	bash scripts/browser.sh; \
-	"$$env_dir/bin/python" -m pytest $(PYTEST_ARGS)
+	"$$env_dir/bin/python" -m pytest $(PYTEST_ARGS); \
+	"$$env_dir/bin/python" scripts/timings.py check
+
+# the documentation site (mkdocs.yml, docs/) into build/site; any warning (a broken link, an
+# API page naming what does not exist) fails the build; `make test` runs this
+docs:
+	@env_dir=$${ENV_DIR:-$$(bash scripts/env.sh)}; \
+	NO_MKDOCS_2_WARNING=1 "$$env_dir/bin/mkdocs" build --strict 2>&1 | { grep -v "^INFO" || true; }; \
+	echo "docs: site built in build/site (mkdocs --strict)"
 
 # ruff (lint and format) and mypy, as configured in pyproject.toml; `make test` runs this first
 lint:

@@ -5,7 +5,7 @@ Footage is generated (moving textures; predictions are the references with noise
 weights are random in the official layouts (I3D, 3D ResNeXt-101, VideoMAE-v2 ViT-g; LPIPS with a
 random backbone): timing does not depend on them. Prints our seconds, theirs, the ratio (target:
 at least 3x faster) and both sets of numbers side by side (equal under ``catv2ton_compat`` where the
-two compute the same thing: VFID, SSIM, LPIPS; FVD differs by design, see the README).
+two compute the same thing: VFID, SSIM, LPIPS; FVD differs by design, see docs/eval/vivid-s.md).
 
 CatV2TON's script is not part of this repository: pass a checkout with ``--catv2ton DIR`` (on the
 lent GPU machine, carry it as an ignored path) and the VFID checkpoints it loads as a local Hugging

@@ -68,7 +68,7 @@ def timed_build(base_url: str, index: str, work: Path, executor, products: int) 
         "ingest.allow_private_hosts=[127.0.0.0/8]",
         "ingest.min_interval_s=0",
         "stages=[ingest,clean]",
-        "clean.cuts=hsv",  # the figures in the README were measured with it; shot_detection.py compares detectors
+        "clean.cuts=hsv",  # docs/benchmarks.md was measured with it; shot_detection.py compares detectors
     ]
     with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
         cfg = compose(config_name="build", overrides=overrides)

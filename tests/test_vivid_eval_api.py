@@ -1,25 +1,23 @@
-"""The Python API as the README shows it: the snippet is run as it is written there."""
+"""The Python API as docs/eval/python-api.md shows it: the snippet is run as it is written there."""
 
 import os
 import re
 import shutil
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+PAGE = Path(__file__).resolve().parents[1] / "docs" / "eval" / "python-api.md"
 
 
-def readme_snippet() -> str:
-    text = README.read_text()
-    section = text[text.index("### Python API") :]
-    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+def documented_snippet() -> str:
+    return re.search(r"```python\n(.*?)```", PAGE.read_text(), re.S).group(1)
 
 
-def test_the_readme_snippet_runs(example_dataset: Path, tmp_path: Path, capsys):
+def test_the_documented_snippet_runs(example_dataset: Path, tmp_path: Path, capsys):
     shutil.copytree(Path(example_dataset).parent, tmp_path / "work" / "dataset")
     previous = os.getcwd()
     os.chdir(tmp_path)
     try:
-        exec(compile(readme_snippet(), str(README), "exec"), {})
+        exec(compile(documented_snippet(), str(PAGE), "exec"), {})
     finally:
         os.chdir(previous)
     printed = capsys.readouterr().out.split()

@@ -175,7 +175,7 @@ def load_published(
     ]
     for folder in folders:
         if not (folder / "config.json").is_file():
-            raise CheckpointError(f"{folder}: not a model folder (no config.json); see the README's model section")
+            raise CheckpointError(f"{folder}: not a model folder (no config.json); see docs/model.md")
     if vae is None:
         vae = AutoencoderKL.from_pretrained(paths.vae, local_files_only=True)
     if image_encoder is None:
