@@ -43,7 +43,7 @@ def ours(prediction, reference, model):
 
 
 def naive_warping_error(prediction, reference):
-    """The textbook loop: both flows, the mask with np.gradient over whole arrays, one pair at a time."""
+    """The textbook loop of Lai et al.'s definition: both flows, the mask over whole arrays, one pair at a time."""
     h, w = reference.shape[1:3]
     grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
 
@@ -56,12 +56,15 @@ def naive_warping_error(prediction, reference):
         forward, backward = farneback(reference[t], reference[t + 1]), farneback(reference[t + 1], reference[t])
         back = sample(backward, forward)
         occluded = ((forward + back) ** 2).sum(-1) > 0.01 * ((forward**2).sum(-1) + (back**2).sum(-1)) + 0.5
-        du_y, du_x = np.gradient(back[..., 0])
-        dv_y, dv_x = np.gradient(back[..., 1])
-        boundary = du_x**2 + du_y**2 + dv_x**2 + dv_y**2 > 0.01 * (back**2).sum(-1) + 0.002
+        # Ruder et al.'s motion boundaries of the forward flow, with forward differences f[x] - f[x+1]
+        gradient = np.zeros(forward.shape[:2], np.float32)
+        for c in range(2):
+            gradient[:, :-1] += (forward[:, :-1, c] - forward[:, 1:, c]) ** 2
+            gradient[:-1] += (forward[:-1, :, c] - forward[1:, :, c]) ** 2
+        boundary = gradient > 0.01 * (forward**2).sum(-1) + 0.002
         mask = ~(occluded | boundary)
         current, following = prediction[t] / np.float32(255), prediction[t + 1] / np.float32(255)
-        squared = ((sample(following.astype(np.float32), forward) - current) ** 2).sum(-1)
+        squared = ((sample(following.astype(np.float32), forward) - current) ** 2).mean(-1)  # mean over RGB
         values.append(float((squared * mask).sum() / mask.sum()))
     return float(np.mean(values))
 
