@@ -107,7 +107,8 @@ def mask_iou(a: np.ndarray, b: np.ndarray) -> float:
 @pytest.fixture(scope="session")
 def sanity_report(vivid_samples: Path, tmp_path_factory) -> dict[str, Path]:
     """The whole leaderboard path on real frames: a small ViViD folder (3 downscaled 16-frame clips of the
-    shared sample with their agnostic videos), vivid-sanity, vivid-eval per baseline, vivid-leaderboard."""
+    shared sample with their agnostic videos and masks), vivid-sanity, vivid-eval per baseline (region
+    metrics included), vivid-leaderboard."""
     from hydra import compose, initialize_config_module
 
     from vivid_data.video import decode_video, encode_video
@@ -117,12 +118,12 @@ def sanity_report(vivid_samples: Path, tmp_path_factory) -> dict[str, Path]:
 
     root = tmp_path_factory.mktemp("leaderboard")
     references = root / "refs"
-    for folder in ("videos", "agnostic"):
+    for folder in ("videos", "agnostic", "agnostic_mask"):
         for name, start in (("clip_a", 0), ("clip_b", 16), ("clip_c", 32)):
             frames = decode_video(
                 vivid_samples / folder / "upper1.mp4", indices=list(range(start, start + 16)), size=(208, 156)
             )
-            encode_video(frames, references / folder / f"{name}.mp4", crf=12)
+            encode_video(frames, references / folder / f"{name}.mp4", crf=12, lossless=folder == "agnostic_mask")
     folders = write_sanity_baselines(references, root / "sanity", progress=False)
     results = []
     for kind, predictions in folders.items():
@@ -132,7 +133,7 @@ def sanity_report(vivid_samples: Path, tmp_path_factory) -> dict[str, Path]:
             f"references={references}",
             f"out_dir={out}",
             "metric.lpips.random_backbone=true",
-            "metrics=[ssim,lpips,flicker,warp]",
+            "metrics=[ssim,lpips,flicker,warp,ssim_region,preserve]",
             "dataset=ViViD",
             "subset=vivid_test_no_back",
             "strips=2",

@@ -248,3 +248,122 @@ def test_fps_and_the_mismatch_policy_are_recorded(results, folders):
     per_video = pd.read_csv(folders["root"] / "out_noisy" / "per_video.csv")
     assert (per_video["fps_prediction"] == 24).all() and (per_video["fps_reference"] == 24).all()
     assert (per_video["frames_prediction"] == per_video["frames_reference"]).all()
+
+
+def make_viewed_dataset(root: Path, sample_frames: np.ndarray) -> Path:
+    """A built dataset of 6 test samples with known categories, agnostic masks and orientation labels:
+    two per category; per category one seen from the front and one mostly from behind (or the side)."""
+    import io
+
+    from vivid_data.shards.writer import ShardConfig, write_dataset
+    from vivid_data.store import ContentStore
+    from vivid_data.video import encode_image, encode_mask_video
+
+    store = ContentStore(root / "store")
+    t, h, w = sample_frames.shape[:3]
+    masks = np.zeros((t, h, w), bool)
+    masks[:, h // 4 : 3 * h // 4, w // 4 : 3 * w // 4] = True
+    rows = []
+    for number, (category, view) in enumerate(
+        [
+            (c, v)
+            for c in ("upper_body", "lower_body", "dresses")
+            for v in ("frontal", "back" if c != "dresses" else "side")
+        ]
+    ):
+        codes = np.full(t, {"frontal": 1, "side": 2, "back": 3}[view], np.int8)
+        codes[:2] = 1  # a turn at the start: the dominant view still decides
+        keypoints = io.BytesIO()
+        np.savez(keypoints, keypoints=np.zeros((t, 17, 3), np.float32), orientation=codes)
+        video = np.roll(sample_frames, number * 3, axis=2)
+        rows.append(
+            {
+                "sample_id": f"s{number}",
+                "category": category,
+                "split": "test",
+                "status": "ok",
+                "fps": 24.0,
+                "num_frames": t,
+                "width": w,
+                "height": h,
+                "video": store.put_bytes(encode_video(video, fps=24, crf=10), "mp4").key,
+                "agnostic_mask": store.put_bytes(encode_mask_video(masks, fps=24), "mp4").key,
+                "keypoints": store.put_bytes(keypoints.getvalue(), "npz").key,
+                "garment": store.put_bytes(encode_image(np.full((h, w, 3), 90 + number, np.uint8)), "jpg").key,
+                "garment_sha256": f"g{number}",
+                "video_sha256": f"v{number}",
+                "video_name": f"v{number}.mp4",
+                "garment_name": f"g{number}.jpg",
+            }
+        )
+    return write_dataset(
+        pd.DataFrame(rows), store, ShardConfig(out_dir=str(root / "dataset"), split_mode="keep"), progress=False
+    )
+
+
+def test_region_metrics_breakdowns_and_seams_end_to_end(vivid_samples: Path, tmp_path: Path):
+    from vivid_data.samples import split_samples
+    from vivid_data.windows import context_windows
+
+    frames = decode_video(vivid_samples / "videos" / "upper1.mp4", indices=list(range(0, 48, 2)), size=(96, 72))
+    dataset = make_viewed_dataset(tmp_path, frames)
+    predictions = tmp_path / "preds"
+    predictions.mkdir()
+    windows, record = context_windows(24, 8, 2, closed_loop=False), {"videos": {}}
+    for sample in split_samples(dataset, "test"):
+        video = sample.video().astype(np.int16)
+        h, w = video.shape[1:3]
+        if sample.sample_id in ("s1", "s3"):  # the back views: the garment region painted grey, no try-on
+            video[:, h // 4 : 3 * h // 4, w // 4 : 3 * w // 4] = 128
+        if sample.sample_id == "s5":  # windows that do not blend: every other window brighter
+            for number, window in enumerate(windows):
+                video[window] += 25 * (number % 2)
+        encode_video(np.clip(video, 0, 255).astype(np.uint8), predictions / f"{sample.sample_id}.mp4", lossless=True)
+        record["videos"][sample.sample_id] = {"windows": windows}
+    (predictions / "generation.json").write_text(json.dumps(record))
+    options = [
+        f"predictions={predictions}",
+        f"references={dataset}",
+        f"out_dir={tmp_path / 'out'}",
+        "metric.lpips.random_backbone=true",
+        "metric.lpips_region.random_backbone=true",
+        "metrics=[ssim,lpips,ssim_region,lpips_region,preserve,seams,warp]",
+    ]
+    with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
+        summary = evaluate(compose(config_name="eval", overrides=options), progress=False, echo=False)
+    rows = pd.read_csv(tmp_path / "out" / "per_video.csv").set_index("sample_id")
+    # the grey region leaves whole-frame SSIM high and region SSIM low; nothing outside the region changed
+    for grey in ("s1", "s3"):
+        assert rows.loc[grey, "ssim"] > rows.loc[grey, "ssim_region"] + 0.2
+        assert rows.loc[grey, "preserve_mae"] < 1.5
+    assert rows.loc["s0", "ssim_region"] > 0.95 and rows.loc["s5", "preserve_mae"] > 10
+    # seams: the unblended windows jump, the others do not
+    assert rows.loc["s5", "seam_ratio"] > 3 and rows.loc["s0", "seam_ratio"] < 1.5
+    assert summary["window_plan"].startswith("auto") and "warp_diff" in summary["metrics"]
+    # breakdowns: three categories, three views; the back views are the grey ones
+    by_view = summary["breakdowns"]["view"]
+    assert set(by_view) == {"frontal", "back", "side"} and by_view["back"]["ssim_region"]["videos"] == 2
+    assert by_view["back"]["ssim_region"]["mean"] < by_view["frontal"]["ssim_region"]["mean"] - 0.2
+    assert set(summary["breakdowns"]["category"]) == {"upper_body", "lower_body", "dresses"}
+    assert rows.loc["s1", "view"] == "back" and rows.loc["s1", "back_share"] == pytest.approx(22 / 24)
+    assert summary["ssim_resolution"]["sizes"] == ["72x96"] and not summary["deviations"]
+
+
+def test_region_metrics_without_masks_are_unavailable_with_the_fix(folders):
+    cfg = config(folders, "same", metrics="[ssim,ssim_region,seams]")
+    summary = evaluate(cfg, progress=False, echo=False)
+    assert "ssim" in summary["metrics"] and "masks=FOLDER" in summary["unavailable"]["ssim_region"]
+    assert "windows=uniform" in summary["unavailable"]["seams"]
+    masks = folders["root"] / "masks"
+    masks.mkdir(exist_ok=True)
+    clip = decode_video(folders["references"] / "videos" / "clip_a.mp4")
+    region = np.zeros(clip.shape[:3], bool)
+    region[:, 40:160, 30:120] = True
+    from vivid_data.video import encode_mask_video
+
+    encode_mask_video(region, masks / "clip_a.mp4", fps=24)
+    cfg = config(folders, "noisy", metrics="[ssim_region,seams]", masks=str(masks), windows="uniform:8:2")
+    summary = evaluate(cfg, progress=False, echo=False)
+    assert summary["metrics"]["ssim_region"]["videos"] == 1  # clip_b has no mask there: skipped, named
+    assert "no agnostic mask" in summary["skipped_videos"]["ssim_region"]["clip_b"]
+    assert summary["metrics"]["seam_ratio"]["videos"] == 2 and summary["masks"] == str(masks)

@@ -9,6 +9,7 @@ from hydra import compose, initialize_config_module
 from hydra.utils import instantiate
 
 from vivid_data.video import decode_video
+from vivid_data.windows import context_windows
 from vivid_eval.metrics.base import VideoMetric
 from vivid_eval.metrics.registry import BY_COLUMN, METRIC_CLASSES, RANKED, direction
 from vivid_eval.protocols import VIVID_V1
@@ -43,6 +44,8 @@ def test_every_metric_config_runs_on_the_real_sample(vivid_samples: Path, weight
     reference = decode_video(vivid_samples / "videos" / "upper1.mp4", indices=list(range(20)), size=(112, 84))
     prediction = np.clip(reference.astype(int) + np.random.default_rng(0).normal(0, 12, reference.shape), 0, 255)
     prediction = prediction.astype(np.uint8)
+    mask = decode_video(vivid_samples / "agnostic_mask" / "upper1.mp4", indices=list(range(20)), size=(112, 84))
+    mask = mask[..., 0] > 127
     scored = {}
     for path in sorted(CONF.glob("*.yaml")):
         with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
@@ -53,6 +56,7 @@ def test_every_metric_config_runs_on_the_real_sample(vivid_samples: Path, weight
                     "predictions=x",
                     "references=y",
                     "metric.lpips.random_backbone=true",
+                    "metric.lpips_region.random_backbone=true",
                 ],
             )
         metric: VideoMetric = instantiate(cfg.metric[path.stem], _convert_="all")
@@ -71,10 +75,13 @@ def test_every_metric_config_runs_on_the_real_sample(vivid_samples: Path, weight
                 metric.update(video, real=True)
             scored[path.stem] = metric.result()["value"]
         else:
-            metric.update(prediction, reference)
-            metric.update(reference, reference)
+            context = {"mask": mask, "windows": context_windows(len(reference), 8, 2)}
+            metric.update(prediction, reference, **context)
+            metric.update(reference, reference, **context)
             scored[path.stem] = float(metric.compute())
             assert set(metric.last) == set(metric.columns)
     assert 0.5 < scored["ssim"] < 1 and scored["lpips"] > 0 and scored["flicker"] >= 0 and scored["warp"] >= 0
     assert scored["vfid_i3d"] > 0 and scored["vfid_resnext"] > 0 and scored["fvd_videomae"] > 0
     assert scored["fvd_i3d"] > 0
+    assert 0 < scored["ssim_region"] < 1 and scored["lpips_region"] > 0 and scored["preserve"] > 0
+    assert scored["seams"] > 0

@@ -11,6 +11,7 @@ from hydra import compose, initialize_config_module
 
 from vivid_data.output_settings import OutputSettingsError
 from vivid_data.video import decode_video, probe_video
+from vivid_data.windows import context_windows
 from vivid_eval.inputs import match
 from vivid_model.generate import generate, resolve_dtype
 
@@ -42,6 +43,10 @@ def test_writes_what_vivid_eval_reads_and_resumes(example_dataset: Path, tmp_pat
     assert probe_video(first.prediction).fps == pytest.approx(24, abs=0.1)
     saved = json.loads((out / "generation.json").read_text())
     assert saved["settings"]["steps"] == 2 and saved["model"]["config"] == "tiny" and saved["setting"] == "paired"
+    # each video's context windows, as the pipeline ran them: vivid-eval's seam metric reads them (windows=auto)
+    windows = saved["videos"][first.sample_id]["windows"]
+    size, overlap = saved["settings"]["context_frames"], saved["settings"]["context_overlap"]
+    assert windows == context_windows(len(video), size, overlap, saved["settings"]["closed_loop"])
     # resumable: an existing video is kept, a removed one is made again, identically (seeded)
     kept = (out / f"{first.sample_id}.mp4").stat().st_mtime_ns
     second = report.pairs[1].prediction

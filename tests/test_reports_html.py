@@ -48,7 +48,11 @@ def test_report_table_images_and_links(browser, sanity_report, tmp_path: Path):
     headers = browser.execute_script(
         "return [...document.querySelectorAll('section')[0].querySelectorAll('th')].map(th => th.textContent)"
     )
-    assert headers[:3] == ["method", "kind", "SSIM ↑"] and "warping error ↓" in headers
+    assert (
+        headers[:3] == ["method", "kind", "SSIM ↑"]
+        and "warp diff ↓" in headers
+        and "SSIM (garment region) ↑" in headers
+    )
     rows = browser.execute_script(
         "return [...document.querySelectorAll('section')[0].querySelectorAll('tbody tr')]"
         ".map(tr => tr.cells[0].textContent)"

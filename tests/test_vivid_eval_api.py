@@ -40,4 +40,8 @@ def test_the_exports_are_the_classes_the_cli_runs():
         vivid_eval.WarpingError,
         vivid_eval.VFID,
         vivid_eval.FVD,
+        vivid_eval.RegionSSIM,
+        vivid_eval.RegionLPIPS,
+        vivid_eval.PreservationError,
+        vivid_eval.SeamRatio,
     } == set(METRIC_CLASSES.values())  # FVD serves fvd_videomae and fvd_i3d

@@ -20,6 +20,11 @@ def is_reference_deviation(deviation: str) -> bool:
     return deviation.startswith(BUILT_SUBSET)
 
 
+#: metrics that skip a video for what it is (one context window has no seam; a mask empty on every frame
+#: has no region), not for how it was measured: their skips are counted per metric (``videos``), not deviations
+CONTEXT_METRICS = frozenset({"seams", "ssim_region", "lpips_region", "preserve"})
+
+
 def deviations_of(summary: dict[str, Any]) -> list[str]:
     """The deviations a summary carries (also for summaries written before they were recorded)."""
     out: list[str] = []
@@ -34,7 +39,7 @@ def deviations_of(summary: dict[str, Any]) -> list[str]:
     if mismatched.get("fps") and summary.get("fps_policy") == "allow":
         out.append(f"fps_mismatch=allow: {mismatched['fps']} prediction(s) at another frame rate than the reference")
     for metric, videos in sorted((summary.get("skipped_videos") or {}).items()):
-        if videos:
+        if videos and metric not in CONTEXT_METRICS:
             out.append(f"{metric}: {len(videos)} video(s) skipped ({', '.join(sorted(videos)[:3])})")
     missing = summary.get("missing_predictions") or []
     if missing:

@@ -28,11 +28,23 @@ from vivid_data.atomic import atomic_write_text
 from vivid_data.benchmark_lists import PUBLISHED_SUBSETS, BenchmarkListError, Definition, load_definition
 from vivid_data.devices import resolve_device
 from vivid_data.output_settings import OutputSettingsError, claim
+from vivid_eval.breakdowns import breakdowns, view_shares
 from vivid_eval.deviations import deviations_of
-from vivid_eval.inputs import EvaluationInputError, align, dataset_name, inspect, is_dataset, match, reference_set
+from vivid_eval.inputs import (
+    EvaluationInputError,
+    VideoPair,
+    align,
+    dataset_name,
+    inspect,
+    is_dataset,
+    match,
+    reference_set,
+)
 from vivid_eval.metrics.base import MetricUnavailable, VideoMetric, VideoSkipped
 from vivid_eval.metrics.registry import BY_COLUMN, direction
+from vivid_eval.metrics.seams import WindowPlanError, plan_for, window_plans
 from vivid_eval.names import check_labels
+from vivid_eval.per_frame_sources import MASK_LOADER
 from vivid_eval.protocols import Protocol
 from vivid_eval.strips import write_strip
 from vivid_eval.summary import bootstrap_ci
@@ -141,6 +153,80 @@ def build_metrics(cfg: DictConfig, protocol: Protocol, device: str) -> tuple[dic
     return ready, unavailable
 
 
+def _needs(metrics: dict[str, VideoMetric], what: str) -> bool:
+    return any(what in metric.needs for metric in metrics.values())
+
+
+NO_MASKS = (
+    "the references carry no agnostic masks (a built dataset has agnostic_mask members, a ViViD folder "
+    "agnostic_mask/<video>.mp4); give masks=FOLDER of <sample id>.mp4 mask videos"
+)
+
+
+def _drop_without_context(
+    metrics: dict[str, VideoMetric], unavailable: dict[str, str], pairs: list, have_plan: bool, plan_note: str
+) -> None:
+    """Metrics whose context no reference can give are unavailable, with the way to give it."""
+    has_mask = any(MASK_LOADER in pair.reference_facts for pair in pairs)
+    for name, metric in list(metrics.items()):
+        if "mask" in metric.needs and not has_mask:
+            unavailable[name] = NO_MASKS
+        elif "windows" in metric.needs and not have_plan:
+            unavailable[name] = (
+                f"no window plan ({plan_note}): windows=auto reads vivid-generate's generation.json beside the "
+                "predictions; give windows=uniform:SIZE:OVERLAP or a JSON file {sample id: [[frame, ...], ...]}"
+            )
+        else:
+            continue
+        del metrics[name]
+
+
+def _mask_for(pair: VideoPair, frames: int, size: tuple[int, int]) -> np.ndarray | str:
+    """The pair's mask for its scored frames, or the reason it has none usable."""
+    mask = pair.mask()
+    if mask is None:
+        return "no agnostic mask for this reference"
+    if len(mask) < frames or mask.shape[1:3] != tuple(size):
+        return f"agnostic mask {mask.shape} (frames, height, width) does not cover the {frames} scored frames of {size}"
+    return mask[:frames]
+
+
+def score_pair(
+    metrics: dict[str, VideoMetric],
+    sample_id: str,
+    prediction: np.ndarray,
+    reference: np.ndarray,
+    context: dict[str, Any],
+    row: dict[str, Any],
+    skipped: dict[str, dict[str, str]],
+) -> dict[str, np.ndarray]:
+    """Every metric on one video pair: its columns go into ``row``, its per-frame values are returned, and a
+    metric that cannot score this video (too short, no mask, no window plan) is recorded in ``skipped``."""
+    per_frame: dict[str, np.ndarray] = {}
+    for name, metric in metrics.items():
+        if isinstance(metric, VFID):
+            metric.update(prediction, real=False, ids=[sample_id])
+            metric.update(reference, real=True, ids=[sample_id])
+            continue
+        given = {key: context[key] for key in metric.needs}
+        reasons = [
+            value if isinstance(value, str) else f"no window plan for {sample_id}"
+            for value in given.values()
+            if value is None or isinstance(value, str)
+        ]
+        if reasons:
+            skipped.setdefault(name, {})[sample_id] = reasons[0]
+            continue
+        try:
+            metric.update(prediction, reference, **given)
+        except VideoSkipped as exc:
+            skipped.setdefault(name, {})[sample_id] = str(exc)
+            continue
+        row.update(metric.last)
+        per_frame.update(metric.last_frames)
+    return per_frame
+
+
 def evaluate(cfg: DictConfig, progress: bool = True, echo: bool = True) -> dict[str, Any]:
     if cfg.setting not in SETTINGS:
         raise EvaluationInputError(f"setting must be one of {SETTINGS}, got {cfg.setting!r}")
@@ -155,12 +241,18 @@ def evaluate(cfg: DictConfig, progress: bool = True, echo: bool = True) -> dict[
         cfg.on_missing,
         cfg.get("built_subset"),
         definition,
+        cfg.get("masks"),
     )
     refuse_unpaired_references(report.pairs, cfg.setting)
     policies = inspect(report.pairs, cfg.mismatch, cfg.fps_mismatch)
+    try:
+        plans, uniform, plan_note = window_plans(cfg.get("windows"), cfg.predictions)
+    except WindowPlanError as exc:
+        raise EvaluationInputError(str(exc)) from exc
     claim_out_dir(cfg)
     device = resolve_device(cfg.device)
     metrics, unavailable = build_metrics(cfg, protocol, device)
+    _drop_without_context(metrics, unavailable, report.pairs, plans is not None or uniform is not None, plan_note)
     if not metrics:
         raise NothingMeasured(
             "no requested metric can be computed:\n  "
@@ -175,31 +267,30 @@ def evaluate(cfg: DictConfig, progress: bool = True, echo: bool = True) -> dict[
         row: dict[str, Any] = {
             "sample_id": pair.sample_id,
             "frames": len(prediction),
+            "height": reference.shape[1],  # SSIM and LPIPS are measured at the reference's own size
+            "width": reference.shape[2],
             "frames_prediction": pair.prediction_facts.get("frames"),
             "frames_reference": pair.reference_facts.get("frames"),
             "fps_prediction": pair.prediction_facts.get("fps"),
             "fps_reference": pair.reference_facts.get("fps"),
+            "category": pair.reference_facts.get("category"),
         }
         if definition is not None:  # the listed window and garment (another sample's in the unpaired setting)
             row.update(
                 window_start=pair.reference_facts["window"][0],
                 window_end=pair.reference_facts["window"][1],
-                category=pair.reference_facts.get("category"),
                 garment=pair.reference_facts.get("garment"),
             )
-        per_frame: dict[str, np.ndarray] = {}
-        for name, metric in metrics.items():
-            if isinstance(metric, VFID):
-                metric.update(prediction, real=False, ids=[pair.sample_id])
-                metric.update(reference, real=True, ids=[pair.sample_id])
-                continue
-            try:
-                metric.update(prediction, reference)
-            except VideoSkipped as exc:
-                skipped.setdefault(name, {})[pair.sample_id] = str(exc)
-                continue
-            row.update(metric.last)
-            per_frame.update(metric.last_frames)
+        codes = pair.orientation()
+        if codes is not None:
+            row.update(view_shares(codes[: len(prediction)]))
+        context = {
+            "mask": _mask_for(pair, len(prediction), reference.shape[1:3]) if _needs(metrics, "mask") else None,
+            "windows": plan_for(pair.sample_id, len(prediction), plans, uniform)
+            if _needs(metrics, "windows")
+            else None,
+        }
+        per_frame = score_pair(metrics, pair.sample_id, prediction, reference, context, row, skipped)
         if pair.sample_id in strip_ids:
             write_strip(Path(cfg.out_dir) / "strips" / f"{pair.sample_id}.jpg", reference, prediction)
         rows.append(row)
@@ -209,6 +300,7 @@ def evaluate(cfg: DictConfig, progress: bool = True, echo: bool = True) -> dict[
             )
 
     summary = summarise(cfg, labels, protocol, report, policies, device, metrics, unavailable, skipped, rows)
+    summary["window_plan"] = plan_note
     write_outputs(Path(cfg.out_dir), rows, frame_rows, summary)
     if echo:
         print(format_summary(summary))
@@ -263,6 +355,16 @@ def summarise(cfg, labels, protocol, report, policies, device, metrics, unavaila
                 "videos": len(values),
                 "direction": direction(column) if column in BY_COLUMN else None,
             }
+    columns = [c for m in metrics.values() if not isinstance(m, VFID) for c in m.columns]
+    summary["breakdowns"] = breakdowns(rows, columns, seed=cfg.seed)
+    sizes = sorted({f"{r['width']}x{r['height']}" for r in rows})
+    summary["ssim_resolution"] = {
+        "mode": "native: every frame at its reference's own size, never resized for SSIM or LPIPS",
+        "sizes": sizes,
+        "predictions_resized": policies.get("mismatch_policy") == "resize"
+        and bool((policies.get("mismatched_videos") or {}).get("size")),
+    }
+    summary["masks"] = str(cfg.get("masks") or "the references' own agnostic masks")
     summary["deviations"] = deviations_of(summary)
     return summary
 

@@ -30,6 +30,7 @@ from vivid_data.shards.index import load_index
 from vivid_data.shards.members import VIDEO
 from vivid_data.subsets import SubsetError, load_subset, windows_hash
 from vivid_data.video import MediaError, decode_video, probe_video
+from vivid_eval.per_frame_sources import MASK_LOADER, ORIENTATION_LOADER, mask_frames, sample_loaders
 from vivid_eval.published import (
     PublishedReferenceError,
     PublishedReferences,
@@ -53,6 +54,24 @@ class VideoPair:
     reference: Callable[[], np.ndarray]  # decodes on demand: uint8 RGB (T, H, W, 3)
     reference_facts: dict[str, Any] = field(default_factory=dict)  # frames, width, height, fps, category
     prediction_facts: dict[str, Any] = field(default_factory=dict)
+
+    def mask(self) -> np.ndarray | None:
+        """The reference's agnostic mask as (T, H, W) bool, cut to the scored window; None when it has none."""
+        load = self.reference_facts.get(MASK_LOADER)
+        return None if load is None else self._windowed(mask_frames(load()))
+
+    def orientation(self) -> np.ndarray | None:
+        """The pose stage's per-frame orientation codes (0 unknown, 1 frontal, 2 side, 3 back), cut to the window."""
+        load = self.reference_facts.get(ORIENTATION_LOADER)
+        codes = None if load is None else load()
+        return None if codes is None else self._windowed(np.asarray(codes))
+
+    def _windowed(self, per_frame: np.ndarray) -> np.ndarray:
+        """Per-frame data of the whole video cut to the scored window (data already of the window's length kept)."""
+        window = self.reference_facts.get("window")
+        if window and len(per_frame) != window[1] - window[0]:
+            return per_frame[window[0] : window[1]]
+        return per_frame
 
     def prediction_frames(self) -> np.ndarray:
         """The prediction's frames; a whole-video prediction scored on a subset window is cut to it."""
@@ -87,6 +106,7 @@ def _dataset_references(index_path: str, split: str) -> dict[str, tuple[Callable
                 "category": meta.get("category"),
                 "sha256": (meta.get("sha256") or {}).get(VIDEO.name),
                 "setting": meta.get("setting"),  # unpaired: the video wears another garment than the listed one
+                **sample_loaders(sample),
             }
             found[key] = (partial(sample.video, VIDEO), facts)
     return found
@@ -140,8 +160,31 @@ def _folder_references(folder: str, pairs: str | None) -> dict[str, tuple[Callab
         path = confined(videos, name)
         if path is None:
             raise EvaluationInputError(f"{pairs}: video {name!r} resolves outside {videos}; refused")
-        out[Path(name).stem] = (partial(decode_video, path), {"path": str(path)})
+        facts: dict[str, Any] = {"path": str(path)}
+        mask = confined(Path(folder) / "agnostic_mask", name)
+        if mask is not None and mask.is_file():  # the inference layout keeps each video's agnostic mask
+            facts[MASK_LOADER] = partial(decode_video, mask)
+        out[Path(name).stem] = (partial(decode_video, path), facts)
     return out
+
+
+def use_mask_folder(refs: dict[str, tuple[Callable[[], np.ndarray], dict]], masks: str | Path) -> list[str]:
+    """Take each reference's agnostic mask from ``<masks>/<key>.mp4`` (the whole video or the scored window);
+    returns the keys that have none there."""
+    folder = Path(masks)
+    if not folder.is_dir():
+        raise EvaluationInputError(f"masks={masks}: not a folder (expected <sample id or video stem>.mp4 mask videos)")
+    without = []
+    for key, (_, facts) in refs.items():
+        path = confined(folder, f"{key}.mp4")
+        if path is None:
+            raise EvaluationInputError(f"masks={masks}: {key}.mp4 resolves outside {folder}; refused")
+        if path.is_file():
+            facts[MASK_LOADER] = partial(decode_video, path)
+        else:
+            facts.pop(MASK_LOADER, None)
+            without.append(key)
+    return without
 
 
 def _refuse_repeated_videos(pairs: str, lines: list[tuple[str, str, int]]) -> None:
@@ -191,12 +234,14 @@ def match(
     on_missing: str = "error",
     built_subset: str | None = None,
     definition: Definition | None = None,
+    masks: str | Path | None = None,
 ) -> MatchReport:
     """Pair ``<predictions>/<sample id>.mp4`` with the references (a dataset.json split or a ViViD folder).
 
     ``built_subset`` (a subset's name in the dataset, or its json) keeps only its samples, each cut
     to its frame window. ``definition`` (a published list such as ViViD-S) keeps exactly its clips,
-    each cut to its listed window; predictions are named by the clip's video stem.
+    each cut to its listed window; predictions are named by the clip's video stem. ``masks`` (a folder of
+    ``<key>.mp4`` mask videos) replaces the references' own agnostic masks for the region metrics.
     """
     predictions = Path(predictions)
     if not predictions.is_dir():
@@ -219,6 +264,8 @@ def match(
         )
     if built_subset:
         refs = _subset_references(refs, references, split, built_subset)
+    if masks:
+        use_mask_folder(refs, masks)
     found = {p.stem: p for p in sorted(predictions.glob("*.mp4"))}
     missing = sorted(set(refs) - set(found))
     extra = sorted(set(found) - set(refs))

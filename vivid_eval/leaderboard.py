@@ -69,6 +69,7 @@ class Entry:
     measured_by: str = ""  # baselines: the paper that ran the numbers
     resnext_scale: str = ""  # the VFID-ResNeXt scale (papers differ by about 100x)
     costs: dict[str, float] = field(default_factory=dict)  # baselines: memory_gb, seconds_per_clip where printed
+    breakdowns: dict[str, Any] = field(default_factory=dict)  # results: per category and per view (summary.json)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -153,6 +154,7 @@ def load_result(folder: str | Path) -> Entry:
         unavailable=unavailable,
         deviations=list(summary["deviations"]) if "deviations" in summary else deviations_of(summary),
         resnext_scale=RESULT_RESNEXT_SCALE,
+        breakdowns=summary.get("breakdowns") or {},
     )
 
 
@@ -396,7 +398,12 @@ def to_json(sections: list[Section]) -> dict[str, Any]:
                         "resnext_scale": e.resnext_scale,
                         "costs": e.costs,
                         **(
-                            {"comparable": e.comparable, "reason": e.reason, "deviations": e.deviations}
+                            {
+                                "comparable": e.comparable,
+                                "reason": e.reason,
+                                "deviations": e.deviations,
+                                "breakdowns": e.breakdowns,
+                            }
                             if e.kind == "result"
                             else {}
                         ),

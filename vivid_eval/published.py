@@ -24,6 +24,7 @@ from vivid_data.samples import sample_index
 from vivid_data.shards.index import load_index
 from vivid_data.shards.members import VIDEO
 from vivid_data.video import MediaError, decode_video, probe_video
+from vivid_eval.per_frame_sources import MASK_LOADER, sample_loaders
 
 Reference = tuple[Callable[[], np.ndarray], dict[str, Any]]
 
@@ -103,7 +104,10 @@ def folder_references(definition: Definition, root: str | Path) -> PublishedRefe
         except MediaError as exc:
             out.problems.append(f"{clip.clip_id}: reference {exc}")
             continue
-        extra = {"path": str(path), "width": info.width, "height": info.height, "fps": info.fps}
+        extra: dict[str, Any] = {"path": str(path), "width": info.width, "height": info.height, "fps": info.fps}
+        mask = confined(root, clip.category, "agnostic_mask", clip.video)
+        if mask is not None and mask.is_file():  # released alongside every video: the region metrics use it
+            extra[MASK_LOADER] = partial(decode_video, mask)
         load = partial(_window, decode_video, path, clip.start, clip.end)
         out.add(clip, definition, info.num_frames, str(path), extra, load)
     return out
@@ -133,6 +137,7 @@ def dataset_references(definition: Definition, dataset: str | Path) -> Published
             "sample_id": sample.sample_id,
             "split": split,
             "sha256": (meta.get("sha256") or {}).get(VIDEO.name),
+            **sample_loaders(sample),
         }
         load = partial(_window_of_loaded, partial(sample.video, VIDEO), clip.start, clip.end)
         out.add(clip, definition, meta.get("num_frames"), f"{sample.shard}:{sample.sample_id}", extra, load)

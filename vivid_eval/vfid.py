@@ -114,7 +114,7 @@ class VFID(VideoMetric):
             self.weight_hash = sha256_file(path)
         return self
 
-    def update(self, videos, real: bool, ids: Sequence[str] | None = None) -> None:
+    def update(self, videos, real: bool, ids: Sequence[str] | None = None) -> None:  # type: ignore[override]
         """Add one video, a 5-D batch or a list of videos (any form the metrics' input contract accepts) to one side."""
         if self.features is None:
             self.setup(self.device_name)

@@ -29,6 +29,7 @@ from vivid_data.output_settings import OutputSettingsError, claim
 from vivid_data.samples import MemberChecksumError
 from vivid_data.video import MediaError, encode_video
 from vivid_data.weights import WeightsUnavailable
+from vivid_data.windows import context_windows
 from vivid_model.checkpoints import CheckpointError
 from vivid_model.loading import load_model, resolve_dtype
 from vivid_model.pipeline import GenerationSettings, ViViDPipeline
@@ -114,6 +115,8 @@ def generate(cfg: DictConfig, progress: bool = True) -> dict[str, Any]:
         record["videos"][sample.sample_id] = {
             "garment": sample.garment_id,
             "frames": len(frames),
+            # the context windows it was generated in: vivid-eval's seam metric reads them (seams=auto)
+            "windows": context_windows(count, settings.context_frames, settings.context_overlap, settings.closed_loop),
             "seconds": round(time.perf_counter() - started, 3),
         }
         record["failed"].pop(sample.sample_id, None)

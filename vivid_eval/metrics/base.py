@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torchmetrics import Metric
 
-from vivid_eval.metrics.contract import video_pairs
+from vivid_eval.metrics.contract import as_masks, video_pairs
 
 
 class MetricUnavailable(RuntimeError):
@@ -42,6 +42,9 @@ class VideoMetric(Metric):
     #: per-video columns it writes; the first is the one ranked
     columns: tuple[str, ...] = ()
     set_level: bool = False
+    #: what ``update`` must be given beside the videos: "mask" (the generated region, one (T, H, W) mask per
+    #: video), "windows" (the context windows a video was generated in); the evaluator supplies them
+    needs: tuple[str, ...] = ()
     full_state_update = False
 
     def __init__(self, **kwargs: Any) -> None:
@@ -65,14 +68,35 @@ class VideoMetric(Metric):
         return {}
 
     def score(self, prediction: np.ndarray, reference: np.ndarray) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+        """One video pair -> its per-video columns and per-frame values; metrics that ``need`` context take
+        it as keyword arguments (``mask=``, ``windows=``)."""
         raise NotImplementedError
 
-    def update(self, prediction: Any, reference: Any) -> None:
+    def update(self, prediction: Any, reference: Any, **context: Any) -> None:
         """Score one video pair, or each pair of a batch, in any form :mod:`~vivid_eval.metrics.contract`
-        accepts (``last`` and ``last_frames`` then hold the batch's last pair)."""
-        for one_prediction, one_reference in video_pairs(prediction, reference):
-            self.last, self.last_frames = self.score(one_prediction, one_reference)
+        accepts (``last`` and ``last_frames`` then hold the batch's last pair). ``context`` gives what the
+        metric ``needs`` (``mask=``, ``windows=``); what it does not need is ignored."""
+        pairs = video_pairs(prediction, reference)
+        per_video = self._context(context, [p for p, _ in pairs])
+        for (one_prediction, one_reference), extra in zip(pairs, per_video):
+            self.last, self.last_frames = self.score(one_prediction, one_reference, **extra)
             self.values.append(torch.tensor(self.last[self.primary], dtype=torch.float64))
+
+    def _context(self, context: dict[str, Any], videos: list[np.ndarray]) -> list[dict[str, Any]]:
+        missing = [key for key in self.needs if context.get(key) is None]
+        if missing:
+            raise ValueError(f"{self.name} needs {', '.join(f'{key}=' for key in missing)} beside the videos")
+        per_video: list[dict[str, Any]] = [{} for _ in videos]
+        if "mask" in self.needs:
+            for extra, mask in zip(per_video, as_masks(context["mask"], videos)):
+                extra["mask"] = mask
+        if "windows" in self.needs:
+            plans = context["windows"]
+            if len(videos) > 1 and not (isinstance(plans, list) and len(plans) == len(videos)):
+                raise ValueError(f"windows=: one window plan per video of the batch ({len(videos)})")
+            for extra, plan in zip(per_video, plans if len(videos) > 1 else [plans]):
+                extra["windows"] = plan
+        return per_video
 
     def compute(self) -> torch.Tensor:
         """The mean of the primary column over the videos scored."""

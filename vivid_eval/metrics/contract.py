@@ -105,3 +105,38 @@ def from_loader(clip: Any) -> Any:
     if hasattr(clip, "clamp"):
         return ((clip + 1) / 2).clamp(0, 1)
     return np.clip((np.asarray(clip) + 1) / 2, 0, 1)
+
+
+MASKS_ACCEPTED = "bool, uint8 (> 127 is inside) or float in [0, 1] (> 0.5); (T, H, W), (T, H, W, 1) or (T, 1, H, W)"
+
+
+def _one_mask(array: np.ndarray, what: str) -> np.ndarray:
+    """(T, H, W) bool of one mask video in any accepted form."""
+    if array.ndim == 4 and array.shape[-1] in (1, 3):
+        array = array[..., 0]
+    elif array.ndim == 4 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 3 or array.size == 0:
+        raise ValueError(f"{_describe(array, what)}; expected {MASKS_ACCEPTED}")
+    if array.dtype == bool:
+        return array
+    if array.dtype == np.uint8:
+        return array > 127
+    if np.issubdtype(array.dtype, np.floating) and float(array.min()) >= 0 and float(array.max()) <= 1:
+        return array > 0.5
+    raise ValueError(f"{_describe(array, what)}; expected {MASKS_ACCEPTED}")
+
+
+def as_masks(value: Any, videos: list[np.ndarray], what: str = "mask") -> list[np.ndarray]:
+    """One (T, H, W) bool mask per video of ``videos`` (the generated region: the agnostic mask), of the same
+    frames and size; a mask video decoded as (T, H, W, 3) uint8 is accepted as it comes."""
+    array = _array(value)
+    batched = array.ndim == 5 or (array.ndim == 4 and array.shape[-1] not in (1, 3) and array.shape[1] != 1)
+    masks = [_one_mask(m, f"{what}[{i}]") for i, m in enumerate(array)] if batched else [_one_mask(array, what)]
+    if len(masks) != len(videos):
+        raise ValueError(f"{len(masks)} mask video(s) for {len(videos)} video(s)")
+    for i, (mask, video) in enumerate(zip(masks, videos)):
+        if mask.shape != video.shape[:3]:
+            where = f" (video {i} of the batch)" if len(videos) > 1 else ""
+            raise ValueError(f"{what}{where}: {mask.shape} as (T, H, W) does not match the video's {video.shape[:3]}")
+    return masks

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from vivid_eval.fvd import FVD
 from vivid_eval.metrics.base import VideoMetric
 from vivid_eval.metrics.lpips_metric import VideoLPIPS
+from vivid_eval.metrics.region import PreservationError, RegionLPIPS, RegionSSIM
+from vivid_eval.metrics.seams import SeamRatio
 from vivid_eval.metrics.ssim import VideoSSIM
 from vivid_eval.metrics.temporal import TemporalFlicker, WarpingError
 from vivid_eval.vfid import VFID
@@ -22,6 +24,10 @@ METRIC_CLASSES: dict[str, type[VideoMetric]] = {
     "lpips": VideoLPIPS,
     "flicker": TemporalFlicker,
     "warp": WarpingError,
+    "ssim_region": RegionSSIM,
+    "lpips_region": RegionLPIPS,
+    "preserve": PreservationError,
+    "seams": SeamRatio,
     "vfid_i3d": VFID,
     "vfid_resnext": VFID,
     "fvd_videomae": FVD,
@@ -49,7 +55,11 @@ RANKED: tuple[Ranked, ...] = (
     Ranked("fvd_videomae", "fvd_videomae", "FVD (VideoMAE-v2)", FVD.higher_is_better, set_level=True),
     Ranked("fvd_i3d", "fvd_i3d", "FVD (I3D)", FVD.higher_is_better, set_level=True),
     Ranked("flicker_diff", "flicker", TemporalFlicker.label, TemporalFlicker.higher_is_better),
-    Ranked("warp_prediction", "warp", WarpingError.label, WarpingError.higher_is_better),
+    Ranked("warp_diff", "warp", WarpingError.label, WarpingError.higher_is_better),
+    Ranked("ssim_region", "ssim_region", RegionSSIM.label, RegionSSIM.higher_is_better),
+    Ranked("lpips_region", "lpips_region", RegionLPIPS.label, RegionLPIPS.higher_is_better),
+    Ranked("preserve_mae", "preserve", PreservationError.label, PreservationError.higher_is_better),
+    Ranked("seam_ratio", "seams", SeamRatio.label, SeamRatio.higher_is_better),
 )
 BY_COLUMN = {r.column: r for r in RANKED}
 PER_VIDEO = tuple(r.column for r in RANKED if not r.set_level)

@@ -138,12 +138,14 @@ WARP_DEFAULTS = yaml_defaults("metric/warp.yaml")
 
 
 class WarpingError(VideoMetric):
-    """Lai et al.'s warping error of the prediction (ranked) and of the reference, under the reference's flow."""
+    """Lai et al.'s warping error of the prediction and of the reference, under the reference's flow; ranked on
+    their absolute difference (a blurred copy warps better than the ground truth itself: the raw value has no
+    reference), as the flicker is."""
 
     name = "warp"
-    label = "warping error"
+    label = "warp diff"
     higher_is_better = False
-    columns = ("warp_prediction", "warp_reference")
+    columns = ("warp_diff", "warp_prediction", "warp_reference")
 
     def __init__(
         self,
@@ -192,4 +194,4 @@ class WarpingError(VideoMetric):
             theirs = warping_error(reference, flows, self.flow.workers)[0]
         except TooFewFrames as exc:
             raise VideoSkipped(str(exc)) from exc
-        return {"warp_prediction": ours, "warp_reference": theirs}, {}
+        return {"warp_diff": abs(ours - theirs), "warp_prediction": ours, "warp_reference": theirs}, {}

@@ -12,6 +12,7 @@ from vivid_eval.leaderboard import Section
 from vivid_eval.reports.figures import Figure
 from vivid_eval.reports.tables import (
     COMPARISON_HEADER,
+    breakdown_table,
     cell,
     comparison_row,
     entry_label,
@@ -99,6 +100,10 @@ def render(sections: list[Section], figures: list[Figure]) -> str:
         if section.spread:
             parts.append("<h3>One method, several measurers</h3>")
             parts.append("<ul class=spread>" + "".join(f"<li>{html.escape(n)}</li>" for n in section.spread) + "</ul>")
+        header, breakdown_rows = breakdown_table(section)
+        if breakdown_rows:
+            parts.append("<h3>By category and by view</h3>")
+            parts.append(_table(header, [("", [(t, False) for t in row]) for row in breakdown_rows]))
         if section.comparisons:
             parts.append("<h3>Paired bootstrap over shared videos</h3>")
             parts.append(

@@ -10,6 +10,7 @@ from vivid_eval.leaderboard import Section
 from vivid_eval.reports.figures import Figure
 from vivid_eval.reports.tables import (
     COMPARISON_HEADER,
+    breakdown_table,
     cell,
     comparison_row,
     entry_label,
@@ -61,6 +62,10 @@ def render(sections: list[Section], figures: list[Figure]) -> str:
             lines += ["Notes:", "", *dict.fromkeys(notes), ""]
         if section.spread:
             lines += ["One method, several measurers:", "", *(f"- {escape(n)}" for n in section.spread), ""]
+        header, breakdown_rows = breakdown_table(section)
+        if breakdown_rows:
+            lines += ["By category and by view (the dominant orientation of each video's frames):", ""]
+            lines += [*_table(header, breakdown_rows), ""]
         if section.comparisons:
             lines += ["Paired bootstrap over shared videos:", ""]
             lines += [*_table(COMPARISON_HEADER, [comparison_row(c) for c in section.comparisons]), ""]

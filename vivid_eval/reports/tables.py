@@ -11,10 +11,26 @@ from vivid_eval.metrics.registry import direction
 UNAVAILABLE, NOT_MEASURED = "unavailable", "not measured"
 
 
-def number(value: float) -> str:
+def number(value: float, digits: int | None = None) -> str:
     if not math.isfinite(value):
         return "-"
-    return f"{value:.4f}" if abs(value) < 100 else f"{value:.2f}"
+    if digits is None:
+        digits = 4 if abs(value) < 100 else 2
+    return f"{value:.{digits}f}"
+
+
+def column_digits(values: list[float], most: int = 8) -> int:
+    """Decimals for one column: the usual 4 (2 from 100 up), more where two different values would print alike
+    and so look tied while ranking apart."""
+    finite = sorted({v for v in values if math.isfinite(v)})
+    digits = 4 if all(abs(v) < 100 for v in finite) else 2
+    while digits < most and len({f"{v:.{digits}f}" for v in finite}) < len(finite):
+        digits += 1
+    return digits
+
+
+def section_digits(section: Section, metric: str) -> int:
+    return column_digits([e.values[metric] for e in section.entries if metric in e.values])
 
 
 def metric_header(metric: str) -> str:
@@ -26,10 +42,11 @@ def cell(section: Section, entry: Entry, metric: str) -> tuple[str, bool]:
     'not measured' (not asked for, or not published) are told apart."""
     if metric not in entry.values:
         return (UNAVAILABLE if metric in entry.unavailable else NOT_MEASURED), False
-    text = number(entry.values[metric])
+    digits = section_digits(section, metric)
+    text = number(entry.values[metric], digits)
     if metric in entry.intervals:
         low, high = entry.intervals[metric]
-        text += f" [{number(low)}, {number(high)}]"
+        text += f" [{number(low, digits)}, {number(high, digits)}]"
     rank = section.ranks.get(metric, {}).get(entry.name)
     if rank:
         text += f" ({rank})"
@@ -95,3 +112,36 @@ COMPARISON_HEADER = ["A", "B", "metric", "videos", "mean A - B", "95% CI", "p", 
 
 def entry_label(entry: Entry) -> str:
     return entry.name + (f" (LPIPS-{entry.lpips_net})" if entry.lpips_net and entry.kind == "result" else "")
+
+
+BREAKDOWN_HEADER = ["method", "by", "group", "videos"]
+
+
+def breakdown_table(section: Section) -> tuple[list[str], list[list[str]]]:
+    """Each result's per-category and per-view means (with intervals) of the section's per-video columns;
+    ([], []) when no result carries breakdowns. Published rows have none: they are never compared here."""
+    metrics = [
+        m
+        for m in section.metrics()
+        if any(m in groups for e in section.entries for by in e.breakdowns.values() for groups in by.values())
+    ]
+    rows = []
+    for entry in section.entries:
+        for by, groups in entry.breakdowns.items():
+            for group, stats in groups.items():
+                videos = max((s.get("videos", 0) for s in stats.values()), default=0)
+                cells = []
+                for metric in metrics:
+                    if metric not in stats:
+                        cells.append("-")
+                        continue
+                    digits = section_digits(section, metric)
+                    text = number(stats[metric]["mean"], digits)
+                    if stats[metric].get("ci95"):
+                        low, high = stats[metric]["ci95"]
+                        text += f" [{number(low, digits)}, {number(high, digits)}]"
+                    cells.append(text)
+                rows.append([entry.name, by, group, str(videos), *cells])
+    if not rows:
+        return [], []
+    return [*BREAKDOWN_HEADER, *map(metric_header, metrics)], rows
