@@ -69,6 +69,10 @@ def timed_build(base_url: str, index: str, work: Path, executor, products: int) 
         "ingest.min_interval_s=0",
         "stages=[ingest,clean]",
         "clean.cuts=hsv",  # docs/benchmarks.md was measured with it; shot_detection.py compares detectors
+        # downloads from this loopback shop are CPU-bound (hashing, probing, writing), unlike a shop across the
+        # internet, for which ingest declares 0.5 CPU: at 0.5, 2 workers run 4 ingest tasks on 2 cores and the
+        # ingest phase took 2.2x as long as with 1 worker (2026-12-08); 1 CPU measures the executors' scaling
+        "ingest.resources.cpus=1",
     ]
     with initialize_config_module(config_module="vivid_conf", version_base="1.3"):
         cfg = compose(config_name="build", overrides=overrides)
