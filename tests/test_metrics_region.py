@@ -142,3 +142,15 @@ def test_masks_in_every_accepted_form_and_the_refused_ones(sample):
         RegionSSIM().update(x, y, mask=mask.astype(np.int64) * 7)
     with pytest.raises(VideoSkipped, match="no pixel in the valid region"):
         RegionSSIM().update(x, y, mask=np.zeros_like(mask))
+
+
+def test_a_model_shared_with_whole_frame_lpips_is_given_back_as_it_came(sample):
+    from vivid_eval.metrics.lpips_metric import VideoLPIPS
+
+    whole = VideoLPIPS(random_backbone=True, seed=1).setup("cpu")
+    small = {k: v[:1, ::4, ::4] for k, v in sample.items()}
+    region = RegionLPIPS(model=whole.model).setup("cpu")
+    region.update(small["agnostic"], small["video"], mask=small["mask"])
+    assert whole.model.spatial is False
+    whole.update(small["agnostic"], small["video"])  # still one number per frame
+    assert whole.last_frames["lpips"].shape == (1,)

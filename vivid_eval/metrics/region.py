@@ -108,11 +108,6 @@ class RegionLPIPS(VideoLPIPS):
     ) -> None:
         super().__init__(net=net, random_backbone=random_backbone, seed=seed, model=model, **kwargs)
 
-    def setup(self, device: str = "cpu", protocol=None) -> RegionLPIPS:
-        super().setup(device, protocol)
-        self.model.spatial = True  # per-pixel distances, upsampled to the frame (lpips' own spatial mode)
-        return self
-
     def score(self, prediction, reference, mask: np.ndarray | None = None):
         assert mask is not None
         if self.model is None:
@@ -126,11 +121,16 @@ class RegionLPIPS(VideoLPIPS):
 
         device = next(self.model.parameters()).device
         maps = []
-        with torch.inference_mode():
-            for x, y in zip(_unit(prediction), _unit(reference)):
-                a = x[None].to(device, torch.float32) * 2 - 1
-                b = y[None].to(device, torch.float32) * 2 - 1
-                maps.append(self.model(a, b)[0, 0].double().cpu().numpy())
+        spatial = self.model.spatial  # a model shared with VideoLPIPS is given back as it came
+        self.model.spatial = True  # per-pixel distances, upsampled to the frame (lpips' own spatial mode)
+        try:
+            with torch.inference_mode():
+                for x, y in zip(_unit(prediction), _unit(reference)):
+                    a = x[None].to(device, torch.float32) * 2 - 1
+                    b = y[None].to(device, torch.float32) * 2 - 1
+                    maps.append(self.model(a, b)[0, 0].double().cpu().numpy())
+        finally:
+            self.model.spatial = spatial
         return np.stack(maps)
 
 
