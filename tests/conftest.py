@@ -13,6 +13,7 @@ from vivid_data.example import ExampleSpec, generate_example
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SAMPLES = REPO.parent / "shared" / "samples" / "vivid_examples"
 SHARED_BENCHMARKS = REPO.parent / "shared" / "benchmarks" / "vivid_s"
+SHARED_CLIPS = REPO.parent / "shared" / "samples" / "vivid_dataset_clips"
 SMALL_SPEC = ExampleSpec(per_category=2, num_frames=12, height=128, width=96, fps=24, seed=3)
 
 
@@ -24,6 +25,17 @@ def vivid_samples() -> Path:
             pytest.fail(f"CI is set but the real sample folder {SHARED_SAMPLES} is missing")
         pytest.skip(f"real ViViD sample folder {SHARED_SAMPLES} not present")
     return SHARED_SAMPLES
+
+
+@pytest.fixture(scope="session")
+def vivid_dataset_clips() -> Path:
+    """``../shared/samples/vivid_dataset_clips`` (a released-layout lower-body clip with a fade and a cut):
+    skipped on a user's machine without it, required in CI."""
+    if not SHARED_CLIPS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but the real clip folder {SHARED_CLIPS} is missing")
+        pytest.skip(f"real ViViD clip folder {SHARED_CLIPS} not present")
+    return SHARED_CLIPS
 
 
 @pytest.fixture(scope="session")

@@ -162,3 +162,12 @@ def test_our_test_helpers_are_not_shadowed_by_the_wheels_tests_package():
     here = Path(__file__).resolve().parent
     assert Path(conftest.__file__).resolve().parent == here
     assert Path(httpfaults.__file__).resolve().parent == here
+
+
+def test_the_transitions_left_out_at_the_ends_are_kept_apart():
+    from vivid_data.quality.transnet import edge_transitions
+
+    probabilities = np.zeros(40)
+    probabilities[[1, 10, 20, 37]] = 0.9
+    assert transitions(probabilities, 0.5) == [(10, 11), (20, 21)]
+    assert edge_transitions(probabilities, 0.5) == [(1, 2), (37, 38)]

@@ -1,5 +1,6 @@
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import cv2
@@ -151,7 +152,8 @@ def test_a_dissolve_leaves_its_blended_frames_out_of_both_shots(vivid_samples: P
     stage.setup()
     runs, peak = stage.shot_transitions(frames)
     assert len(runs) == 1 and 22 <= runs[0][0] < runs[0][1] <= 38 and peak > 0.5
-    assert stage.config()["cuts"] == "transnetv2" and "cut_threshold" not in stage.config()
+    assert stage.config()["cuts"] == "transnetv2" and "cut_ratio" not in stage.config()
+    assert "cut_threshold" in stage.config()  # it confirms transitions at the clip's ends
 
 
 def test_unknown_shot_detector():
@@ -231,3 +233,30 @@ def test_rows_without_a_garment_hash_are_in_no_group(tmp_path: Path):
     edits, shared = CleanStage(work_dir=str(tmp_path))._garment_groups(path)
     assert {p: e["clean_garment_group"] for p, e in edits.items()} == {0: "a" * 16, 1: "a" * 16}
     assert shared == 0
+
+
+def test_a_fade_and_a_cut_at_the_end_are_trimmed_before_pose_and_parse(vivid_dataset_clips: Path, tmp_path: Path):
+    """The real lower-body clip fades in from white over 12 frames and cuts to a close-up at frame 103 of 106:
+    the clean stage keeps frames [12, 103) only, with its official mask cut the same way."""
+    root = tmp_path / "ViViD"
+    shutil.copytree(vivid_dataset_clips / "lower_body", root / "lower_body")
+    (root / "lower_body" / "images").mkdir()
+    garment = np.full((256, 192, 3), 240, np.uint8)
+    garment[60:200, 50:140] = (40, 60, 120)
+    write_image(root / "lower_body" / "images" / "g.jpg", garment)
+    (root / "lower_body" / "test_pairs.txt").write_text("1221158_detail.mp4 g.jpg\n")
+    work = tmp_path / "work"
+    frame, _ = import_folder(root, work)
+    stage = CleanStage(work_dir=str(work))
+    stage.setup()
+    (row,) = stage(frame.iloc[0].to_dict())
+    assert row["status"] == "ok" and row["clean_segment"] == "12-103" and row["num_frames"] == 91
+    assert row["clean_fade_in"] == 12 and row["clean_fade_out"] == 0 and row["clean_cuts"] == 1
+    source_mask = decode_video(vivid_dataset_clips / "lower_body" / "agnostic_mask" / "1221158_detail.mp4")[12:103]
+    kept_mask = decode_video(stage.store.path(row["agnostic_mask"]))
+    assert kept_mask.shape == source_mask.shape
+    assert ((kept_mask[..., 0] > 127) == (source_mask[..., 0] > 127)).mean() > 0.999  # frame for frame
+    without = CleanStage(work_dir=str(work), trim_fades=False)
+    without.setup()
+    (untrimmed,) = without(frame.iloc[0].to_dict())
+    assert untrimmed["clean_segment"] == "0-103"  # the cut alone

@@ -82,6 +82,20 @@ def transitions(probabilities: np.ndarray, threshold: float, min_scene_frames: i
     return runs
 
 
+def edge_transitions(probabilities: np.ndarray, threshold: float, min_scene_frames: int = 4) -> list[tuple[int, int]]:
+    """The runs :func:`transitions` leaves out for lying within ``min_scene_frames`` of an end of the clip.
+
+    The network sees padding there, so the caller confirms each from the frames themselves (a hard change
+    of colour) before trimming the few frames beyond it (a cut three frames before the end is a real cut).
+    """
+    num_frames = len(probabilities)
+    return [
+        (start, end)
+        for start, end in runs_where(np.asarray(probabilities) > threshold)
+        if end < min_scene_frames or num_frames - end < min_scene_frames
+    ]
+
+
 def cuts_from_transitions(runs: list[tuple[int, int]], num_frames: int) -> list[int]:
     """Frame indices where a new shot starts (never 0, never past the clip): the frame after each run."""
     return [end for _, end in runs if 0 < end < num_frames]

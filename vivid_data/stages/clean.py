@@ -23,6 +23,7 @@ from vivid_data.config_defaults import FROM_YAML, defaults_from
 from vivid_data.executors.base import StageResources
 from vivid_data.manifest_stream import iter_batches, iter_rows_at, rows_at
 from vivid_data.quality.cuts import content_scores, cuts_from_scores, segments_around
+from vivid_data.quality.fades import fade_frames
 from vivid_data.quality.scores import (
     contrast,
     motion_score,
@@ -31,7 +32,7 @@ from vivid_data.quality.scores import (
     thumbnail,
     video_hashes,
 )
-from vivid_data.quality.transnet import TransNetV2Cuts, transitions
+from vivid_data.quality.transnet import TransNetV2Cuts, edge_transitions, transitions
 from vivid_data.schema import make_sample_id
 from vivid_data.stages.base import Row, outcome, stage_records
 from vivid_data.store import ContentStore
@@ -95,6 +96,7 @@ class CleanStage:
     cut_ratio: float = FROM_YAML
     split_at_cuts: bool = FROM_YAML
     min_segment_frames: int = FROM_YAML
+    trim_fades: bool = FROM_YAML
     segment_crf: int = FROM_YAML
     chunk_frames: int = FROM_YAML
     filters: Any = FROM_YAML
@@ -148,7 +150,8 @@ class CleanStage:
         values = asdict(self)
         for key in ("work_dir", "filters", "resources", "requires", "provides", "reads", "chunk_frames", "cut_device"):
             values.pop(key)
-        unused = ("cut_threshold", "cut_ratio") if self.cuts == "transnetv2" else ("cut_probability",)
+        # transnetv2 confirms transitions at the clip's ends with the HSV change (cut_threshold)
+        unused = ("cut_ratio",) if self.cuts == "transnetv2" else ("cut_probability",)
         for key in unused:
             values.pop(key)
         return values
@@ -189,10 +192,18 @@ class CleanStage:
         runs, peak = self.shot_transitions(frames)
         garment_scores["clean_cut_peak"] = peak
         cuts = len(runs)
-        if not runs:
+        fade_in, fade_out = fade_frames(frames) if self.trim_fades else (0, 0)
+        garment_scores.update(clean_fade_in=fade_in, clean_fade_out=fade_out)
+        # fades are runs of frames that belong to no shot, as a dissolve's are
+        fades = [run for run in ((0, fade_in), (len(frames) - fade_out, len(frames))) if run[1] > run[0]]
+        if not runs and not fades:
             return [self._scored(row, frames, 0, garment_scores)]
         where = ", ".join(str(end) if end - start <= 1 else f"{start}-{end - 1}" for start, end in runs)
-        segments = [(a, b) for a, b in segments_around(runs, len(frames)) if b - a >= self.min_segment_frames]
+        if fades:
+            where = ", ".join(filter(None, [where, f"fades over frames {', '.join(f'{a}-{b - 1}' for a, b in fades)}"]))
+        segments = [
+            (a, b) for a, b in segments_around(sorted(runs + fades), len(frames)) if b - a >= self.min_segment_frames
+        ]
         if not self.split_at_cuts or not segments:
             why = "" if not self.split_at_cuts else f"; no shot has {self.min_segment_frames} frames"
             scored = self._scored(row, frames, cuts, garment_scores)
@@ -207,7 +218,16 @@ class CleanStage:
         if self._transnet is not None:
             probabilities = self._transnet.probabilities(frames)
             peak = float(probabilities.max()) if probabilities.size else 0.0
-            return transitions(probabilities, self.cut_probability), peak
+            runs = transitions(probabilities, self.cut_probability)
+            # a transition a few frames from either end (where the network sees padding) counts when the frames
+            # themselves change as at a cut; the short piece beyond it is then trimmed, never kept in the shot
+            change = content_scores(frames)
+            runs += [
+                (start, end)
+                for start, end in edge_transitions(probabilities, self.cut_probability)
+                if 0 < end < len(frames) and change[end - 1] >= self.cut_threshold
+            ]
+            return sorted(runs), peak
         scores = content_scores(frames)
         cuts = cuts_from_scores(scores, self.cut_threshold, self.cut_ratio)
         return [(c - 1, c) for c in cuts], float(scores.max()) if scores.size else 0.0
