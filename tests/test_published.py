@@ -210,3 +210,22 @@ def _samples(index_path: Path, split: str) -> list[dict]:
     from vivid_data.samples import sample_index
 
     return [{"sample_id": key} for key in sample_index(index_path, split)]
+
+
+def test_the_released_masks_are_cut_to_the_listed_windows(few):
+    """Each clip's agnostic_mask/ video is read for its window only, frame for frame with the video's."""
+    from vivid_data.video import encode_mask_video
+    from vivid_eval.inputs import VideoPair
+
+    root, chosen, decoded = few
+    clip = chosen[1]  # window [34, 98)
+    frames = len(decoded[clip.clip_id])
+    counter = np.zeros((frames, *SIZE), bool)
+    for t in range(frames):
+        counter[t, : 1 + t % SIZE[0]] = True  # the number of masked rows tells the frame
+    encode_mask_video(counter, root / clip.category / "agnostic_mask" / clip.video)
+    definition = load_definition("vivid_s", "paired")
+    load, facts = folder_references(definition, root).references[clip.clip_id]
+    mask = VideoPair(clip.clip_id, root, load, dict(facts)).mask()
+    assert mask.shape == (clip.end - clip.start, *SIZE)
+    np.testing.assert_array_equal(mask.any(axis=2).sum(axis=1), 1 + np.arange(clip.start, clip.end) % SIZE[0])

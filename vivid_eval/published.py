@@ -107,7 +107,7 @@ def folder_references(definition: Definition, root: str | Path) -> PublishedRefe
         extra: dict[str, Any] = {"path": str(path), "width": info.width, "height": info.height, "fps": info.fps}
         mask = confined(root, clip.category, "agnostic_mask", clip.video)
         if mask is not None and mask.is_file():  # released alongside every video: the region metrics use it
-            extra[MASK_LOADER] = partial(decode_video, mask)
+            extra[MASK_LOADER] = partial(_window, decode_video, mask, clip.start, clip.end)  # as the video
         load = partial(_window, decode_video, path, clip.start, clip.end)
         out.add(clip, definition, info.num_frames, str(path), extra, load)
     return out

@@ -26,8 +26,7 @@ import numpy as np
 import torch
 
 from vivid_eval.metrics.base import VideoMetric, VideoSkipped
-from vivid_eval.metrics.lpips_metric import DEFAULTS as LPIPS_DEFAULTS
-from vivid_eval.metrics.lpips_metric import VideoLPIPS
+from vivid_eval.metrics.lpips_metric import VideoLPIPS, _unit
 from vivid_eval.metrics.ssim import K1, K2, WINDOW, _ssim_map, gaussian_window
 
 HALF = WINDOW // 2
@@ -98,16 +97,6 @@ class RegionLPIPS(VideoLPIPS):
     columns = ("lpips_region",)
     needs = ("mask",)
 
-    def __init__(
-        self,
-        net: str = LPIPS_DEFAULTS["net"],
-        random_backbone: bool = LPIPS_DEFAULTS["random_backbone"],
-        seed: int = LPIPS_DEFAULTS["seed"],
-        model=None,
-        **kwargs,
-    ) -> None:
-        super().__init__(net=net, random_backbone=random_backbone, seed=seed, model=model, **kwargs)
-
     def score(self, prediction, reference, mask: np.ndarray | None = None):
         assert mask is not None
         if self.model is None:
@@ -117,8 +106,6 @@ class RegionLPIPS(VideoLPIPS):
         return {"lpips_region": _video_value(per_frame, self.name, "the mask is empty")}, {"lpips_region": per_frame}
 
     def _maps(self, prediction: np.ndarray, reference: np.ndarray) -> np.ndarray:
-        from vivid_eval.metrics.lpips_metric import _unit
-
         device = next(self.model.parameters()).device
         maps = []
         spatial = self.model.spatial  # a model shared with VideoLPIPS is given back as it came
